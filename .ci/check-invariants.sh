@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The architecture's invariants (ARCHITECTURE.md), checked on every test run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+fail=0
+bad() { printf 'invariant broken: %s\n%s\n' "$1" "$2" >&2; fail=1; }
+
+# Only the shell (app.rs, commands/) knows about Tauri.
+hits=$(grep -rnE '\btauri(::|_)' src-tauri/src --include='*.rs' | grep -vE '^src-tauri/src/(app\.rs|commands/)' || true)
+[ -n "$hits" ] && bad "only app.rs and commands/ may use tauri" "$hits"
+
+# Only sources/ talks to the network.
+hits=$(grep -rn 'reqwest' src-tauri/src --include='*.rs' | grep -v '^src-tauri/src/sources/' || true)
+[ -n "$hits" ] && bad "only sources/ may use reqwest" "$hits"
+
+# Domain rules do no I/O and read no clock.
+hits=$(grep -rnE 'Utc::now|SystemTime::now|std::fs|rusqlite' src-tauri/src/domain || true)
+[ -n "$hits" ] && bad "domain/ takes time as an argument and does no I/O" "$hits"
+
+# Only one UI module calls into Rust.
+hits=$(grep -rln '@tauri-apps/api' ui/src | grep -v '^ui/src/lib/api.ts$' || true)
+[ -n "$hits" ] && bad "only ui/src/lib/api.ts may import @tauri-apps/api" "$hits"
+
+# Nothing a user typed reaches HTML.
+hits=$(grep -rnE 'innerHTML|outerHTML|insertAdjacentHTML|\{@html|document\.write|bindPopup\(|bindTooltip\(' ui/src || true)
+[ -n "$hits" ] && bad "no HTML sinks in the UI: build DOM nodes or use text" "$hits"
+
+# No column for nationality or immigration status, in any migration.
+hits=$(grep -vE '^\s*--' src-tauri/migrations/*.sql | grep -iE 'nationality|immigration|citizenship|visa|asylum|ethnic' || true)
+[ -n "$hits" ] && bad "the schema must not store nationality or immigration status" "$hits"
+
+# The capability grants exactly the commands build.rs declares.
+declared=$(grep -oE '^\s+"[a-z_]+",' src-tauri/build.rs | tr -d ' ",' | tr '_' '-' | sed 's/^/allow-/' | sort)
+granted=$(grep -oE '"allow-[a-z-]+"' src-tauri/capabilities/default.json | tr -d '"' | sort)
+[ "$declared" != "$granted" ] && bad "capabilities/default.json must grant exactly build.rs's commands" "$(diff <(echo "$declared") <(echo "$granted"))"
+
+[ $fail -eq 0 ] && echo "invariants: all hold"
+exit $fail

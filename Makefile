@@ -1,0 +1,73 @@
+# Tablemap: `make run` opens the app, `make test` runs every test. Both install what is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+RELEASE_BIN := target/release/tablemap
+XVFB := xvfb-run -a -s "-screen 0 1400x900x24"
+
+.PHONY: screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean
+
+## Build the release app and open the window (on the per-user database; demo data on first run).
+run: build
+	$(RELEASE_BIN)
+
+## Build the release binary without running it.
+build: deps ui
+	cargo build --release -p tablemap --features tauri/custom-protocol
+
+deps:
+	@.ci/ensure-deps.sh run
+
+deps-test:
+	@.ci/ensure-deps.sh test
+
+ui:
+	cd ui && npm run --silent build
+
+ui-check:
+	cd ui && npm run --silent check
+
+ui-test:
+	cd ui && npm test --silent
+
+## Unit and integration tests of the Rust side (these also regenerate the TypeScript bindings).
+rust-test: ui
+	cargo build -p tablemap
+	cargo test -p tablemap
+
+## The TypeScript types must be what the Rust types generate.
+bindings-check:
+	@if ! git diff --quiet -- ui/src/lib/bindings || [ -n "$$(git ls-files --others --exclude-standard -- ui/src/lib/bindings)" ]; then \
+	  git status --short -- ui/src/lib/bindings; \
+	  echo "ui/src/lib/bindings is stale: cargo test regenerated it; commit the changes"; exit 1; \
+	else echo "bindings: up to date"; fi
+
+invariants:
+	@.ci/check-invariants.sh
+
+## The real window through tauri-driver + WebKitWebDriver, under Xvfb.
+e2e: ui
+	cargo build -p tablemap
+	$(XVFB) cargo test -p tablemap-e2e --test e2e -- --test-threads=1
+
+## Everything: UI checks and tests, Rust tests, invariants, end-to-end.
+test: deps-test ui-check ui-test rust-test bindings-check invariants e2e
+
+## Figures only: store latencies at 10,000 and 100,000 restaurants, app start-up and memory.
+bench: bench-store bench-app
+
+bench-store: deps
+	cargo bench -p tablemap --bench store
+
+bench-app: deps-test build
+	$(XVFB) cargo run --release -q -p tablemap-e2e --bin bench-app -- $(RELEASE_BIN)
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules
+
+## Retake the README's screenshot (assets/screenshot.png) from the debug build.
+screenshot: deps-test ui
+	cargo build -p tablemap
+	$(XVFB) cargo run -q -p tablemap-e2e --bin screenshot -- assets/screenshot.png

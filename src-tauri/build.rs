@@ -1,0 +1,26 @@
+// Declares the app's commands so each gets its own permission (allow-<command>), and
+// capabilities/default.json can grant exactly these and nothing else.
+const COMMANDS: &[&str] = &[
+    "list_restaurants",
+    "map_view",
+    "status_counts",
+    "data_extent",
+    "get_restaurant",
+    "add_restaurant",
+    "update_restaurant",
+    "record_visit",
+    "record_consent",
+    "list_volunteers",
+    "add_volunteer",
+    "get_settings",
+    "save_settings",
+    "app_info",
+    "map_ready",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed");
+}

@@ -1,0 +1,70 @@
+//! Adding, editing, finding and showing restaurants.
+
+use super::models::{MapView, RestaurantDetail, RestaurantPage, StatusCount};
+use super::Result;
+use crate::domain::{RestaurantDraft, RestaurantId};
+use crate::store::restaurants::{self as table, Bbox, RestaurantFilter};
+use crate::store::{consents, status, visits, Store};
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+
+/// The most rows one list call returns; the window pages past it.
+pub const MAX_PAGE: u32 = 500;
+/// The most markers one map call returns; past it the window asks to zoom in.
+pub const MAX_MARKERS: u32 = 2_000;
+
+pub fn add(store: &mut Store, draft: RestaurantDraft, now: DateTime<Utc>) -> Result<RestaurantDetail> {
+    let valid = draft.validate()?;
+    let id = RestaurantId::generate(now);
+    store.write(|tx| {
+        table::insert(tx, &id, &valid, "manual", None, now)?;
+        detail_in(tx, &id)
+    })
+}
+
+pub fn update(
+    store: &mut Store,
+    id: &RestaurantId,
+    draft: RestaurantDraft,
+    now: DateTime<Utc>,
+) -> Result<RestaurantDetail> {
+    let valid = draft.validate()?;
+    store.write(|tx| {
+        table::update(tx, id, &valid, now)?;
+        detail_in(tx, id)
+    })
+}
+
+pub fn detail(store: &Store, id: &RestaurantId) -> Result<RestaurantDetail> {
+    detail_in(store.conn(), id)
+}
+
+pub(crate) fn detail_in(conn: &Connection, id: &RestaurantId) -> Result<RestaurantDetail> {
+    Ok(RestaurantDetail {
+        restaurant: table::get(conn, id)?,
+        summary: status::get(conn, id)?,
+        visits: visits::for_restaurant(conn, id)?,
+        consents: consents::for_restaurant(conn, id)?,
+    })
+}
+
+pub fn list(store: &Store, filter: &RestaurantFilter, limit: u32, offset: u32) -> Result<RestaurantPage> {
+    let (items, total) = table::list_page(store.conn(), filter, limit.min(MAX_PAGE), offset)?;
+    Ok(RestaurantPage { items, total })
+}
+
+pub fn map_view(store: &Store, filter: &RestaurantFilter, bbox: Bbox) -> Result<MapView> {
+    let (points, total) = table::map_points(store.conn(), filter, bbox, MAX_MARKERS)?;
+    Ok(MapView { points, total })
+}
+
+pub fn extent(store: &Store) -> Result<Option<Bbox>> {
+    Ok(table::extent(store.conn())?)
+}
+
+pub fn status_counts(store: &Store, filter: &RestaurantFilter) -> Result<Vec<StatusCount>> {
+    Ok(table::status_counts(store.conn(), filter)?
+        .into_iter()
+        .map(|(status, count)| StatusCount { status, count })
+        .collect())
+}

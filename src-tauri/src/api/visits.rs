@@ -1,0 +1,75 @@
+//! Logging visits and recording consent: both append-only, both change what the restaurant's
+//! panel, list badge and marker show, so both answer with the fresh detail.
+
+use super::models::RestaurantDetail;
+use super::restaurants::detail_in;
+use super::{ApiError, Result};
+use crate::domain::{NewConsent, NewVisit, VisitId, VolunteerDraft, VolunteerId};
+use crate::store::{consents, status, visits, volunteers, Store};
+use chrono::{DateTime, Utc};
+use rusqlite::Transaction;
+
+pub fn record(store: &mut Store, visit: NewVisit, now: DateTime<Utc>) -> Result<RestaurantDetail> {
+    let visit = visit.validate(now)?;
+    store.write(|tx| record_in(tx, visit, now))
+}
+
+/// Records a visit by a volunteer named `volunteer`, adding the volunteer if new, all in one
+/// transaction: a refused visit adds nobody. (The CLI's `visits add --volunteer NAME`.)
+pub fn record_by_name(
+    store: &mut Store,
+    volunteer: &str,
+    mut visit: NewVisit,
+    now: DateTime<Utc>,
+) -> Result<RestaurantDetail> {
+    let draft = VolunteerDraft { display_name: volunteer.to_string(), contact: None }.validate()?;
+    store.write(|tx| {
+        visit.volunteer_id = match volunteers::by_name(tx, &draft.display_name)? {
+            Some(v) => v.id,
+            None => {
+                let id = VolunteerId::generate(now);
+                volunteers::insert(tx, &id, &draft, now)?;
+                id
+            }
+        };
+        let visit = visit.validate(now)?;
+        record_in(tx, visit, now)
+    })
+}
+
+fn record_in(tx: &Transaction<'_>, visit: NewVisit, now: DateTime<Utc>) -> Result<RestaurantDetail> {
+    let id = VisitId::generate(now);
+    {
+        // Both must exist; the foreign keys would refuse too, but without saying which.
+        crate::store::restaurants::get(tx, &visit.restaurant_id)?;
+        volunteers::get(tx, &visit.volunteer_id)?;
+        if let Some(corrected) = &visit.corrects {
+            let (restaurant, already) = visits::lookup(tx, corrected)?;
+            if restaurant != visit.restaurant_id {
+                return Err(ApiError::Conflict(format!("visit {corrected} belongs to another restaurant")));
+            }
+            if already {
+                return Err(ApiError::Conflict(format!(
+                    "visit {corrected} was already corrected; correct the correction instead"
+                )));
+            }
+        }
+        visits::insert(tx, &id, &visit, now)?;
+        status::refresh(tx, &visit.restaurant_id)?;
+        detail_in(tx, &visit.restaurant_id)
+    }
+}
+
+pub fn record_consent(
+    store: &mut Store,
+    consent: NewConsent,
+    now: DateTime<Utc>,
+) -> Result<RestaurantDetail> {
+    let id = ulid::Ulid::from_datetime(now.into()).to_string();
+    store.write(|tx| {
+        crate::store::restaurants::get(tx, &consent.restaurant_id)?;
+        volunteers::get(tx, &consent.recorded_by)?;
+        consents::insert(tx, &id, &consent, now)?;
+        detail_in(tx, &consent.restaurant_id)
+    })
+}

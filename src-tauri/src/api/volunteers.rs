@@ -1,0 +1,25 @@
+//! Volunteers: listed for the visit form, added on the fly.
+
+use super::{ApiError, Result};
+use crate::domain::{Volunteer, VolunteerDraft, VolunteerId};
+use crate::store::{volunteers, Store};
+use chrono::{DateTime, Utc};
+
+pub fn list(store: &Store) -> Result<Vec<Volunteer>> {
+    Ok(volunteers::all(store.conn())?)
+}
+
+pub fn add(store: &mut Store, draft: VolunteerDraft, now: DateTime<Utc>) -> Result<Volunteer> {
+    let draft = draft.validate()?;
+    store.write(|tx| {
+        if volunteers::by_name(tx, &draft.display_name)?.is_some() {
+            return Err(ApiError::Conflict(format!(
+                "a volunteer called '{}' already exists; pick them from the list",
+                draft.display_name
+            )));
+        }
+        let id = VolunteerId::generate(now);
+        volunteers::insert(tx, &id, &draft, now)?;
+        Ok(volunteers::get(tx, &id)?)
+    })
+}

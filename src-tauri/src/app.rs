@@ -1,0 +1,92 @@
+//! The window: builds the Tauri app, registers the `tiles:` protocol and the commands.
+//! Only this file and `commands/` know about Tauri.
+
+use crate::commands::{self, AppState};
+use crate::sources::tiles::{parse_tile_path, TileCache, TileFetcher};
+use crate::store::Store;
+use crate::{api, demo};
+use chrono::Utc;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use tauri::http::{header, Response, StatusCode};
+use tauri::Manager;
+
+/// Opens the window on the database at `db`, seeding the demo set when the file is new.
+pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()> {
+    let mut store = Store::open(db)?;
+    if store.was_created() {
+        demo::seed(&mut store, demo::DEFAULT_COUNT, demo::DEFAULT_SEED, Utc::now())?;
+    }
+    let template = api::settings::get(&store)?.tile_url;
+    let tiles = TileFetcher::new(TileCache::open(tile_cache)?);
+    let state = AppState::new(store, tiles, template, started);
+
+    tauri::Builder::default()
+        .manage(state)
+        .register_asynchronous_uri_scheme_protocol("tiles", |ctx, request, responder| {
+            let app = ctx.app_handle().clone();
+            let path = request.uri().path().to_string();
+            tauri::async_runtime::spawn(async move {
+                let state = app.state::<AppState>();
+                responder.respond(tile_response(&state, &path).await);
+            });
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::list_restaurants,
+            commands::map_view,
+            commands::status_counts,
+            commands::data_extent,
+            commands::get_restaurant,
+            commands::add_restaurant,
+            commands::update_restaurant,
+            commands::record_visit,
+            commands::record_consent,
+            commands::list_volunteers,
+            commands::add_volunteer,
+            commands::get_settings,
+            commands::save_settings,
+            commands::app_info,
+            commands::map_ready,
+        ])
+        .run(tauri::generate_context!())?;
+    Ok(())
+}
+
+async fn tile_response(state: &AppState, path: &str) -> Response<Vec<u8>> {
+    let answer = |status: StatusCode, content_type: &str, body: Vec<u8>| {
+        Response::builder()
+            .status(status)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
+            .body(body)
+            .unwrap_or_default()
+    };
+    let Some((z, x, y)) = parse_tile_path(path) else {
+        return answer(StatusCode::BAD_REQUEST, "text/plain", b"expected /{z}/{x}/{y}.png".to_vec());
+    };
+    match state.tiles.get(&state.tile_template(), z, x, y, Utc::now()).await {
+        Ok((tile, _)) => answer(StatusCode::OK, &tile.content_type, tile.body),
+        // The map keeps its plain background and markers; the tile is simply missing.
+        Err(e) => answer(StatusCode::BAD_GATEWAY, "text/plain", e.to_string().into_bytes()),
+    }
+}
+
+/// The per-user database: `~/.local/share/tablemap/tablemap.sqlite` on Linux.
+pub fn default_database() -> PathBuf {
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("tablemap").join("tablemap.sqlite")
+}
+
+/// The per-user tile cache: `~/.cache/tablemap/tiles.sqlite` on Linux. Not user data, so it
+/// lives apart from the database and can be deleted at any time.
+pub fn default_tile_cache() -> PathBuf {
+    dirs::cache_dir().unwrap_or_else(std::env::temp_dir).join("tablemap").join("tiles.sqlite")
+}
+
+/// This process's resident memory, from /proc (Linux only; `None` elsewhere).
+pub fn resident_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}

@@ -1,0 +1,44 @@
+//! The one error the window sees: `{ kind, message, field }`. A kind exists only where the UI
+//! does something different for it.
+
+use crate::api::ApiError;
+use serde::Serialize;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorKind {
+    /// Something typed is wrong: show `message` next to `field`.
+    Invalid,
+    /// It was removed or never existed: refresh the view.
+    NotFound,
+    /// It clashes with what is there (a name taken, a visit already corrected).
+    Conflict,
+    /// The database could not be read or written: nothing was saved.
+    Storage,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct UiError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl From<ApiError> for UiError {
+    fn from(e: ApiError) -> Self {
+        let (kind, field) = match &e {
+            ApiError::Invalid(v) => (ErrorKind::Invalid, Some(v.field.to_string())),
+            ApiError::NotFound { .. } => (ErrorKind::NotFound, None),
+            ApiError::Conflict(_) => (ErrorKind::Conflict, None),
+            ApiError::Store(_) => (ErrorKind::Storage, None),
+        };
+        let message = match &e {
+            ApiError::Invalid(v) => v.reason.clone(),
+            other => other.to_string(),
+        };
+        UiError { kind, message, field }
+    }
+}

@@ -1,0 +1,116 @@
+//! Tauri commands: thin adapters that unpack state, call `api`, and turn errors into `UiError`.
+//! The list of names here is mirrored in build.rs (one permission each) and in
+//! capabilities/default.json (which grants exactly those).
+
+mod error;
+mod state;
+
+pub use error::{ErrorKind, UiError};
+pub use state::AppState;
+
+use crate::api::{self, MapView, RestaurantDetail, RestaurantPage, Settings, StatusCount};
+use crate::domain::{NewConsent, NewVisit, RestaurantDraft, RestaurantId, Volunteer, VolunteerDraft};
+use crate::store::restaurants::{Bbox, RestaurantFilter};
+use chrono::Utc;
+use serde::Serialize;
+use tauri::State;
+use ts_rs::TS;
+
+type Answer<T> = Result<T, UiError>;
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_restaurants(
+    state: State<'_, AppState>,
+    filter: RestaurantFilter,
+    limit: u32,
+    offset: u32,
+) -> Answer<RestaurantPage> {
+    state.read(|s| api::restaurants::list(s, &filter, limit, offset))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn map_view(state: State<'_, AppState>, filter: RestaurantFilter, bbox: Bbox) -> Answer<MapView> {
+    state.read(|s| api::restaurants::map_view(s, &filter, bbox))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn data_extent(state: State<'_, AppState>) -> Answer<Option<Bbox>> {
+    state.read(api::restaurants::extent)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn status_counts(state: State<'_, AppState>, filter: RestaurantFilter) -> Answer<Vec<StatusCount>> {
+    state.read(|s| api::restaurants::status_counts(s, &filter))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn get_restaurant(state: State<'_, AppState>, id: RestaurantId) -> Answer<RestaurantDetail> {
+    state.read(|s| api::restaurants::detail(s, &id))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn add_restaurant(state: State<'_, AppState>, draft: RestaurantDraft) -> Answer<RestaurantDetail> {
+    state.write(|s| api::restaurants::add(s, draft, Utc::now()))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn update_restaurant(
+    state: State<'_, AppState>,
+    id: RestaurantId,
+    draft: RestaurantDraft,
+) -> Answer<RestaurantDetail> {
+    state.write(|s| api::restaurants::update(s, &id, draft, Utc::now()))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn record_visit(state: State<'_, AppState>, visit: NewVisit) -> Answer<RestaurantDetail> {
+    state.write(|s| api::visits::record(s, visit, Utc::now()))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn record_consent(state: State<'_, AppState>, consent: NewConsent) -> Answer<RestaurantDetail> {
+    state.write(|s| api::visits::record_consent(s, consent, Utc::now()))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_volunteers(state: State<'_, AppState>) -> Answer<Vec<Volunteer>> {
+    state.read(api::volunteers::list)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn add_volunteer(state: State<'_, AppState>, draft: VolunteerDraft) -> Answer<Volunteer> {
+    state.write(|s| api::volunteers::add(s, draft, Utc::now()))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn get_settings(state: State<'_, AppState>) -> Answer<Settings> {
+    state.read(api::settings::get)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Answer<Settings> {
+    let saved = state.write(|s| api::settings::save(s, settings))?;
+    state.set_tile_template(&saved.tile_url);
+    Ok(saved)
+}
+
+/// What the status bar shows about this copy of Tablemap.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AppInfo {
+    pub version: String,
+    pub database: String,
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn app_info(state: State<'_, AppState>) -> Answer<AppInfo> {
+    Ok(AppInfo { version: env!("CARGO_PKG_VERSION").to_string(), database: state.database_label() })
+}
+
+/// The window calls this once the map has drawn its first markers (the start-up benchmark
+/// reads the line it prints).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn map_ready(state: State<'_, AppState>, markers: u32) -> Answer<()> {
+    state.report_first_render(markers);
+    Ok(())
+}

@@ -1,0 +1,18 @@
+//! The campaign's vocabulary: restaurants, volunteers, visits, consent and the status that the
+//! visits imply. Plain data and rules: no I/O, no clock (time is passed in), no Tauri.
+
+pub mod consent;
+pub mod ids;
+pub mod restaurant;
+pub mod status;
+pub mod validation;
+pub mod visit;
+pub mod volunteer;
+
+pub use consent::{ConsentAnswer, ConsentKind, ConsentRecord, Consents, NewConsent};
+pub use ids::{RestaurantId, VisitId, VolunteerId};
+pub use restaurant::{Restaurant, RestaurantDraft};
+pub use status::{Status, StatusSummary};
+pub use validation::{ValidationError, ValidationResult};
+pub use visit::{NewVisit, Outcome, Visit};
+pub use volunteer::{Volunteer, VolunteerDraft};

@@ -1,0 +1,11 @@
+//! Tablemap: outreach map, visit log and sticker printing for a campaign that asks
+//! migrant-owned restaurants to display a sticker. See ARCHITECTURE.md for the map of modules.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod demo;
+pub mod domain;
+pub mod sources;
+pub mod store;

@@ -1,0 +1,8 @@
+//! Everything that talks to the network. Every base URL is configurable, and every request
+//! names Tablemap in its User-Agent.
+
+pub mod tiles;
+
+/// The User-Agent on every request Tablemap makes.
+pub const USER_AGENT: &str =
+    concat!("Tablemap/", env!("CARGO_PKG_VERSION"), " (campaign outreach desktop app)");

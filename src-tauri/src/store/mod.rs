@@ -1,0 +1,136 @@
+//! The SQLite file: schema, migrations and the queries, one file per table. Knows the domain
+//! types but no rules: `api` decides, `store` reads and writes.
+
+mod codec;
+pub mod consents;
+mod migrations;
+pub mod restaurants;
+pub mod settings;
+pub mod status;
+pub mod visits;
+pub mod volunteers;
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("no {what} with id {id}")]
+    NotFound { what: &'static str, id: String },
+    #[error("the database holds a value this version cannot read ({what}: {value})")]
+    Corrupt { what: &'static str, value: String },
+    #[error("cannot create the folder for the database at {path}: {source}")]
+    Folder { path: PathBuf, source: std::io::Error },
+    #[error("the database was written by a newer Tablemap (schema {found}, this one knows {known}); update Tablemap")]
+    TooNew { found: i64, known: i64 },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// One open database. Not `Sync`: the shell keeps it behind a mutex.
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+    /// True when this open created the file (used to seed demo data on first run).
+    created: bool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|source| StoreError::Folder { path: parent.to_path_buf(), source })?;
+        }
+        let created = !path.exists();
+        let conn = Connection::open(path)?;
+        Self::init(conn, Some(path.to_path_buf()), created)
+    }
+
+    /// A private database in memory, for tests.
+    pub fn open_in_memory() -> Result<Self> {
+        Self::init(Connection::open_in_memory()?, None, true)
+    }
+
+    fn init(conn: Connection, path: Option<PathBuf>, created: bool) -> Result<Self> {
+        configure(&conn)?;
+        let mut store = Store { conn, path, created };
+        migrations::apply(&mut store.conn)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn was_created(&self) -> bool {
+        self.created
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one transaction: all of it is written, or none of it.
+    pub fn write<T, E>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let value = f(&tx)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(value)
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+}
+
+/// The settings every connection gets: durable writes, enforced foreign keys, patience with a
+/// second process (the CLI while the window is open).
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    // journal_mode answers with a row, so it is read rather than executed.
+    let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pragmas_on_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("sub/t.sqlite")).unwrap();
+        assert!(store.was_created());
+        let c = store.conn();
+        let get = |p: &str| -> String {
+            c.query_row(&format!("PRAGMA {p}"), [], |r| r.get::<_, rusqlite::types::Value>(0))
+                .map(|v| match v {
+                    rusqlite::types::Value::Integer(i) => i.to_string(),
+                    rusqlite::types::Value::Text(t) => t,
+                    other => format!("{other:?}"),
+                })
+                .unwrap()
+        };
+        assert_eq!(get("journal_mode"), "wal");
+        assert_eq!(get("synchronous"), "2"); // FULL
+        assert_eq!(get("foreign_keys"), "1");
+        assert_eq!(get("busy_timeout"), "5000");
+        drop(store);
+        let again = Store::open(&dir.path().join("sub/t.sqlite")).unwrap();
+        assert!(!again.was_created());
+    }
+}

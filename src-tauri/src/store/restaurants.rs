@@ -1,0 +1,345 @@
+//! The `restaurants` table, its full-text index and the list and map queries.
+
+use super::codec::{list, parse_enum, parse_list, parse_opt_date, parse_opt_time, parse_time, time};
+use super::{Result, StoreError};
+use crate::domain::restaurant::ValidDraft;
+use crate::domain::{Restaurant, RestaurantDraft, RestaurantId, Status};
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::types::Value;
+use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// What the list, the map and the CLI filter on. Empty fields filter nothing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RestaurantFilter {
+    /// Words to find in name, address, postcode or cuisine (prefix match, any order).
+    #[serde(default)]
+    pub search: Option<String>,
+    /// Keep restaurants in any of these statuses; empty keeps all.
+    #[serde(default)]
+    pub statuses: Vec<Status>,
+}
+
+/// A box on the map, in degrees.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Bbox {
+    pub south: f64,
+    pub west: f64,
+    pub north: f64,
+    pub east: f64,
+}
+
+/// A restaurant as a row in the side list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RestaurantListItem {
+    pub id: RestaurantId,
+    pub name: String,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub lat: f64,
+    pub lon: f64,
+    pub cuisines: Vec<String>,
+    pub status: Status,
+    #[ts(type = "string | null")]
+    pub last_visit_at: Option<DateTime<Utc>>,
+    #[ts(type = "string | null")]
+    pub follow_up_on: Option<NaiveDate>,
+}
+
+/// A restaurant as a marker on the map: only what drawing needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MapPoint {
+    pub id: RestaurantId,
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub status: Status,
+}
+
+const COLUMNS: &str = "r.id, r.name, r.address, r.postcode, r.lat, r.lon, r.cuisines, r.languages, \
+     r.opening_hours, r.phone, r.website, r.source, r.external_ref, r.created_at, r.updated_at";
+
+/// The draft's columns in the order both statements below name them (?2 to ?11).
+fn draft_values(id: &RestaurantId, d: &RestaurantDraft) -> Vec<Value> {
+    let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
+    vec![
+        Value::Text(id.to_string()),
+        Value::Text(d.name.clone()),
+        text(&d.address),
+        text(&d.postcode),
+        Value::Real(d.lat),
+        Value::Real(d.lon),
+        Value::Text(list(&d.cuisines)),
+        Value::Text(list(&d.languages)),
+        text(&d.opening_hours),
+        text(&d.phone),
+        text(&d.website),
+    ]
+}
+
+pub fn insert(
+    conn: &Connection,
+    id: &RestaurantId,
+    draft: &ValidDraft,
+    source: &str,
+    external_ref: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut values = draft_values(id, &draft.0);
+    values.push(Value::Text(source.to_string()));
+    values.push(external_ref.map_or(Value::Null, |r| Value::Text(r.to_string())));
+    values.push(Value::Text(time(now)));
+    conn.prepare_cached(
+        "INSERT INTO restaurants (id, name, address, postcode, lat, lon, cuisines, languages, \
+         opening_hours, phone, website, source, external_ref, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+    )?
+    .execute(params_from_iter(values))?;
+    conn.prepare_cached("INSERT INTO restaurant_status (restaurant_id) VALUES (?1)")?
+        .execute([id.as_str()])?;
+    Ok(())
+}
+
+pub fn update(conn: &Connection, id: &RestaurantId, draft: &ValidDraft, now: DateTime<Utc>) -> Result<()> {
+    let mut values = draft_values(id, &draft.0);
+    values.push(Value::Text(time(now)));
+    let changed = conn
+        .prepare_cached(
+            "UPDATE restaurants SET name = ?2, address = ?3, postcode = ?4, lat = ?5, lon = ?6, \
+             cuisines = ?7, languages = ?8, opening_hours = ?9, phone = ?10, website = ?11, updated_at = ?12 \
+             WHERE id = ?1",
+        )?
+        .execute(params_from_iter(values))?;
+    if changed == 0 {
+        return Err(StoreError::NotFound { what: "restaurant", id: id.to_string() });
+    }
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: &RestaurantId) -> Result<Restaurant> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM restaurants r WHERE r.id = ?1"))?
+        .query_row([id.as_str()], |row| Ok(from_row(row)))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound { what: "restaurant", id: id.to_string() })?
+}
+
+pub fn count(conn: &Connection) -> Result<u64> {
+    Ok(conn.query_row("SELECT count(*) FROM restaurants", [], |r| r.get::<_, i64>(0))? as u64)
+}
+
+fn from_row(row: &Row<'_>) -> Result<Restaurant> {
+    Ok(Restaurant {
+        id: RestaurantId(row.get(0)?),
+        name: row.get(1)?,
+        address: row.get(2)?,
+        postcode: row.get(3)?,
+        lat: row.get(4)?,
+        lon: row.get(5)?,
+        cuisines: parse_list(&row.get::<_, String>(6)?),
+        languages: parse_list(&row.get::<_, String>(7)?),
+        opening_hours: row.get(8)?,
+        phone: row.get(9)?,
+        website: row.get(10)?,
+        source: row.get(11)?,
+        external_ref: row.get(12)?,
+        created_at: parse_time("restaurants.created_at", &row.get::<_, String>(13)?)?,
+        updated_at: parse_time("restaurants.updated_at", &row.get::<_, String>(14)?)?,
+    })
+}
+
+/// Turns what a person typed into an FTS5 query: each word quoted (so `"`, `*`, `OR`, `NEAR`
+/// are only text) and matched as a prefix; all words must match. `None` when nothing is left.
+pub fn fts_query(text: &str) -> Option<String> {
+    let terms: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || c == '"')
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// The WHERE clause and its parameters for a filter (and optionally a box).
+fn where_clause(filter: &RestaurantFilter, bbox: Option<Bbox>) -> (String, Vec<Value>) {
+    let mut clauses = vec!["1".to_string()];
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(q) = filter.search.as_deref().and_then(fts_query) {
+        values.push(Value::Text(q));
+        clauses.push(format!(
+            "r.pk IN (SELECT rowid FROM restaurants_fts WHERE restaurants_fts MATCH ?{})",
+            values.len()
+        ));
+    }
+    if !filter.statuses.is_empty() {
+        let mut marks = Vec::new();
+        for s in &filter.statuses {
+            values.push(Value::Text(s.as_str().to_string()));
+            marks.push(format!("?{}", values.len()));
+        }
+        clauses.push(format!("s.status IN ({})", marks.join(", ")));
+    }
+    if let Some(b) = bbox {
+        let n = values.len();
+        values.extend([b.south, b.north, b.west, b.east].map(Value::Real));
+        clauses.push(format!("r.lat BETWEEN ?{} AND ?{}", n + 1, n + 2));
+        // A box across the antimeridian has west > east.
+        if b.west <= b.east {
+            clauses.push(format!("r.lon BETWEEN ?{} AND ?{}", n + 3, n + 4));
+        } else {
+            clauses.push(format!("(r.lon >= ?{} OR r.lon <= ?{})", n + 3, n + 4));
+        }
+    }
+    (clauses.join(" AND "), values)
+}
+
+/// One page of the side list, sorted by name, and how many match in all.
+pub fn list_page(
+    conn: &Connection,
+    filter: &RestaurantFilter,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<RestaurantListItem>, u64)> {
+    let (clause, mut values) = where_clause(filter, None);
+    let total: u64 = conn.query_row(
+        &format!("SELECT count(*) FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id WHERE {clause}"),
+        params_from_iter(values.iter()),
+        |r| r.get::<_, i64>(0).map(|n| n as u64),
+    )?;
+    values.push(Value::Integer(i64::from(limit)));
+    values.push(Value::Integer(i64::from(offset)));
+    let sql = format!(
+        "SELECT r.id, r.name, r.address, r.postcode, r.lat, r.lon, r.cuisines, s.status, s.last_visit_at, s.follow_up_on \
+         FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id WHERE {clause} \
+         ORDER BY r.name COLLATE NOCASE, r.id LIMIT ?{} OFFSET ?{}",
+        values.len() - 1,
+        values.len()
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(values.iter()), |row| {
+        Ok((
+            RestaurantId(row.get(0)?),
+            row.get::<_, String>(1)?,
+            row.get::<_, Option<String>>(2)?,
+            row.get::<_, Option<String>>(3)?,
+            row.get::<_, f64>(4)?,
+            row.get::<_, f64>(5)?,
+            row.get::<_, String>(6)?,
+            row.get::<_, String>(7)?,
+            row.get::<_, Option<String>>(8)?,
+            row.get::<_, Option<String>>(9)?,
+        ))
+    })?;
+    let mut items = Vec::new();
+    for row in rows {
+        let (id, name, address, postcode, lat, lon, cuisines, status, last, follow) = row?;
+        items.push(RestaurantListItem {
+            id,
+            name,
+            address,
+            postcode,
+            lat,
+            lon,
+            cuisines: parse_list(&cuisines),
+            status: parse_enum("restaurant_status.status", &status)?,
+            last_visit_at: parse_opt_time("restaurant_status.last_visit_at", last)?,
+            follow_up_on: parse_opt_date("restaurant_status.follow_up_on", follow)?,
+        });
+    }
+    Ok((items, total))
+}
+
+/// Markers inside `bbox`, at most `limit` of them, and how many there are in all.
+pub fn map_points(
+    conn: &Connection,
+    filter: &RestaurantFilter,
+    bbox: Bbox,
+    limit: u32,
+) -> Result<(Vec<MapPoint>, u64)> {
+    let (clause, mut values) = where_clause(filter, Some(bbox));
+    let total: u64 = conn.query_row(
+        &format!("SELECT count(*) FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id WHERE {clause}"),
+        params_from_iter(values.iter()),
+        |r| r.get::<_, i64>(0).map(|n| n as u64),
+    )?;
+    values.push(Value::Integer(i64::from(limit)));
+    let sql = format!(
+        "SELECT r.id, r.name, r.lat, r.lon, s.status FROM restaurants r \
+         JOIN restaurant_status s ON s.restaurant_id = r.id WHERE {clause} ORDER BY r.pk LIMIT ?{}",
+        values.len()
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(values.iter()), |row| {
+        Ok((RestaurantId(row.get(0)?), row.get(1)?, row.get(2)?, row.get(3)?, row.get::<_, String>(4)?))
+    })?;
+    let mut points = Vec::new();
+    for row in rows {
+        let (id, name, lat, lon, status) = row?;
+        points.push(MapPoint {
+            id,
+            name,
+            lat,
+            lon,
+            status: parse_enum("restaurant_status.status", &status)?,
+        });
+    }
+    Ok((points, total))
+}
+
+/// The box around every restaurant, or `None` when there are none.
+pub fn extent(conn: &Connection) -> Result<Option<Bbox>> {
+    let row: (Option<f64>, Option<f64>, Option<f64>, Option<f64>) =
+        conn.query_row("SELECT min(lat), min(lon), max(lat), max(lon) FROM restaurants", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+    Ok(match row {
+        (Some(south), Some(west), Some(north), Some(east)) => Some(Bbox { south, west, north, east }),
+        _ => None,
+    })
+}
+
+/// How many restaurants are in each status, under a filter's search text.
+pub fn status_counts(conn: &Connection, filter: &RestaurantFilter) -> Result<Vec<(Status, u64)>> {
+    let search_only = RestaurantFilter { search: filter.search.clone(), statuses: vec![] };
+    let (clause, values) = where_clause(&search_only, None);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT s.status, count(*) FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id \
+         WHERE {clause} GROUP BY s.status"
+    ))?;
+    let rows = stmt.query_map(params_from_iter(values.iter()), |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+    })?;
+    let mut out: Vec<(Status, u64)> = Status::ALL.iter().map(|s| (*s, 0)).collect();
+    for row in rows {
+        let (status, n) = row?;
+        let status: Status = parse_enum("restaurant_status.status", &status)?;
+        if let Some(slot) = out.iter_mut().find(|(s, _)| *s == status) {
+            slot.1 = n;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fts_queries() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("", None),
+            ("   ", None),
+            ("kebab", Some("\"kebab\"*")),
+            ("Addis  café", Some("\"Addis\"* \"café\"*")),
+            ("say \"hi\" OR", Some("\"say\"* \"hi\"* \"OR\"*")),
+            ("* - ()", None),
+            ("e8", Some("\"e8\"*")),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(fts_query(input).as_deref(), *expected, "{input:?}");
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Runs the real `tablemap` binary on temporary database files. Commands are written as command
+//! lines (single quotes group words) so each case reads as a person would type it.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Splits a command line on spaces, keeping 'quoted words' together.
+fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut started = false;
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                started = true;
+            }
+            ' ' if !quoted => {
+                if started {
+                    out.push(std::mem::take(&mut current));
+                    started = false;
+                }
+            }
+            _ => {
+                current.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        out.push(current);
+    }
+    out
+}
+
+fn tablemap(db: &Path, line: &str) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_tablemap"))
+        .arg("--db")
+        .arg(db)
+        .args(words(line))
+        .env_remove("TABLEMAP_DB")
+        .output()
+        .expect("run tablemap");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn ok(db: &Path, line: &str) -> String {
+    let r = tablemap(db, line);
+    assert_eq!(r.code, 0, "tablemap {line} failed: {}", r.stderr);
+    r.stdout
+}
+
+fn json(db: &Path, line: &str) -> Value {
+    let out = ok(db, line);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+}
+
+fn count(v: &Value) -> Option<usize> {
+    v.as_array().map(Vec::len)
+}
+
+fn temp_db() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("t.sqlite");
+    (dir, db)
+}
+
+#[test]
+fn words_split_like_a_shell() {
+    assert_eq!(words("a  'b c' d''"), vec!["a", "b c", "d"]);
+    assert_eq!(words("--name ''"), vec!["--name", ""]);
+}
+
+#[test]
+fn demo_then_list_as_json_with_snake_case_keys() {
+    let (_dir, db) = temp_db();
+    assert!(ok(&db, "demo").contains("seeded 60 restaurants"));
+    let list = json(&db, "restaurants list --format json");
+    let items = list.as_array().expect("an array");
+    assert_eq!(items.len(), 60);
+    for key in ["id", "name", "lat", "lon", "status", "postcode", "last_visit_at", "follow_up_on"] {
+        assert!(items[0].get(key).is_some(), "missing key {key} in {}", items[0]);
+    }
+    // The same seed gives the same set.
+    let (_dir2, db2) = temp_db();
+    ok(&db2, "demo");
+    let names = |v: &Value| v.as_array().map(|a| a.iter().map(|r| r["name"].clone()).collect::<Vec<_>>());
+    assert_eq!(names(&list), names(&json(&db2, "restaurants list --format json")));
+}
+
+#[test]
+fn add_show_and_log_a_visit() {
+    let (_dir, db) = temp_db();
+    let add = "restaurants add --name 'Lalibela Kitchen' --lat 51.5467 --lon -0.0755 --postcode 'e8 2aa' --cuisine ethiopian";
+    let id = ok(&db, add).trim().to_string();
+    assert_eq!(id.len(), 26, "a ULID: {id}");
+
+    let shown = json(&db, &format!("restaurants show {id} --format json"));
+    assert_eq!(shown["name"], "Lalibela Kitchen");
+    assert_eq!(shown["postcode"], "E8 2AA");
+    assert_eq!(shown["status"], "not_contacted");
+    assert_eq!(shown["visits"], Value::Array(vec![]));
+
+    let out = ok(
+        &db,
+        &format!("visits add --restaurant {id} --volunteer Amina --outcome agreed --note 'Loved it' --follow-up 2099-01-31"),
+    );
+    assert!(out.contains("agreed"), "{out}");
+    let shown = json(&db, &format!("restaurants show {id} --format json"));
+    assert_eq!(shown["status"], "agreed");
+    assert_eq!(shown["follow_up_on"], "2099-01-31");
+    assert_eq!(count(&shown["visits"]), Some(1));
+    assert_eq!(shown["visits"][0]["volunteer_name"], "Amina");
+    assert_eq!(shown["visits"][0]["outcome"], "agreed");
+    assert_eq!(shown["visits"][0]["note"], "Loved it");
+
+    // A sticker, then a visit that finds nobody: the sticker stands.
+    ok(&db, &format!("visits add --restaurant {id} --volunteer amina --outcome sticker_placed --stickers 1"));
+    ok(&db, &format!("visits add --restaurant {id} --volunteer Tom --outcome no_answer"));
+    let shown = json(&db, &format!("restaurants show {id} --format json"));
+    assert_eq!(shown["status"], "sticker_placed");
+    assert_eq!(shown["stickers_left"], 1);
+    let volunteers = json(&db, "volunteers list --format json");
+    assert_eq!(count(&volunteers), Some(2), "Amina matched case-insensitively: {volunteers}");
+
+    let table = ok(&db, &format!("restaurants show {id}"));
+    assert!(table.contains("sticker_placed") && table.contains("visits (3)"), "{table}");
+
+    let found = json(&db, "restaurants list --status sticker_placed --search lalib --format json");
+    assert_eq!(count(&found), Some(1));
+    assert_eq!(count(&json(&db, "restaurants list --status declined --format json")), Some(0));
+}
+
+#[test]
+fn a_correction_replaces_the_visit_it_corrects() {
+    let (_dir, db) = temp_db();
+    let id = ok(&db, "restaurants add --name Asmara --lat 51.5 --lon -0.1").trim().to_string();
+    ok(&db, &format!("visits add --restaurant {id} --volunteer Kwame --outcome declined"));
+    let shown = json(&db, &format!("restaurants show {id} --format json"));
+    let wrong = shown["visits"][0]["id"].as_str().expect("visit id").to_string();
+    ok(
+        &db,
+        &format!("visits add --restaurant {id} --volunteer Kwame --outcome come_back --corrects {wrong}"),
+    );
+    let shown = json(&db, &format!("restaurants show {id} --format json"));
+    assert_eq!(shown["status"], "follow_up");
+    assert_eq!(count(&shown["visits"]), Some(2), "the corrected visit is kept");
+    let again = tablemap(
+        &db,
+        &format!("visits add --restaurant {id} --volunteer Kwame --outcome agreed --corrects {wrong}"),
+    );
+    assert_ne!(again.code, 0);
+    assert!(again.stderr.contains("already corrected"), "{}", again.stderr);
+}
+
+/// Bad input: a non-zero exit, one line on stderr that names the problem, and nothing written.
+#[test]
+fn bad_input_is_refused_with_one_line() {
+    let (_dir, db) = temp_db();
+    let id = ok(&db, "restaurants add --name Beirut --lat 51.5 --lon -0.1").trim().to_string();
+    let visit = format!("visits add --restaurant {id} --volunteer Sam");
+    let cases: Vec<(String, &str)> = vec![
+        ("restaurants add --name X --lat 91 --lon 0".into(), "lat"),
+        ("restaurants add --name X --lat 0 --lon -181".into(), "lon"),
+        ("restaurants add --name '  ' --lat 0 --lon 0".into(), "name"),
+        ("restaurants add --name X --lat north --lon 0".into(), "north"),
+        ("restaurants add --name X --lat 0".into(), "--lon"),
+        ("restaurants show 01NOSUCHRESTAURANT0000000".into(), "no restaurant with id"),
+        ("restaurants list --status happy".into(), "unknown status 'happy'"),
+        (format!("{visit} --outcome maybe"), "unknown outcome 'maybe'"),
+        (format!("{visit} --outcome spoke --follow-up 31/01/2099"), "not a date"),
+        (format!("{visit} --outcome spoke --stickers 99"), "stickers_left"),
+        (format!("{visit} --outcome spoke --follow-up 2001-01-01"), "follow_up_on"),
+        ("visits add --restaurant nope --volunteer Sam --outcome spoke".into(), "no restaurant with id nope"),
+        (format!("visits add --restaurant {id} --volunteer '' --outcome spoke"), "display_name"),
+        ("demo".into(), "already has 1 restaurants"),
+        ("settings set --tile-url ftp://example.org/{z}/{x}/{y}".into(), "tile_url"),
+    ];
+    for (line, expected) in cases {
+        let r = tablemap(&db, &line);
+        assert_ne!(r.code, 0, "{line} should fail");
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{line}: one line, got {:?}", r.stderr);
+        assert!(r.stderr.contains(expected), "{line}: {:?} should mention {expected:?}", r.stderr);
+    }
+    // Nothing was written by any of them: one restaurant, no visits, no volunteers.
+    assert_eq!(count(&json(&db, "restaurants list --format json")), Some(1));
+    assert_eq!(json(&db, &format!("restaurants show {id} --format json"))["visits"], Value::Array(vec![]));
+    assert_eq!(json(&db, "volunteers list --format json"), Value::Array(vec![]));
+}
+
+#[test]
+fn help_and_version_exit_zero() {
+    let (_dir, db) = temp_db();
+    assert!(ok(&db, "--help").contains("restaurants"));
+    assert!(ok(&db, "--version").starts_with("tablemap "));
+}

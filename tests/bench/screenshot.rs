@@ -1,0 +1,43 @@
+//! Takes the README's screenshot: the demo set, a restaurant open, through WebDriver.
+//! Usage: screenshot OUT.png [LANGUAGE] (under a display, e.g. xvfb-run).
+
+use anyhow::{Context, Result};
+use std::path::Path;
+use tablemap_e2e::fixture_server::tile_server;
+use tablemap_e2e::{cli, cli_json, App};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<()> {
+    let out = std::env::args().nth(1).context("usage: screenshot OUT.png [LANGUAGE]")?;
+    let language = std::env::args().nth(2).unwrap_or_default();
+    let dir = tempfile::tempdir()?;
+    let tiles =
+        tile_server(std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiles/tile.png"))?);
+    let db = dir.path().join("shot.sqlite");
+    cli(&db, &["demo"])?;
+    cli(
+        &db,
+        &[
+            "settings",
+            "set",
+            "--language",
+            &language,
+            "--tile-url",
+            &format!("{}/{{z}}/{{x}}/{{y}}.png", tiles.base_url()),
+        ],
+    )?;
+    let placed = cli_json(&db, &["restaurants", "list", "--status", "sticker_placed", "--format", "json"])?;
+    let id = placed[0]["id"].as_str().context("a restaurant with a sticker")?.to_string();
+    let name = placed[0]["name"].as_str().context("name")?.to_string();
+
+    let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
+    app.wait_for(".tm-marker").await?;
+    app.type_into("#search", &name).await?;
+    app.click(&format!("#restaurant-list li[data-id='{id}']")).await?;
+    app.type_into("#search", "").await?;
+    app.wait_for("#detail-title").await?;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let png = app.client.screenshot().await?;
+    std::fs::write(&out, png)?;
+    app.quit().await
+}

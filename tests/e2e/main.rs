@@ -1,0 +1,155 @@
+//! End-to-end: the real window, driven through tauri-driver + WebKitWebDriver.
+//! Run under Xvfb by `make test`; each test starts its own driver on its own ports.
+
+use anyhow::{Context, Result};
+use std::path::Path;
+use tablemap_e2e::fixture_server::tile_server;
+use tablemap_e2e::{cli, cli_json, App};
+
+fn fixture_tile() -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiles/tile.png"))
+        .expect("fixture tile")
+}
+
+/// A demo database whose tiles come from a local tile server.
+fn seeded(dir: &Path, tiles_base: &str) -> Result<std::path::PathBuf> {
+    let db = dir.join("e2e.sqlite");
+    cli(&db, &["demo"])?;
+    cli(&db, &["settings", "set", "--tile-url", &format!("{tiles_base}/{{z}}/{{x}}/{{y}}.png")])?;
+    Ok(db)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn search_open_log_a_visit_and_find_it_after_a_restart() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let tiles = tile_server(fixture_tile());
+    let db = seeded(dir.path(), &tiles.base_url())?;
+    let cache = dir.path().join("tiles.sqlite");
+
+    // A restaurant nobody has visited yet, and a volunteer.
+    let candidates =
+        cli_json(&db, &["restaurants", "list", "--status", "not_contacted", "--format", "json"])?;
+    let target = &candidates[0];
+    let id = target["id"].as_str().context("id")?.to_string();
+    let name = target["name"].as_str().context("name")?.to_string();
+    let postcode = target["postcode"].as_str().context("postcode")?.to_string();
+    let volunteers = cli_json(&db, &["volunteers", "list", "--format", "json"])?;
+    let volunteer = volunteers[0]["id"].as_str().context("volunteer")?.to_string();
+
+    let app = App::launch(&db, &cache).await.context("first launch")?;
+    app.wait_for(".tm-marker").await?;
+
+    // Search by name and postcode (names repeat across London; the postcode makes it unique).
+    app.type_into("#search", &format!("{name} {postcode}")).await?;
+    let row = app.wait_for(&format!("#restaurant-list li[data-id='{id}']")).await?;
+    row.click().await?;
+    let title = app.wait_for("#detail-title").await?;
+    assert_eq!(title.text().await?, name);
+    app.wait_for("#detail-status[data-status='not_contacted']").await?;
+
+    // Log the visit with the keyboard-free path: pick, choose, type, save.
+    app.choose("#visit-volunteer", &volunteer).await?;
+    app.choose("#visit-outcome", "agreed").await?;
+    app.type_into("#visit-note", "Owner keen; sticker next week").await.context("typing the note")?;
+    app.click("#visit-save").await?;
+
+    // The panel, the list badge and the marker all say `agreed`.
+    app.wait_for("#detail-status[data-status='agreed']").await?;
+    app.wait_for(&format!("#restaurant-list li[data-id='{id}'] .badge[data-status='agreed']")).await?;
+    app.wait_for(&format!(".tm-marker[data-id='{id}'][data-status='agreed']")).await?;
+    let note = app.wait_for(".visit .visit-note").await?.text().await?;
+    assert_eq!(note, "Owner keen; sticker next week");
+
+    // The basemap came through the tiles: protocol from the local tile server.
+    app.wait_for("img.leaflet-tile-loaded").await.context("a tile drawn")?;
+    assert!(tiles.requests().iter().all(|r| r.headers["user-agent"].starts_with("Tablemap/")));
+    assert!(!tiles.requests().is_empty());
+    app.quit().await.context("closing the first window")?;
+
+    // On disk, as the CLI sees it.
+    let shown = cli_json(&db, &["restaurants", "show", &id, "--format", "json"])?;
+    assert_eq!(shown["status"], "agreed");
+    assert_eq!(shown["visits"][0]["note"], "Owner keen; sticker next week");
+
+    // And in the window again after a restart.
+    let app = App::launch(&db, &cache).await.context("second launch")?;
+    app.wait_for(&format!(".tm-marker[data-id='{id}'][data-status='agreed']")).await?;
+    app.type_into("#search", &format!("{name} {postcode}")).await?;
+    app.wait_for(&format!("#restaurant-list li[data-id='{id}'] .badge[data-status='agreed']"))
+        .await?
+        .click()
+        .await?;
+    app.wait_for("#detail-status[data-status='agreed']").await?;
+    assert_eq!(app.count(".visit[data-outcome='agreed']").await?, 1);
+    app.quit().await
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_hostile_name_is_shown_as_text_and_runs_nothing() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let tiles = tile_server(fixture_tile());
+    let db = seeded(dir.path(), &tiles.base_url())?;
+    let evil = "<img src=x onerror=alert(1)>";
+    let id = cli(
+        &db,
+        &[
+            "restaurants",
+            "add",
+            "--name",
+            evil,
+            "--lat",
+            "51.5467",
+            "--lon",
+            "-0.0755",
+            "--address",
+            "<b>1 Bold St</b>",
+        ],
+    )?
+    .trim()
+    .to_string();
+
+    let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
+    app.type_into("#search", "img onerror").await?;
+    let row = app.wait_for(&format!("#restaurant-list li[data-id='{id}']")).await?;
+    assert_eq!(app.text_of(&format!("#restaurant-list li[data-id='{id}'] .name")).await?, evil);
+    row.click().await?;
+    assert_eq!(app.wait_for("#detail-title").await?.text().await?, evil);
+    let marker = app.wait_for(&format!(".tm-marker[data-id='{id}']")).await?;
+    assert_eq!(marker.attr("title").await?.as_deref(), Some(evil));
+
+    // No element was made from the text, no <b> from the address, and no alert is open.
+    assert_eq!(app.count("img[src='x']").await?, 0);
+    assert_eq!(app.count(".panel b").await?, 0);
+    assert!(app.client.get_alert_text().await.is_err(), "an alert is open: the name ran as HTML");
+    app.quit().await
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn add_a_restaurant_by_clicking_the_map_with_validation() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let tiles = tile_server(fixture_tile());
+    let db = seeded(dir.path(), &tiles.base_url())?;
+    let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
+    app.wait_for(".tm-marker").await?;
+
+    app.click("#add-restaurant").await?;
+    // Saving an empty form names what is missing.
+    app.click("#rf-save").await?;
+    app.wait_for("#rf-name-error").await?;
+    app.wait_for("#rf-lat-error").await?;
+
+    app.type_into("#rf-name", "Sheba Coffee").await?;
+    // A click on the map fills in the coordinates.
+    app.wait_for(".leaflet-container").await?.click().await?;
+    let lat = app.wait_for("#rf-lat").await?.prop("value").await?.unwrap_or_default();
+    let lat: f64 = lat.parse().with_context(|| format!("latitude filled from the map: {lat:?}"))?;
+    assert!((51.0..52.0).contains(&lat), "{lat}");
+    app.click("#rf-save").await?;
+
+    app.wait_for("#detail-status[data-status='not_contacted']").await?;
+    assert_eq!(app.wait_for("#detail-title").await?.text().await?, "Sheba Coffee");
+    app.quit().await?;
+    let found = cli_json(&db, &["restaurants", "list", "--search", "sheba", "--format", "json"])?;
+    assert_eq!(found.as_array().map(Vec::len), Some(1));
+    Ok(())
+}

@@ -1,0 +1,193 @@
+//! Helpers for the end-to-end tests: seed a database with the real CLI, start tauri-driver
+//! (which starts WebKitWebDriver, which starts the real app), and talk WebDriver to the window.
+//! Needs a display: `make test` runs these under Xvfb.
+
+#[path = "../support/fixture_server.rs"]
+pub mod fixture_server;
+
+use anyhow::{bail, Context, Result};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// The app binary under test: `TABLEMAP_BIN`, or the workspace's debug build.
+pub fn binary() -> PathBuf {
+    std::env::var_os("TABLEMAP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug/tablemap"))
+}
+
+/// Runs the CLI on `db` and returns its stdout; fails the test on a non-zero exit.
+pub fn cli(db: &Path, args: &[&str]) -> Result<String> {
+    let out = Command::new(binary()).arg("--db").arg(db).args(args).output().context("run tablemap")?;
+    if !out.status.success() {
+        bail!("tablemap {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+pub fn cli_json(db: &Path, args: &[&str]) -> Result<Value> {
+    Ok(serde_json::from_str(&cli(db, args)?)?)
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// One running app window, driven through WebDriver.
+pub struct App {
+    pub client: Client,
+    driver: Child,
+}
+
+impl App {
+    /// Starts the app on `db` with its tile cache at `tile_cache`.
+    pub async fn launch(db: &Path, tile_cache: &Path) -> Result<App> {
+        let port = free_port()?;
+        let native = free_port()?;
+        let driver = Command::new(tauri_driver())
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .env("TABLEMAP_DB", db)
+            .env("TABLEMAP_TILE_CACHE", tile_cache)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("start tauri-driver (make test installs it with cargo install tauri-driver)")?;
+        let mut app_driver = DriverGuard(Some(driver));
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if start.elapsed() > WAIT {
+                bail!("tauri-driver did not listen on port {port}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert("tauri:options".into(), json!({ "application": binary() }));
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .context("open a WebDriver session on the app")?;
+        let app = App { client, driver: app_driver.0.take().context("driver")? };
+        // The window is ready when the list has rows or says it is empty.
+        app.wait_for("#restaurant-list li, .sidebar .empty").await?;
+        Ok(app)
+    }
+
+    pub async fn wait_for(&self, css: &str) -> Result<fantoccini::elements::Element> {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("waiting for {css}"))
+    }
+
+    pub async fn count(&self, css: &str) -> Result<usize> {
+        Ok(self.client.find_all(Locator::Css(css)).await?.len())
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) -> Result<()> {
+        let el = self.wait_for(css).await?;
+        el.clear().await?;
+        // WebDriver's clear fires no `input` event; the UI's bindings listen for one.
+        self.client
+            .execute(
+                "arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![serde_json::to_value(&el)?],
+            )
+            .await?;
+        if !text.is_empty() {
+            el.send_keys(text).await?;
+        }
+        Ok(())
+    }
+
+    /// Scrolls the element into view, as a person would, and clicks it.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        let el = self.wait_for(css).await?;
+        self.client
+            .execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(&el)?])
+            .await?;
+        el.click().await.with_context(|| format!("clicking {css}"))?;
+        Ok(())
+    }
+
+    /// Chooses an option of a <select> the way a person's pick does: sets it and fires `change`.
+    /// (WebKitWebDriver cannot click <option> elements of a native drop-down.)
+    pub async fn choose(&self, css: &str, value: &str) -> Result<()> {
+        let el = self.wait_for(css).await?;
+        let arg = serde_json::to_value(&el)?;
+        let done = self
+            .client
+            .execute(
+                "const [s, v] = arguments; if (![...s.options].some(o => o.value === v)) return false; \
+                 s.value = v; s.dispatchEvent(new Event('change', { bubbles: true })); return true;",
+                vec![arg, json!(value)],
+            )
+            .await?;
+        if done != json!(true) {
+            bail!("{css} has no option {value}");
+        }
+        Ok(())
+    }
+
+    /// The element's text as rendered (textContent, so text clipped by CSS still counts).
+    pub async fn text_of(&self, css: &str) -> Result<String> {
+        let el = self.wait_for(css).await?;
+        let v =
+            self.client.execute("return arguments[0].textContent;", vec![serde_json::to_value(&el)?]).await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    pub async fn script(&self, js: &str) -> Result<Value> {
+        Ok(self.client.execute(js, vec![]).await?)
+    }
+
+    /// Ends the session (which closes the app) and stops the driver.
+    pub async fn quit(mut self) -> Result<()> {
+        let result = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        result?;
+        Ok(())
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+struct DriverGuard(Option<Child>);
+
+impl Drop for DriverGuard {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(p);
+    }
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|c| c.join("bin/tauri-driver"));
+    match cargo_bin {
+        Some(p) if p.exists() => p,
+        _ => PathBuf::from("tauri-driver"),
+    }
+}

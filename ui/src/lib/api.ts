@@ -1,0 +1,49 @@
+// The only module that talks to the Rust side. Every other file calls these typed functions;
+// the types are generated from the Rust ones (src-tauri, ts-rs) into ./bindings.
+import { invoke } from "@tauri-apps/api/core";
+import type { AppInfo } from "./bindings/AppInfo";
+import type { Bbox } from "./bindings/Bbox";
+import type { MapView } from "./bindings/MapView";
+import type { NewConsent } from "./bindings/NewConsent";
+import type { NewVisit } from "./bindings/NewVisit";
+import type { RestaurantDetail } from "./bindings/RestaurantDetail";
+import type { RestaurantDraft } from "./bindings/RestaurantDraft";
+import type { RestaurantFilter } from "./bindings/RestaurantFilter";
+import type { RestaurantPage } from "./bindings/RestaurantPage";
+import type { Settings } from "./bindings/Settings";
+import type { StatusCount } from "./bindings/StatusCount";
+import type { UiError } from "./bindings/UiError";
+import type { Volunteer } from "./bindings/Volunteer";
+import type { VolunteerDraft } from "./bindings/VolunteerDraft";
+
+/** Every failure reaches callers as a UiError, whatever went wrong on the way. */
+async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw asUiError(e);
+  }
+}
+
+export function asUiError(e: unknown): UiError {
+  if (e && typeof e === "object" && "kind" in e && "message" in e) return e as UiError;
+  return { kind: "storage", message: String(e), field: null };
+}
+
+export const listRestaurants = (filter: RestaurantFilter, limit: number, offset: number) =>
+  call<RestaurantPage>("list_restaurants", { filter, limit, offset });
+export const mapView = (filter: RestaurantFilter, bbox: Bbox) => call<MapView>("map_view", { filter, bbox });
+export const dataExtent = () => call<Bbox | null>("data_extent");
+export const statusCounts = (filter: RestaurantFilter) => call<StatusCount[]>("status_counts", { filter });
+export const getRestaurant = (id: string) => call<RestaurantDetail>("get_restaurant", { id });
+export const addRestaurant = (draft: RestaurantDraft) => call<RestaurantDetail>("add_restaurant", { draft });
+export const updateRestaurant = (id: string, draft: RestaurantDraft) =>
+  call<RestaurantDetail>("update_restaurant", { id, draft });
+export const recordVisit = (visit: NewVisit) => call<RestaurantDetail>("record_visit", { visit });
+export const recordConsent = (consent: NewConsent) => call<RestaurantDetail>("record_consent", { consent });
+export const listVolunteers = () => call<Volunteer[]>("list_volunteers");
+export const addVolunteer = (draft: VolunteerDraft) => call<Volunteer>("add_volunteer", { draft });
+export const getSettings = () => call<Settings>("get_settings");
+export const saveSettings = (settings: Settings) => call<Settings>("save_settings", { settings });
+export const appInfo = () => call<AppInfo>("app_info");
+export const mapReady = (markers: number) => call<null>("map_ready", { markers });

@@ -1,0 +1,18 @@
+// Turns the Rust side's UiError into a sentence from the catalogue.
+import type { UiError } from "./bindings/UiError";
+import { t } from "./i18n/index.svelte";
+
+export function errorMessage(e: UiError): string {
+  switch (e.kind) {
+    case "invalid":
+      return t("error.invalid", { field: e.field ?? "", message: e.message });
+    case "not_found":
+      return t("error.not_found", { message: e.message });
+    case "conflict":
+      return t("error.conflict", { message: e.message });
+    case "storage":
+      return t("error.storage", { message: e.message });
+    default:
+      return t("error.unknown", { message: (e as UiError).message });
+  }
+}

@@ -1,0 +1,28 @@
+// Marker elements for the map, built as DOM nodes so a restaurant's name is only ever text
+// (a title attribute), never markup.
+import type { Status } from "./bindings/Status";
+import { statusIcon } from "./status";
+
+export function markerElement(id: string, name: string, status: Status, selected: boolean): HTMLElement {
+  const el = document.createElement("div");
+  el.className = selected ? "tm-marker selected" : "tm-marker";
+  el.dataset.id = id;
+  el.dataset.status = status;
+  el.title = name;
+  el.appendChild(statusIcon(status, 20));
+  return el;
+}
+
+/** Leaflet may hand back a box wider than the world; the Rust side wants plain degrees. */
+export function clampBox(south: number, west: number, north: number, east: number) {
+  const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
+  if (east - west >= 360) return { south: clamp(south, -90, 90), west: -180, north: clamp(north, -90, 90), east: 180 };
+  const wrap = (lon: number) => (lon >= -180 && lon <= 180 ? lon : ((((lon + 180) % 360) + 360) % 360) - 180);
+  return { south: clamp(south, -90, 90), west: wrap(west), north: clamp(north, -90, 90), east: wrap(east) };
+}
+
+/** The custom protocol that serves tiles: `tiles://localhost` on Linux and macOS, `http://tiles.localhost` on Windows. */
+export function tileUrlTemplate(userAgent: string): string {
+  const base = userAgent.includes("Windows") ? "http://tiles.localhost" : "tiles://localhost";
+  return `${base}/{z}/{x}/{y}.png`;
+}

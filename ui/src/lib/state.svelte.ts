@@ -1,0 +1,92 @@
+// The window's shared state. Components read it directly; changes go through the functions
+// below so the list, the map, the legend and the panel stay in step.
+import * as api from "./api";
+import type { RestaurantDetail } from "./bindings/RestaurantDetail";
+import type { RestaurantFilter } from "./bindings/RestaurantFilter";
+import type { Settings } from "./bindings/Settings";
+import type { Status } from "./bindings/Status";
+import type { UiError } from "./bindings/UiError";
+import type { Volunteer } from "./bindings/Volunteer";
+import { t } from "./i18n/index.svelte";
+import { errorMessage } from "./errors";
+
+export type Editing = { mode: "add" } | { mode: "edit"; detail: RestaurantDetail };
+export type Toast = { text: string; kind: "info" | "error"; id: number };
+
+export const ui = $state({
+  search: "",
+  statuses: [] as Status[],
+  selectedId: null as string | null,
+  detail: null as RestaurantDetail | null,
+  editing: null as Editing | null,
+  /** Coordinates picked on the map while the restaurant form is open. */
+  picked: null as { lat: number; lon: number } | null,
+  /** Bumped after every write: the list, the map and the legend reload. */
+  version: 0,
+  /** A restaurant to centre the map on (set when one is chosen from the list). */
+  focus: null as { lat: number; lon: number; id: string } | null,
+  toasts: [] as Toast[],
+  volunteers: [] as Volunteer[],
+  volunteerId: (globalThis.localStorage?.getItem("tablemap.volunteer") ?? "") as string,
+  settings: null as Settings | null,
+  settingsOpen: false,
+});
+
+export function currentFilter(): RestaurantFilter {
+  const search = ui.search.trim();
+  return { search: search === "" ? null : search, statuses: [...ui.statuses] };
+}
+
+let toastId = 0;
+export function notify(text: string, kind: Toast["kind"] = "info") {
+  const toast = { text, kind, id: ++toastId };
+  ui.toasts = [...ui.toasts.slice(-2), toast];
+  setTimeout(() => (ui.toasts = ui.toasts.filter((x) => x.id !== toast.id)), kind === "error" ? 9000 : 4000);
+}
+
+export function notifyError(e: unknown) {
+  notify(errorMessage(api.asUiError(e)), "error");
+}
+
+export async function select(id: string | null, opts: { centre?: boolean } = {}) {
+  ui.selectedId = id;
+  ui.editing = null;
+  if (id === null) {
+    ui.detail = null;
+    return;
+  }
+  try {
+    const detail = await api.getRestaurant(id);
+    if (ui.selectedId !== id) return;
+    ui.detail = detail;
+    if (opts.centre) ui.focus = { lat: detail.lat, lon: detail.lon, id };
+  } catch (e) {
+    notifyError(e);
+  }
+}
+
+/** After a write: show the fresh detail and reload what lists and draws restaurants. */
+export function applyDetail(detail: RestaurantDetail) {
+  ui.selectedId = detail.id;
+  ui.detail = detail;
+  ui.version++;
+}
+
+export async function loadVolunteers() {
+  try {
+    ui.volunteers = await api.listVolunteers();
+  } catch (e) {
+    notifyError(e);
+  }
+}
+
+export function chooseVolunteer(id: string) {
+  ui.volunteerId = id;
+  globalThis.localStorage?.setItem("tablemap.volunteer", id);
+}
+
+export function fieldError(e: UiError, field: string): string | null {
+  return e.kind === "invalid" && e.field === field ? e.message : null;
+}
+
+export { t };
