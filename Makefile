@@ -58,7 +58,7 @@ test: deps-test ui-check ui-test rust-test bindings-check invariants e2e
 bench: bench-store bench-app
 
 bench-store: deps
-	cargo bench -p tablemap --bench store
+	cargo bench -p tablemap --bench store --features tauri/custom-protocol
 
 bench-app: deps-test build
 	$(XVFB) cargo run --release -q -p tablemap-e2e --bin bench-app -- $(RELEASE_BIN)

@@ -1,5 +1,5 @@
 //! Takes the README's screenshot: the demo set, a restaurant open, through WebDriver.
-//! Usage: screenshot OUT.png [LANGUAGE] (under a display, e.g. xvfb-run).
+//! Usage: screenshot OUT.png [LANGUAGE] [ZOOM] (under a display, e.g. xvfb-run).
 
 use anyhow::{Context, Result};
 use std::path::Path;
@@ -10,6 +10,7 @@ use tablemap_e2e::{cli, cli_json, App};
 async fn main() -> Result<()> {
     let out = std::env::args().nth(1).context("usage: screenshot OUT.png [LANGUAGE]")?;
     let language = std::env::args().nth(2).unwrap_or_default();
+    let zoom: f64 = std::env::args().nth(3).and_then(|z| z.parse().ok()).unwrap_or(1.0);
     let dir = tempfile::tempdir()?;
     let tiles =
         tile_server(std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiles/tile.png"))?);
@@ -36,6 +37,11 @@ async fn main() -> Result<()> {
     app.click(&format!("#restaurant-list li[data-id='{id}']")).await?;
     app.type_into("#search", "").await?;
     app.wait_for("#detail-title").await?;
+    if zoom != 1.0 {
+        // At 200% zoom a 1280×820 window lays out like a 640×410 one (then drawn twice as big).
+        app.client.set_window_size((1280.0 / zoom) as u32, (820.0 / zoom) as u32).await?;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     let png = app.client.screenshot().await?;
     std::fs::write(&out, png)?;

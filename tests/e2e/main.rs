@@ -153,3 +153,57 @@ async fn add_a_restaurant_by_clicking_the_map_with_validation() -> Result<()> {
     assert_eq!(found.as_array().map(Vec::len), Some(1));
     Ok(())
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn keyboard_only_find_open_and_log_a_visit() -> Result<()> {
+    use fantoccini::key::Key;
+    let key = |k: Key| char::from(k).to_string();
+    let dir = tempfile::tempdir()?;
+    let tiles = tile_server(fixture_tile());
+    let db = seeded(dir.path(), &tiles.base_url())?;
+    let target = &cli_json(&db, &["restaurants", "list", "--status", "contacted", "--format", "json"])?[0];
+    let id = target["id"].as_str().context("id")?.to_string();
+    let query = format!(
+        "{} {}",
+        target["name"].as_str().context("name")?,
+        target["postcode"].as_str().context("pc")?
+    );
+    let volunteer = cli_json(&db, &["volunteers", "list", "--format", "json"])?[1]["id"]
+        .as_str()
+        .context("v")?
+        .to_string();
+
+    let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
+    app.wait_for(".tm-marker").await?;
+    // "/" jumps to the search box from anywhere.
+    app.press("/").await?;
+    assert_eq!(app.focused_id().await?, "search");
+    app.press(&query).await?;
+    app.wait_count("#restaurant-list li", 1).await?;
+    app.wait_for(&format!("#restaurant-list li[data-id='{id}']")).await?;
+    // Down moves into the list, Enter opens the highlighted restaurant.
+    app.press(&key(Key::Down)).await?;
+    assert_eq!(app.focused_id().await?, "restaurant-list");
+    app.press(&key(Key::Enter)).await?;
+    app.wait_for(&format!("aside[data-restaurant-id='{id}']")).await?;
+    // The panel takes focus on its heading; Tab reaches the visit form.
+    let mut steps = 0;
+    while app.focused_id().await? != "visit-note" {
+        app.press(&key(Key::Tab)).await?;
+        steps += 1;
+        assert!(steps < 25, "the visit form's note is not reachable with Tab");
+    }
+    app.choose("#visit-volunteer", &volunteer).await?;
+    app.choose("#visit-outcome", "come_back").await?;
+    app.click("#visit-note").await?;
+    app.press("Ask for the owner on Tuesday").await?;
+    // Ctrl+Enter saves from inside the form.
+    app.press(&format!("{}{}", key(Key::Control), key(Key::Enter))).await?;
+    app.wait_for("#detail-status[data-status='follow_up']").await?;
+    // Escape closes the panel (when not typing in a field).
+    app.click("#detail-title").await?;
+    app.press(&key(Key::Escape)).await?;
+    app.client.wait().at_most(tablemap_e2e::WAIT).for_element(fantoccini::Locator::Css(".map-wrap")).await?;
+    assert_eq!(app.count("aside[data-restaurant-id]").await?, 0, "Escape closes the panel");
+    app.quit().await
+}

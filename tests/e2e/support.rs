@@ -89,6 +89,21 @@ impl App {
             .with_context(|| format!("waiting for {css}"))
     }
 
+    /// Waits until exactly `n` elements match.
+    pub async fn wait_count(&self, css: &str, n: usize) -> Result<()> {
+        let start = Instant::now();
+        loop {
+            let found = self.count(css).await?;
+            if found == n {
+                return Ok(());
+            }
+            if start.elapsed() > WAIT {
+                bail!("waited for {n} of {css}, found {found}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn count(&self, css: &str) -> Result<usize> {
         Ok(self.client.find_all(Locator::Css(css)).await?.len())
     }
@@ -143,6 +158,21 @@ impl App {
         let el = self.wait_for(css).await?;
         let v =
             self.client.execute("return arguments[0].textContent;", vec![serde_json::to_value(&el)?]).await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    /// Sends keys to whatever has focus, as typing does.
+    pub async fn press(&self, keys: &str) -> Result<()> {
+        self.client.active_element().await?.send_keys(keys).await?;
+        Ok(())
+    }
+
+    /// The id of the focused element ("" when it has none).
+    pub async fn focused_id(&self) -> Result<String> {
+        let v = self
+            .client
+            .execute("return document.activeElement ? document.activeElement.id : '';", vec![])
+            .await?;
         Ok(v.as_str().unwrap_or_default().to_string())
     }
 

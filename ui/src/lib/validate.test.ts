@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkRestaurant, checkStickers, parseCoordinate, splitList } from "./validate";
+import { checkRestaurant, checkStickers, daysFromToday, isDate, parseCoordinate, splitList } from "./validate";
 
 describe("restaurant form checks", () => {
   it.each([
@@ -32,5 +32,24 @@ describe("restaurant form checks", () => {
 
   it("splits lists", () => {
     expect(splitList("turkish; kebab, ,grill")).toEqual(["turkish", "kebab", "grill"]);
+  });
+});
+
+describe("dates", () => {
+  it.each([
+    ["2026-05-31", true],
+    ["2028-02-29", true],
+    ["2026-02-29", false],
+    ["2026-13-01", false],
+    ["31/05/2026", false],
+    ["2026-5-31", false],
+    ["", false],
+  ])("%s is a date: %s", (text, ok) => {
+    expect(isDate(text)).toBe(ok);
+  });
+
+  it("counts days from today across a month end", () => {
+    expect(daysFromToday(7, new Date(2026, 0, 28))).toBe("2026-02-04");
+    expect(daysFromToday(14, new Date(2026, 11, 25))).toBe("2027-01-08");
   });
 });
