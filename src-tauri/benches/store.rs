@@ -54,6 +54,7 @@ fn main() -> anyhow::Result<()> {
                 note: Some("bench".into()),
                 follow_up_on: None,
                 corrects: None,
+                sticker_codes: vec![],
             };
             let t = Instant::now();
             api::visits::record(&mut store, visit, Utc::now())?;

@@ -4,6 +4,7 @@
 use crate::api::{self, ApiError};
 use crate::demo;
 use crate::domain::{NewVisit, Outcome, RestaurantDraft, RestaurantId, Status, VisitId, VolunteerId};
+use crate::stickers::qr::EcLevel;
 use crate::store::restaurants::RestaurantFilter;
 use crate::store::Store;
 use chrono::{NaiveDate, Utc};
@@ -49,6 +50,82 @@ pub enum Command {
     /// Show or change settings (tile server, language).
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Print sticker sheets and follow every sticker.
+    #[command(subcommand)]
+    Stickers(StickersCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StickersCommand {
+    /// The label templates: built in, imported and custom.
+    Templates {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Print a batch of stickers to a PDF and record it; prints the batch id last.
+    Print {
+        /// Template id or name, e.g. avery-l7160 (see `stickers templates`).
+        #[arg(long)]
+        template: String,
+        /// How many blank stickers (with --for-restaurant: one each).
+        #[arg(long)]
+        count: Option<u32>,
+        /// The first free label on a part-used sheet, counting from 1.
+        #[arg(long, default_value_t = 1)]
+        start_at: u32,
+        /// QR error correction: L, M, Q (default; stickers sit behind glass) or H.
+        #[arg(long, default_value = "Q", value_parser = parse_ec)]
+        ec: EcLevel,
+        /// Pre-assign stickers to these restaurants (repeat); their names print small.
+        #[arg(long = "for-restaurant")]
+        for_restaurant: Vec<String>,
+        /// Base URL for this batch (https), instead of the campaign's.
+        #[arg(long)]
+        url: Option<String>,
+        /// Draw label outlines (for plain paper or checking alignment).
+        #[arg(long)]
+        outlines: bool,
+        /// Blank stickers handed to this volunteer.
+        #[arg(long = "for-volunteer")]
+        for_volunteer: Option<String>,
+        /// Who printed them.
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// A page of label outlines and corner marks for checking a printer.
+    Calibration {
+        #[arg(long)]
+        template: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Show or change the campaign's words and address on the stickers.
+    Campaign {
+        #[arg(long)]
+        name: Option<String>,
+        /// Base URL for the codes, e.g. https://example.org/S
+        #[arg(long)]
+        url: Option<String>,
+        /// Fixed query added to every URL, e.g. utm_source=sticker ("" removes it).
+        #[arg(long)]
+        query: Option<String>,
+        #[arg(long)]
+        headline: Option<String>,
+        #[arg(long)]
+        second_line: Option<String>,
+        #[arg(long)]
+        text_colour: Option<String>,
+        #[arg(long)]
+        accent_colour: Option<String>,
+    },
+    /// A batch's codes and where each sticker is now.
+    Batch {
+        id: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
@@ -126,6 +203,9 @@ pub enum VisitsCommand {
         /// The id of an earlier visit this one corrects.
         #[arg(long)]
         corrects: Option<String>,
+        /// With --outcome sticker_placed: the code printed on a sticker put up (repeat).
+        #[arg(long)]
+        sticker: Vec<String>,
     },
 }
 
@@ -157,6 +237,9 @@ fn parse_status(s: &str) -> Result<Status, String> {
     s.parse()
 }
 fn parse_outcome(s: &str) -> Result<Outcome, String> {
+    s.parse()
+}
+fn parse_ec(s: &str) -> Result<EcLevel, String> {
     s.parse()
 }
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -302,6 +385,7 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
             note,
             follow_up,
             corrects,
+            sticker,
         }) => {
             let visit = NewVisit {
                 restaurant_id: RestaurantId::from(restaurant.as_str()),
@@ -312,6 +396,7 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
                 note,
                 follow_up_on: follow_up,
                 corrects: corrects.map(|c| VisitId::from(c.as_str())),
+                sticker_codes: sticker,
             };
             let d = api::visits::record_by_name(&mut store, &volunteer, visit, now)?;
             println!("{}: {}", d.restaurant.id, d.summary.status);
@@ -327,6 +412,7 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
                 }
             }
         }
+        Command::Stickers(command) => stickers(&mut store, command, now)?,
         Command::Settings(SettingsCommand::Show) => {
             println!("{}", serde_json::to_string_pretty(&api::settings::get(&store)?)?);
         }
@@ -343,6 +429,160 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
             }
             let saved = api::settings::save(&mut store, s)?;
             println!("{}", serde_json::to_string_pretty(&saved)?);
+        }
+    }
+    Ok(())
+}
+
+fn stickers(store: &mut Store, command: StickersCommand, now: chrono::DateTime<Utc>) -> Result<(), CliError> {
+    use crate::stickers::to_mm;
+    match command {
+        StickersCommand::Templates { format } => {
+            let all = api::stickers::templates(store)?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&all)?),
+                Format::Table => {
+                    let rows: Vec<[String; 5]> = all
+                        .iter()
+                        .map(|t| {
+                            let size = if t.shape.is_round() {
+                                format!("{:.1} mm round", to_mm(t.shape.width()))
+                            } else {
+                                format!("{:.1} × {:.1} mm", to_mm(t.shape.width()), to_mm(t.shape.height()))
+                            };
+                            [t.id.clone(), t.name.clone(), t.page.name.clone(), t.count().to_string(), size]
+                        })
+                        .collect();
+                    print_table(&["ID", "NAME", "PAGE", "COUNT", "LABEL"], &rows);
+                }
+            }
+        }
+        StickersCommand::Print {
+            template,
+            count,
+            start_at,
+            ec,
+            for_restaurant,
+            url,
+            outlines,
+            for_volunteer,
+            by,
+            out,
+        } => {
+            let volunteer_id = match for_volunteer {
+                Some(name) => Some(
+                    crate::store::volunteers::by_name(store.conn(), &name)?
+                        .ok_or_else(|| ApiError::NotFound { what: "volunteer", id: name.clone() })?
+                        .id,
+                ),
+                None => None,
+            };
+            let request = api::stickers::PrintRequest {
+                template_id: template,
+                count,
+                start_at,
+                ec_level: ec,
+                for_restaurants: for_restaurant.iter().map(|r| RestaurantId::from(r.as_str())).collect(),
+                base_url: url,
+                outlines,
+                volunteer_id,
+                printed_by: by,
+                out,
+            };
+            let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let result = api::stickers::print(store, request, now, &mut |done, total| {
+                if interactive {
+                    eprint!("\rpage {done} of {total}");
+                }
+                true
+            })?;
+            if interactive {
+                eprintln!();
+            }
+            for w in &result.warnings {
+                eprintln!("tablemap: warning: {w}");
+            }
+            println!(
+                "{} stickers on {} pages, {} ({} bytes), QR version {}, modules {:.2} mm",
+                result.stickers,
+                result.pages,
+                result.out.display(),
+                result.bytes,
+                result.qr_version,
+                result.smallest_module_mm
+            );
+            println!("{}", result.batch_id);
+        }
+        StickersCommand::Calibration { template, out } => {
+            api::stickers::calibration_page(store, &template, &out)?;
+            println!("{}", out.display());
+        }
+        StickersCommand::Campaign { name, url, query, headline, second_line, text_colour, accent_colour } => {
+            let mut c = api::stickers::campaign(store)?;
+            let changed = name.is_some()
+                || url.is_some()
+                || query.is_some()
+                || headline.is_some()
+                || second_line.is_some()
+                || text_colour.is_some()
+                || accent_colour.is_some();
+            if let Some(v) = name {
+                c.name = v;
+            }
+            if let Some(v) = url {
+                c.base_url = v;
+            }
+            if let Some(v) = query {
+                c.query = Some(v);
+            }
+            if let Some(v) = headline {
+                c.headline = v;
+            }
+            if let Some(v) = second_line {
+                c.second_line = Some(v);
+            }
+            if let Some(v) = text_colour {
+                c.text_colour = v;
+            }
+            if let Some(v) = accent_colour {
+                c.accent_colour = v;
+            }
+            let c = if changed { api::stickers::save_campaign(store, c)? } else { c };
+            println!("{}", serde_json::to_string_pretty(&c)?);
+        }
+        StickersCommand::Batch { id, format } => {
+            let detail = api::stickers::batch(store, &id)?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&detail)?),
+                Format::Table => {
+                    let b = &detail.batch;
+                    println!(
+                        "batch {} · {} × {} · level {} · {}",
+                        b.id,
+                        b.count,
+                        b.template_name,
+                        b.ec_level,
+                        b.created_at.format("%Y-%m-%d %H:%M")
+                    );
+                    let rows: Vec<[String; 5]> = detail
+                        .codes
+                        .iter()
+                        .map(|c| {
+                            [
+                                c.seq.to_string(),
+                                c.code.clone(),
+                                c.state.to_string(),
+                                c.placed_at_restaurant
+                                    .clone()
+                                    .or_else(|| c.restaurant_name.clone())
+                                    .unwrap_or_default(),
+                                c.url.clone(),
+                            ]
+                        })
+                        .collect();
+                    print_table(&["#", "CODE", "STATE", "RESTAURANT", "URL"], &rows);
+                }
+            }
         }
     }
     Ok(())

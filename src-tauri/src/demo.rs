@@ -216,6 +216,7 @@ pub fn seed(store: &mut Store, count: u32, seed: u64, now: DateTime<Utc>) -> Res
                     follow_up_on: (*outcome == Outcome::ComeBack)
                         .then(|| (now + Duration::days(rng.below(21) as i64 - 5)).date_naive()),
                     corrects: None,
+                    sticker_codes: vec![],
                 };
                 let visit_id =
                     VisitId::from_parts(id_base_ms + u64::from(i) * 8 + step as u64, u128::from(rng.next()));

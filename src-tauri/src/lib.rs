@@ -3,9 +3,11 @@
 
 pub mod api;
 pub mod app;
+pub mod atomic_file;
 pub mod cli;
 pub mod commands;
 pub mod demo;
 pub mod domain;
 pub mod sources;
+pub mod stickers;
 pub mod store;

@@ -5,6 +5,7 @@
 mod models;
 pub mod restaurants;
 pub mod settings;
+pub mod stickers;
 pub mod visits;
 pub mod volunteers;
 
@@ -24,6 +25,12 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     Store(StoreError),
+    /// A file could not be written or read.
+    #[error("{0}")]
+    Io(String),
+    /// The person cancelled a long job; nothing was kept.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl From<StoreError> for ApiError {

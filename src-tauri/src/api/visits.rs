@@ -55,9 +55,51 @@ fn record_in(tx: &Transaction<'_>, visit: NewVisit, now: DateTime<Utc>) -> Resul
             }
         }
         visits::insert(tx, &id, &visit, now)?;
+        place_stickers(tx, &id, &visit, now)?;
         status::refresh(tx, &visit.restaurant_id)?;
         detail_in(tx, &visit.restaurant_id)
     }
+}
+
+/// Links the codes named on a `sticker_placed` visit: each becomes `placed` at the restaurant.
+fn place_stickers(
+    tx: &Transaction<'_>,
+    visit_id: &VisitId,
+    visit: &NewVisit,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use crate::domain::StickerState;
+    use crate::store::stickers as codes;
+    let at = visit.visited_at.unwrap_or(now);
+    for (i, code) in visit.sticker_codes.iter().enumerate() {
+        let current = codes::code(tx, code)?;
+        if let Some(meant) = &current.restaurant_id {
+            if *meant != visit.restaurant_id {
+                return Err(ApiError::Conflict(format!(
+                    "sticker {code} was printed for {}; place it there, or use a blank sticker",
+                    current.restaurant_name.unwrap_or_else(|| meant.to_string())
+                )));
+            }
+        }
+        if !current.state.may_become(StickerState::Placed) {
+            return Err(ApiError::Conflict(format!(
+                "sticker {code} is already {}; it cannot be placed again",
+                current.state
+            )));
+        }
+        let event = format!("{}-{i}", visit_id);
+        codes::insert_event(
+            tx,
+            &event,
+            code,
+            StickerState::Placed,
+            Some(&visit.restaurant_id),
+            Some(&visit.volunteer_id),
+            Some(visit_id.as_str()),
+            at,
+        )?;
+    }
+    Ok(())
 }
 
 pub fn record_consent(

@@ -17,6 +17,10 @@ pub enum ErrorKind {
     Conflict,
     /// The database could not be read or written: nothing was saved.
     Storage,
+    /// A file could not be written (full disk, no permission).
+    File,
+    /// The person cancelled; not an error to show.
+    Cancelled,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -34,6 +38,8 @@ impl From<ApiError> for UiError {
             ApiError::NotFound { .. } => (ErrorKind::NotFound, None),
             ApiError::Conflict(_) => (ErrorKind::Conflict, None),
             ApiError::Store(_) => (ErrorKind::Storage, None),
+            ApiError::Io(_) => (ErrorKind::File, None),
+            ApiError::Cancelled => (ErrorKind::Cancelled, None),
         };
         let message = match &e {
             ApiError::Invalid(v) => v.reason.clone(),

@@ -5,6 +5,7 @@ pub mod consent;
 pub mod ids;
 pub mod restaurant;
 pub mod status;
+pub mod sticker;
 pub mod validation;
 pub mod visit;
 pub mod volunteer;
@@ -13,6 +14,7 @@ pub use consent::{ConsentAnswer, ConsentKind, ConsentRecord, Consents, NewConsen
 pub use ids::{RestaurantId, VisitId, VolunteerId};
 pub use restaurant::{Restaurant, RestaurantDraft};
 pub use status::{Status, StatusSummary};
+pub use sticker::StickerState;
 pub use validation::{ValidationError, ValidationResult};
 pub use visit::{NewVisit, Outcome, Visit};
 pub use volunteer::{Volunteer, VolunteerDraft};

@@ -119,6 +119,9 @@ pub struct NewVisit {
     pub follow_up_on: Option<NaiveDate>,
     #[serde(default)]
     pub corrects: Option<VisitId>,
+    /// With `sticker_placed`: the codes of the stickers put up (printed under each QR code).
+    #[serde(default)]
+    pub sticker_codes: Vec<String>,
 }
 
 pub const MAX_STICKERS_PER_VISIT: u32 = 50;
@@ -137,6 +140,26 @@ impl NewVisit {
             if date < visited_at.date_naive() {
                 return invalid("follow_up_on", "is before the visit");
             }
+        }
+        if !self.sticker_codes.is_empty() {
+            if self.outcome != Outcome::StickerPlaced {
+                return invalid("sticker_codes", "go with the outcome sticker_placed");
+            }
+            let mut codes = Vec::new();
+            for typed in &self.sticker_codes {
+                match crate::stickers::codes::normalise(typed) {
+                    Some(c) if !codes.contains(&c) => codes.push(c),
+                    Some(_) => {}
+                    None => {
+                        return invalid(
+                            "sticker_codes",
+                            format!("'{typed}' is not a sticker code (7 letters and digits)"),
+                        )
+                    }
+                }
+            }
+            self.stickers_left = self.stickers_left.max(codes.len() as u32);
+            self.sticker_codes = codes;
         }
         self.visited_at = Some(visited_at);
         self.note = optional_text("note", self.note, 2000)?;
@@ -169,6 +192,7 @@ mod tests {
             note: None,
             follow_up_on: None,
             corrects: None,
+            sticker_codes: vec![],
         };
         let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let cases: Vec<(NewVisit, Option<&str>)> = vec![
@@ -181,6 +205,23 @@ mod tests {
                 Some("visited_at"),
             ),
             (NewVisit { note: Some("x".repeat(2001)), ..base.clone() }, Some("note")),
+            (NewVisit { sticker_codes: vec!["7K3M9QZ".into()], ..base.clone() }, Some("sticker_codes")),
+            (
+                NewVisit {
+                    outcome: Outcome::StickerPlaced,
+                    sticker_codes: vec!["7K3M9Q".into()],
+                    ..base.clone()
+                },
+                Some("sticker_codes"),
+            ),
+            (
+                NewVisit {
+                    outcome: Outcome::StickerPlaced,
+                    sticker_codes: vec!["7k3-m9q-z".into()],
+                    ..base.clone()
+                },
+                None,
+            ),
         ];
         for (visit, field) in cases {
             assert_eq!(visit.clone().validate(now).err().map(|e| e.field), field, "{visit:?}");

@@ -4,7 +4,8 @@
 use super::{Result, StoreError};
 use rusqlite::Connection;
 
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("../../migrations/0001_initial.sql"), include_str!("../../migrations/0002_stickers.sql")];
 
 pub fn latest() -> i64 {
     MIGRATIONS.len() as i64

@@ -7,6 +7,7 @@ mod migrations;
 pub mod restaurants;
 pub mod settings;
 pub mod status;
+pub mod stickers;
 pub mod visits;
 pub mod volunteers;
 

@@ -5,5 +5,6 @@
 mod fixture_server;
 
 mod cli;
+mod stickers;
 mod store;
 mod tiles;

@@ -32,6 +32,7 @@ fn visit(restaurant: &str, volunteer: &str, outcome: Outcome) -> NewVisit {
         note: None,
         follow_up_on: None,
         corrects: None,
+        sticker_codes: vec![],
     }
 }
 
@@ -171,7 +172,7 @@ fn visit_rules_are_checked_before_writing() {
             ApiError::NotFound { .. } => "not_found",
             ApiError::Invalid(_) => "invalid",
             ApiError::Conflict(_) => "conflict",
-            ApiError::Store(_) => "store",
+            ApiError::Store(_) | ApiError::Io(_) | ApiError::Cancelled => "other",
         };
         assert_eq!(got, kind, "{nv:?}");
     }

@@ -12,6 +12,10 @@ export function errorMessage(e: UiError): string {
       return t("error.conflict", { message: e.message });
     case "storage":
       return t("error.storage", { message: e.message });
+    case "file":
+      return t("error.file", { message: e.message });
+    case "cancelled":
+      return t("error.cancelled");
     default:
       return t("error.unknown", { message: (e as UiError).message });
   }

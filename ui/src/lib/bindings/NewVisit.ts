@@ -11,4 +11,8 @@ export type NewVisit = { restaurant_id: RestaurantId, volunteer_id: VolunteerId,
 /**
  * Defaults to the time it is recorded.
  */
-visited_at: string | null, outcome: Outcome, stickers_left: number, note: string | null, follow_up_on: string | null, corrects: VisitId | null, };
+visited_at: string | null, outcome: Outcome, stickers_left: number, note: string | null, follow_up_on: string | null, corrects: VisitId | null, 
+/**
+ * With `sticker_placed`: the codes of the stickers put up (printed under each QR code).
+ */
+sticker_codes: Array<string>, };

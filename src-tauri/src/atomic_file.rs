@@ -1,0 +1,102 @@
+//! Files written whole or not at all: written to a temporary file beside the target, flushed
+//! to disk, then renamed over it (a rename within one folder is atomic on every platform we
+//! support). A crash or a cancel leaves the old file, never half of a new one.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A file being written; `commit` puts it in place, dropping it without committing removes it.
+pub struct AtomicFile {
+    target: PathBuf,
+    temp: PathBuf,
+    writer: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    pub fn create(target: &Path) -> io::Result<Self> {
+        let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let name =
+            target.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
+        let temp = dir.join(format!(".{}.{}.part", name.to_string_lossy(), std::process::id()));
+        let file = File::create(&temp)?;
+        Ok(AtomicFile {
+            target: target.to_path_buf(),
+            temp,
+            writer: Some(BufWriter::with_capacity(256 * 1024, file)),
+        })
+    }
+
+    pub fn writer(&mut self) -> &mut BufWriter<File> {
+        // Present until commit consumes self.
+        self.writer.as_mut().expect("writer present until commit")
+    }
+
+    /// Takes the writer out (for APIs that consume one); give it back with `commit_with`.
+    pub fn take_writer(&mut self) -> Option<BufWriter<File>> {
+        self.writer.take()
+    }
+
+    /// Flushes, syncs and renames into place.
+    pub fn commit_with(mut self, writer: BufWriter<File>) -> io::Result<()> {
+        let file = writer.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&self.temp, &self.target)?;
+        if let Some(dir) = self.target.parent().filter(|p| !p.as_os_str().is_empty()) {
+            // Make the rename itself durable; not all platforms allow opening a folder.
+            if let Ok(d) = File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+        self.temp = PathBuf::new();
+        Ok(())
+    }
+
+    pub fn commit(mut self) -> io::Result<()> {
+        let w = self.take_writer().ok_or_else(|| io::Error::other("already committed"))?;
+        self.commit_with(w)
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if !self.temp.as_os_str().is_empty() {
+            self.writer.take();
+            let _ = fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// Writes `bytes` to `path` atomically.
+pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = AtomicFile::create(path)?;
+    f.writer().write_all(bytes)?;
+    f.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_replaces_and_drop_leaves_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.pdf");
+        write(&path, b"first").unwrap();
+        {
+            let mut f = AtomicFile::create(&path).unwrap();
+            f.writer().write_all(b"half of a second").unwrap();
+            // dropped without commit: cancelled
+        }
+        assert_eq!(fs::read(&path).unwrap(), b"first");
+        write(&path, b"second").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"second");
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name() != "out.pdf")
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+}

@@ -1,0 +1,89 @@
+//! A sticker's life: printed, handed to a volunteer, placed at a restaurant, and later perhaps
+//! missing or replaced. The state is the latest event's; these are the moves allowed.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum StickerState {
+    Printed,
+    WithVolunteer,
+    Placed,
+    Missing,
+    Replaced,
+}
+
+impl StickerState {
+    pub const ALL: [StickerState; 5] = [
+        StickerState::Printed,
+        StickerState::WithVolunteer,
+        StickerState::Placed,
+        StickerState::Missing,
+        StickerState::Replaced,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StickerState::Printed => "printed",
+            StickerState::WithVolunteer => "with_volunteer",
+            StickerState::Placed => "placed",
+            StickerState::Missing => "missing",
+            StickerState::Replaced => "replaced",
+        }
+    }
+
+    /// Whether a sticker in this state may move to `next`.
+    pub fn may_become(self, next: StickerState) -> bool {
+        use StickerState::*;
+        matches!(
+            (self, next),
+            (Printed, WithVolunteer)
+                | (Printed, Placed)
+                | (WithVolunteer, WithVolunteer)
+                | (WithVolunteer, Placed)
+                | (WithVolunteer, Missing)
+                | (Placed, Missing)
+                | (Placed, Replaced)
+                | (Printed, Missing)
+        )
+    }
+}
+
+impl fmt::Display for StickerState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for StickerState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        StickerState::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .ok_or_else(|| format!("unknown sticker state '{s}'"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StickerState::*;
+
+    #[test]
+    fn moves() {
+        #[rustfmt::skip]
+        let cases = [
+            (Printed, WithVolunteer, true), (Printed, Placed, true), (Printed, Replaced, false),
+            (WithVolunteer, Placed, true), (WithVolunteer, Printed, false), (WithVolunteer, WithVolunteer, true),
+            (Placed, Missing, true), (Placed, Replaced, true), (Placed, Placed, false), (Placed, WithVolunteer, false),
+            (Missing, Placed, false), (Replaced, Placed, false),
+        ];
+        for (from, to, ok) in cases {
+            assert_eq!(from.may_become(to), ok, "{from} -> {to}");
+        }
+    }
+}

@@ -1,0 +1,414 @@
+//! Sticker PDFs as a printer and a phone see them: page sizes from pdfinfo, fonts from
+//! pdffonts, and every label rendered at 300 dpi (one crop per label, as zbarimg misses codes
+//! on whole pages) and its QR code decoded with zbarimg.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+use tablemap::stickers::{builtin, to_mm};
+
+fn run(program: &str, args: &[&str]) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e} (make test installs it)"));
+    assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn tablemap(db: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_tablemap"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run tablemap");
+    assert!(out.status.success(), "tablemap {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The same URL as a browser sees it (scheme and host are case-insensitive).
+fn same_url(a: &str, b: &str) -> bool {
+    matches!((url::Url::parse(a), url::Url::parse(b)), (Ok(x), Ok(y)) if x == y)
+}
+
+/// Decodes the QR code on label `slot` of page `page` (1-based) of `pdf`.
+fn decode_label(
+    pdf: &Path,
+    template: &tablemap::stickers::Template,
+    page: u32,
+    slot: u32,
+    work: &Path,
+) -> Option<String> {
+    let (left, top) = template.label_origin(slot)?;
+    let px = |points: f64| ((to_mm(points) / 25.4) * 300.0).round() as i64;
+    let (x, y, w, h) = (px(left), px(top), px(template.shape.width()), px(template.shape.height()));
+    let stem = work.join(format!("p{page}-l{slot}"));
+    let stem_s = stem.to_string_lossy().into_owned();
+    let pdf_s = pdf.to_string_lossy().into_owned();
+    let p = page.to_string();
+    run(
+        "pdftoppm",
+        &[
+            "-r",
+            "300",
+            "-f",
+            &p,
+            "-l",
+            &p,
+            "-x",
+            &x.to_string(),
+            "-y",
+            &y.to_string(),
+            "-W",
+            &w.to_string(),
+            "-H",
+            &h.to_string(),
+            "-png",
+            "-singlefile",
+            &pdf_s,
+            &stem_s,
+        ],
+    );
+    let out = Command::new("zbarimg").args(["-q", "--raw", &format!("{stem_s}.png")]).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (!text.is_empty()).then_some(text)
+}
+
+#[test]
+fn every_builtin_template_prints_true_to_size_and_every_code_scans_to_its_own_url() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    tablemap(
+        &db,
+        &["stickers", "campaign", "--url", "https://mc.org.uk/S", "--headline", "#MigrantsContribute"],
+    );
+    for t in builtin::all() {
+        let per_sheet = t.count();
+        // A sheet and a bit (three labels on the second page), or two posters.
+        let count = if per_sheet == 1 { 2 } else { per_sheet + 3 };
+        let pdf = dir.path().join(format!("{}.pdf", t.id));
+        let out = tablemap(
+            &db,
+            &[
+                "stickers",
+                "print",
+                "--template",
+                &t.id,
+                "--count",
+                &count.to_string(),
+                "--out",
+                &pdf.to_string_lossy(),
+            ],
+        );
+        let batch = out.lines().last().expect("batch id").trim().to_string();
+
+        let info = run("pdfinfo", &[&pdf.to_string_lossy()]);
+        assert!(info.contains("Pages:           2"), "{}: {info}", t.id);
+        let size = info.lines().find(|l| l.starts_with("Page size:")).expect("page size");
+        let expected = if t.page.name == "A4" { "595.276 x 841.89 pts" } else { "612 x 792 pts" };
+        assert!(size.contains(expected), "{}: {size}", t.id);
+
+        let fonts = run("pdffonts", &[&pdf.to_string_lossy()]);
+        let rows: Vec<&str> = fonts.lines().skip(2).collect();
+        assert!(!rows.is_empty(), "{}: no fonts", t.id);
+        for row in rows {
+            let cols: Vec<&str> = row.split_whitespace().collect();
+            assert!(cols[0].chars().nth(6) == Some('+'), "{}: {row} is not a subset name", t.id);
+            assert_eq!(
+                &cols[cols.len() - 5..cols.len() - 2],
+                &["yes", "yes", "yes"],
+                "{}: {row} embedded/subset/unicode",
+                t.id
+            );
+        }
+
+        let detail: Value =
+            serde_json::from_str(&tablemap(&db, &["stickers", "batch", &batch, "--format", "json"]))
+                .expect("json");
+        let codes = detail["codes"].as_array().expect("codes");
+        assert_eq!(codes.len() as u32, count, "{}", t.id);
+        let mut decoded = Vec::new();
+        for (i, code) in codes.iter().enumerate() {
+            let (page, slot) = ((i as u32 / per_sheet) + 1, i as u32 % per_sheet);
+            let got = decode_label(&pdf, &t, page, slot, dir.path())
+                .unwrap_or_else(|| panic!("{}: label {i} did not scan", t.id));
+            let want = code["url"].as_str().expect("url");
+            assert!(same_url(&got, want), "{}: label {i} scans to {got}, recorded {want}", t.id);
+            assert_eq!(code["state"], "printed");
+            decoded.push(got.to_ascii_lowercase());
+        }
+        decoded.sort();
+        decoded.dedup();
+        assert_eq!(decoded.len() as u32, count, "{}: every code is different", t.id);
+    }
+}
+
+#[test]
+fn start_at_a_part_used_sheet_and_preassigned_restaurants() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    tablemap(&db, &["demo", "--restaurants", "10"]);
+    tablemap(&db, &["stickers", "campaign", "--url", "https://mc.org.uk/S", "--query", "utm_source=sticker"]);
+    let list: Value =
+        serde_json::from_str(&tablemap(&db, &["restaurants", "list", "--format", "json"])).expect("json");
+    let ids: Vec<&str> =
+        list.as_array().expect("list").iter().take(3).map(|r| r["id"].as_str().expect("id")).collect();
+    let names: Vec<&str> =
+        list.as_array().expect("list").iter().take(3).map(|r| r["name"].as_str().expect("name")).collect();
+    let pdf = dir.path().join("pre.pdf");
+    let mut args = vec!["stickers", "print", "--template", "avery-l7160", "--start-at", "20", "--out"];
+    let pdf_s = pdf.to_string_lossy().into_owned();
+    args.push(&pdf_s);
+    for id in &ids {
+        args.extend(["--for-restaurant", id]);
+    }
+    let batch = tablemap(&db, &args).lines().last().expect("batch").to_string();
+    let t = builtin::find("avery-l7160").expect("template");
+    assert!(run("pdfinfo", &[&pdf_s]).contains("Pages:           2"));
+    // Labels 20 and 21 on page 1, then the first label of page 2.
+    let detail: Value =
+        serde_json::from_str(&tablemap(&db, &["stickers", "batch", &batch, "--format", "json"]))
+            .expect("json");
+    let places = [(1, 19), (1, 20), (2, 0)];
+    for (i, (page, slot)) in places.iter().enumerate() {
+        let got = decode_label(&pdf, &t, *page, *slot, dir.path()).expect("scans");
+        let code = &detail["codes"][i];
+        assert!(same_url(&got, code["url"].as_str().expect("url")), "{got}");
+        assert!(got.ends_with("?utm_source=sticker"), "{got}");
+        assert_eq!(code["restaurant_id"], ids[i]);
+        assert_eq!(code["restaurant_name"], names[i]);
+    }
+    // Labels before the start are left blank.
+    assert!(decode_label(&pdf, &t, 1, 0, dir.path()).is_none());
+    let text = run("pdftotext", &["-f", "1", "-l", "1", &pdf_s, "-"]);
+    assert!(text.contains(names[0]), "the restaurant's name is printed: {text}");
+}
+
+#[test]
+fn bad_print_requests_are_refused_and_leave_no_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    let pdf = dir.path().join("x.pdf");
+    let pdf_s = pdf.to_string_lossy().into_owned();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--template", "avery-l7160", "--count", "5", "--url", "http://mc.org.uk/S"], "https"),
+        (vec!["--template", "avery-l7160", "--count", "5", "--url", "https://a@evil.example/S"], "user name"),
+        (vec!["--template", "L9999", "--count", "5"], "no label template"),
+        (vec!["--template", "avery-l7160", "--count", "0"], "count"),
+        (vec!["--template", "avery-l7160"], "count"),
+        (vec!["--template", "avery-l7160", "--count", "5", "--start-at", "22"], "label 22 does not exist"),
+        (vec!["--template", "avery-l7160", "--count", "5", "--ec", "X"], "error-correction"),
+        (vec!["--template", "avery-l7160", "--for-restaurant", "nope"], "no restaurant"),
+    ];
+    for (extra, want) in cases {
+        let mut args = vec!["--db", db.to_str().expect("path"), "stickers", "print", "--out", &pdf_s];
+        args.extend(extra.iter());
+        let out = Command::new(env!("CARGO_BIN_EXE_tablemap")).args(&args).output().expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{extra:?} should fail");
+        assert!(stderr.contains(want), "{extra:?}: {stderr}");
+        assert!(!pdf.exists(), "{extra:?} left a file");
+    }
+    let leftovers = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .count();
+    assert_eq!(leftovers, 0);
+}
+
+#[test]
+fn a_tiny_label_with_a_long_url_warns_about_module_size() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    let pdf = dir.path().join("tiny.pdf");
+    let out = Command::new(env!("CARGO_BIN_EXE_tablemap"))
+        .args([
+            "--db",
+            &db.to_string_lossy(),
+            "stickers",
+            "print",
+            "--template",
+            "avery-l7651",
+            "--count",
+            "3",
+            "--ec",
+            "H",
+        ])
+        .args([
+            "--url",
+            "https://www.migrantscontribute.org.uk/stickers/campaign-2026/windows",
+            "--out",
+            &pdf.to_string_lossy(),
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("warning: QR modules print at 0."), "{stderr}");
+}
+
+#[test]
+fn the_calibration_page_marks_every_label() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    let pdf = dir.path().join("cal.pdf");
+    tablemap(&db, &["stickers", "calibration", "--template", "avery-l7160", "--out", &pdf.to_string_lossy()]);
+    assert!(run("pdfinfo", &[&pdf.to_string_lossy()]).contains("Pages:           1"));
+    assert!(run("pdftotext", &[&pdf.to_string_lossy(), "-"]).contains("Tablemap calibration: Avery L7160"));
+}
+
+#[test]
+fn stickers_are_followed_from_printer_to_window() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    tablemap(&db, &["demo", "--restaurants", "5"]);
+    let list: Value =
+        serde_json::from_str(&tablemap(&db, &["restaurants", "list", "--format", "json"])).expect("json");
+    let (a, b) =
+        (list[0]["id"].as_str().expect("id").to_string(), list[1]["id"].as_str().expect("id").to_string());
+    let pdf = dir.path().join("s.pdf").to_string_lossy().into_owned();
+    let volunteer = "Amina";
+    let blank = tablemap(
+        &db,
+        &[
+            "stickers",
+            "print",
+            "--template",
+            "avery-l7160",
+            "--count",
+            "3",
+            "--for-volunteer",
+            volunteer,
+            "--out",
+            &pdf,
+        ],
+    );
+    let blank = blank.lines().last().expect("batch").to_string();
+    let pre = tablemap(
+        &db,
+        &["stickers", "print", "--template", "avery-l7160", "--for-restaurant", &a, "--out", &pdf],
+    );
+    let pre = pre.lines().last().expect("batch").to_string();
+    let codes = |batch: &str| -> Value {
+        serde_json::from_str(&tablemap(&db, &["stickers", "batch", batch, "--format", "json"])).expect("json")
+    };
+    let blank_codes = codes(&blank);
+    assert!(blank_codes["codes"].as_array().expect("codes").iter().all(|c| c["state"] == "with_volunteer"));
+    let first = blank_codes["codes"][0]["code"].as_str().expect("code").to_string();
+    let pre_code = codes(&pre)["codes"][0]["code"].as_str().expect("code").to_string();
+
+    // Placing a blank sticker, typed in lower case with a hyphen as a volunteer might.
+    let typed = format!("{}-{}", &first[..3], &first[3..]).to_lowercase();
+    tablemap(
+        &db,
+        &[
+            "visits",
+            "add",
+            "--restaurant",
+            &b,
+            "--volunteer",
+            volunteer,
+            "--outcome",
+            "sticker_placed",
+            "--sticker",
+            &typed,
+        ],
+    );
+    let after = codes(&blank);
+    assert_eq!(after["codes"][0]["state"], "placed");
+    assert_eq!(after["codes"][0]["placed_at_restaurant"], list[1]["name"]);
+    let shown: Value =
+        serde_json::from_str(&tablemap(&db, &["restaurants", "show", &b, "--format", "json"])).expect("json");
+    assert_eq!(shown["status"], "sticker_placed");
+
+    let refuse = |args: &[&str], want: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_tablemap"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(want), "{args:?}: {stderr}");
+    };
+    // The same sticker cannot go up twice; a pre-assigned one only at its restaurant; the
+    // code must exist; codes only go with sticker_placed.
+    refuse(
+        &[
+            "visits",
+            "add",
+            "--restaurant",
+            &a,
+            "--volunteer",
+            volunteer,
+            "--outcome",
+            "sticker_placed",
+            "--sticker",
+            &first,
+        ],
+        "already placed",
+    );
+    refuse(
+        &[
+            "visits",
+            "add",
+            "--restaurant",
+            &b,
+            "--volunteer",
+            volunteer,
+            "--outcome",
+            "sticker_placed",
+            "--sticker",
+            &pre_code,
+        ],
+        "was printed for",
+    );
+    refuse(
+        &[
+            "visits",
+            "add",
+            "--restaurant",
+            &b,
+            "--volunteer",
+            volunteer,
+            "--outcome",
+            "sticker_placed",
+            "--sticker",
+            "ZZZZZZZ",
+        ],
+        "no sticker code",
+    );
+    refuse(
+        &[
+            "visits",
+            "add",
+            "--restaurant",
+            &b,
+            "--volunteer",
+            volunteer,
+            "--outcome",
+            "agreed",
+            "--sticker",
+            &pre_code,
+        ],
+        "sticker_placed",
+    );
+    tablemap(
+        &db,
+        &[
+            "visits",
+            "add",
+            "--restaurant",
+            &a,
+            "--volunteer",
+            volunteer,
+            "--outcome",
+            "sticker_placed",
+            "--sticker",
+            &pre_code,
+        ],
+    );
+    assert_eq!(codes(&pre)["codes"][0]["state"], "placed");
+}
