@@ -16,6 +16,16 @@ const COMMANDS: &[&str] = &[
     "save_settings",
     "app_info",
     "map_ready",
+    "sticker_templates",
+    "get_campaign",
+    "save_campaign",
+    "check_base_url",
+    "sticker_preview",
+    "print_stickers",
+    "cancel_print",
+    "print_batches",
+    "batch_detail",
+    "default_output_folder",
 ];
 
 fn main() {

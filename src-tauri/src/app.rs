@@ -47,6 +47,16 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::save_settings,
             commands::app_info,
             commands::map_ready,
+            commands::stickers::sticker_templates,
+            commands::stickers::get_campaign,
+            commands::stickers::save_campaign,
+            commands::stickers::check_base_url,
+            commands::stickers::sticker_preview,
+            commands::stickers::print_stickers,
+            commands::stickers::cancel_print,
+            commands::stickers::print_batches,
+            commands::stickers::batch_detail,
+            commands::stickers::default_output_folder,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

@@ -33,6 +33,13 @@ async fn main() -> Result<()> {
 
     let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
     app.wait_for(".tm-marker").await?;
+    if std::env::var("TABLEMAP_SHOT_VIEW").as_deref() == Ok("stickers") {
+        app.click("#tab-stickers").await?;
+        app.wait_for("#sticker-preview").await?;
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        std::fs::write(&out, app.client.screenshot().await?)?;
+        return app.quit().await;
+    }
     app.type_into("#search", &name).await?;
     app.click(&format!("#restaurant-list li[data-id='{id}']")).await?;
     app.type_into("#search", "").await?;

@@ -207,3 +207,41 @@ async fn keyboard_only_find_open_and_log_a_visit() -> Result<()> {
     assert_eq!(app.count("aside[data-restaurant-id]").await?, 0, "Escape closes the panel");
     app.quit().await
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_organiser_prints_a_batch_from_the_window() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let tiles = tile_server(fixture_tile());
+    let db = seeded(dir.path(), &tiles.base_url())?;
+    let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
+    app.click("#tab-stickers").await?;
+    app.wait_for("#sticker-preview").await?;
+
+    // A non-https address is refused in place, before anything is printed.
+    app.type_into("#c-url", "http://mc.org.uk/S").await?;
+    app.wait_for("#c-url[aria-invalid='true']").await?;
+    app.type_into("#c-url", "https://mc.org.uk/S").await?;
+    app.click("#save-campaign").await?;
+    app.wait_for("#c-url[aria-invalid='false']").await?;
+
+    app.type_into("#p-count", "25").await?;
+    app.type_into("#p-folder", &dir.path().join("out").to_string_lossy()).await?;
+    app.type_into("#p-file", "batch.pdf").await?;
+    app.click("#print-stickers").await?;
+    let result = match app.wait_for("#print-result").await {
+        Ok(r) => r,
+        Err(e) => {
+            let shown = app.script("return [...document.querySelectorAll('.error, .toast')].map(e => e.textContent).join(' | ');").await?;
+            anyhow::bail!("{e}: the window says {shown}");
+        }
+    };
+    let batch = result.attr("data-batch-id").await?.context("batch id")?;
+    let pdf = dir.path().join("out/batch.pdf");
+    assert!(pdf.exists(), "the PDF was written");
+    let detail = cli_json(&db, &["stickers", "batch", &batch, "--format", "json"])?;
+    assert_eq!(detail["codes"].as_array().map(Vec::len), Some(25));
+    assert!(detail["codes"][0]["url"].as_str().context("url")?.starts_with("https://mc.org.uk/S/"));
+    // The batch appears in the list.
+    app.wait_for(&format!("li[data-batch-id='{batch}']")).await?;
+    app.quit().await
+}

@@ -4,6 +4,7 @@
 
 mod error;
 mod state;
+pub mod stickers;
 
 pub use error::{ErrorKind, UiError};
 pub use state::AppState;

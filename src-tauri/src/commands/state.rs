@@ -4,6 +4,7 @@ use super::UiError;
 use crate::api::ApiResult;
 use crate::sources::tiles::TileFetcher;
 use crate::store::Store;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, Once, RwLock};
 use std::time::Instant;
 
@@ -13,6 +14,8 @@ pub struct AppState {
     tile_template: RwLock<String>,
     started: Instant,
     first_render: Once,
+    /// Set by `cancel_print`; the running print checks it between pages.
+    pub cancel_print: AtomicBool,
 }
 
 impl AppState {
@@ -23,6 +26,7 @@ impl AppState {
             tile_template: RwLock::new(tile_template),
             started,
             first_render: Once::new(),
+            cancel_print: AtomicBool::new(false),
         }
     }
 

@@ -288,8 +288,6 @@ fn build_page(ctx: &PageContext<'_>, stickers: &[Sticker], page: u32) -> Result<
     let mut smallest = f64::INFINITY;
     let mut largest = 0u8;
     open_calibration(&mut s, t, &ctx.options.calibration);
-    let (ar, ag, ab) = rgb(&ctx.campaign.accent_colour);
-    let (tr, tg, tb) = rgb(&ctx.campaign.text_colour);
     for slot in 0..per_sheet {
         let global = page as usize * per_sheet as usize + slot as usize;
         let Some(index) = global.checked_sub(ctx.skip as usize) else { continue };
@@ -301,24 +299,9 @@ fn build_page(ctx: &PageContext<'_>, stickers: &[Sticker], page: u32) -> Result<
         smallest = smallest.min(shape.module_mm(to_mm(d.qr.width)));
         largest = largest.max(shape.version);
         draw_qr(&mut s, &shape, &d.qr);
-        // The code, in the accent colour, one glyph per character.
-        let code_line = Line {
-            glyphs: sticker
-                .code
-                .chars()
-                .filter_map(|c| ctx.code_glyphs.get(&c))
-                .flat_map(|l| l.glyphs.clone())
-                .collect(),
-            width: sticker.code.chars().filter_map(|c| ctx.code_glyphs.get(&c)).map(|l| l.width).sum(),
-        };
-        let _ = write!(s, "{} {} {} rg ", fmt(ar), fmt(ag), fmt(ab));
-        draw_line(&mut s, &code_line, ctx.widths, d.code_size, &d.code, d.align);
-        if let (Some(area), Some(name)) =
-            (d.restaurant, sticker.restaurant.as_deref().and_then(|n| ctx.names.get(n)))
-        {
-            let size = fit_size(name, d.code_size * 0.9, &area);
-            let _ = write!(s, "{} {} {} rg ", fmt(tr), fmt(tg), fmt(tb));
-            draw_line(&mut s, name, ctx.widths, size, &area, d.align);
+        let name = sticker.restaurant.as_deref().and_then(|n| ctx.names.get(n)).cloned();
+        for p in sticker_lines(d, ctx.campaign, code_line(&sticker.code, ctx.code_glyphs), name) {
+            draw_placed(&mut s, &p, ctx.widths);
         }
         if ctx.options.outlines {
             outline(&mut s, &t.shape);
@@ -364,22 +347,50 @@ fn fmt4(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// Draws a shaped line in `area` at `size`, vertically centred on its capital height.
-fn draw_line(
-    s: &mut String,
-    line: &Line,
-    widths: &[HashMap<u16, f64>],
-    size: f64,
-    area: &Area,
-    align: Align,
-) {
+/// A shaped line placed on a label: where its baseline starts, how big, what colour. The PDF
+/// and the window's preview both draw from these.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    pub line: Line,
+    pub size: f64,
+    pub x: f64,
+    pub baseline: f64,
+    pub colour: (f64, f64, f64),
+}
+
+/// Places a line in `area` at `size`, vertically centred on its capital height.
+pub fn place(line: Line, size: f64, area: &Area, align: Align, colour: (f64, f64, f64)) -> Placed {
     let width = line.width_at(size);
     let x = match align {
         Align::Start => area.x,
         Align::Centre => area.x + (area.width - width) / 2.0,
     };
     let baseline = area.y + (area.height - size * 0.714) / 2.0;
-    show(s, line, widths, size, x, baseline);
+    Placed { line, size, x, baseline, colour }
+}
+
+fn draw_placed(s: &mut String, p: &Placed, widths: &[HashMap<u16, f64>]) {
+    let _ = write!(s, "{} {} {} rg ", fmt(p.colour.0), fmt(p.colour.1), fmt(p.colour.2));
+    show(s, &p.line, widths, p.size, p.x, p.baseline);
+}
+
+/// The per-sticker lines: the printed code and, when pre-assigned, the restaurant's name.
+pub fn sticker_lines(design: &Design, campaign: &Campaign, code: Line, name: Option<Line>) -> Vec<Placed> {
+    let mut out =
+        vec![place(code, design.code_size, &design.code, design.align, rgb(&campaign.accent_colour))];
+    if let (Some(area), Some(name)) = (design.restaurant, name) {
+        let size = fit_size(&name, design.code_size * 0.9, &area);
+        out.push(place(name, size, &area, design.align, rgb(&campaign.text_colour)));
+    }
+    out
+}
+
+/// A code as a line, from the shaped alphabet.
+pub fn code_line(code: &str, alphabet: &HashMap<char, Line>) -> Line {
+    Line {
+        glyphs: code.chars().filter_map(|c| alphabet.get(&c)).flat_map(|l| l.glyphs.clone()).collect(),
+        width: code.chars().filter_map(|c| alphabet.get(&c)).map(|l| l.width).sum(),
+    }
 }
 
 /// Text operators for a shaped line: runs of one font as TJ arrays, with adjustments where the
@@ -431,12 +442,12 @@ fn show(s: &mut String, line: &Line, widths: &[HashMap<u16, f64>], size: f64, x:
 }
 
 /// The largest size up to `max` at which `line` fits `area`.
-fn fit_size(line: &Line, max: f64, area: &Area) -> f64 {
+pub fn fit_size(line: &Line, max: f64, area: &Area) -> f64 {
     let by_width = if line.width > 0.0 { area.width * 1000.0 / line.width } else { max };
     max.min(by_width).min(area.height / 0.9).max(1.0)
 }
 
-fn outline(s: &mut String, shape: &LabelShape) {
+pub(crate) fn outline(s: &mut String, shape: &LabelShape) {
     s.push_str("q 0.6 G 0.3 w ");
     match *shape {
         LabelShape::Rectangle { width, height, corner_radius } => {
@@ -504,50 +515,45 @@ fn circle(s: &mut String, cx: f64, cy: f64, r: f64) {
 }
 
 /// The campaign's words, laid out for the design's areas.
-fn artwork(book: &mut FontBook, campaign: &Campaign, design: &Design) -> Artwork {
-    let mut s = String::new();
-    let widths_now = |book: &FontBook| -> Vec<HashMap<u16, f64>> {
-        book.used.iter().map(|u| u.glyphs.iter().map(|(cid, w, _)| (*cid, *w)).collect()).collect()
-    };
-    let (ar, ag, ab) = rgb(&campaign.accent_colour);
+pub fn artwork_lines(book: &mut FontBook, campaign: &Campaign, design: &Design) -> Vec<Placed> {
     let headline = book.shape(&campaign.headline, Weight::Bold);
     let size = fit_size(&headline, design.headline_max, &design.headline);
-    let _ = write!(s, "{} {} {} rg ", fmt(ar), fmt(ag), fmt(ab));
-    let mut lines_to_draw: Vec<(Line, f64, Area)> = vec![(headline, size, design.headline)];
+    let mut placed =
+        vec![place(headline, size, &design.headline, design.align, rgb(&campaign.accent_colour))];
     if let (Some(text), Some(area)) = (campaign.second_line.as_deref(), design.second_line) {
         // The largest size at which the text wraps into the area, never above the headline's.
-        let mut size = design.body_max.min(size * 0.8);
-        while size >= 3.5 {
-            let max_lines = (area.height / (size * 1.2)).floor().max(1.0) as usize;
-            if let Some(lines) = book.wrap(text, Weight::Regular, size, area.width, max_lines) {
-                let block = lines.len() as f64 * size * 1.2;
-                let mut y = area.y + (area.height + block) / 2.0 - size * 1.2;
+        let mut body = design.body_max.min(size * 0.8);
+        while body >= 3.5 {
+            let max_lines = (area.height / (body * 1.2)).floor().max(1.0) as usize;
+            if let Some(lines) = book.wrap(text, Weight::Regular, body, area.width, max_lines) {
+                let block = lines.len() as f64 * body * 1.2;
+                let mut y = area.y + (area.height + block) / 2.0 - body * 1.2;
                 for line in lines {
-                    lines_to_draw.push((
-                        line,
-                        size,
-                        Area { x: area.x, y, width: area.width, height: size * 1.2 },
-                    ));
-                    y -= size * 1.2;
+                    let slot = Area { x: area.x, y, width: area.width, height: body * 1.2 };
+                    placed.push(place(line, body, &slot, design.align, rgb(&campaign.text_colour)));
+                    y -= body * 1.2;
                 }
                 break;
             }
-            size -= 0.25;
+            body -= 0.25;
         }
     }
-    let widths = widths_now(book);
-    let (tr, tg, tb) = rgb(&campaign.text_colour);
-    for (i, (line, size, area)) in lines_to_draw.iter().enumerate() {
-        if i == 1 {
-            let _ = write!(s, "{} {} {} rg ", fmt(tr), fmt(tg), fmt(tb));
-        }
-        draw_line(&mut s, line, &widths, *size, area, design.align);
+    placed
+}
+
+fn artwork(book: &mut FontBook, campaign: &Campaign, design: &Design) -> Artwork {
+    let placed = artwork_lines(book, campaign, design);
+    let widths: Vec<HashMap<u16, f64>> =
+        book.used.iter().map(|u| u.glyphs.iter().map(|(cid, w, _)| (*cid, *w)).collect()).collect();
+    let mut s = String::new();
+    for p in &placed {
+        draw_placed(&mut s, p, &widths);
     }
     Artwork { content: s }
 }
 
 /// Each character a code can have, shaped once in the bold font.
-fn code_alphabet(book: &mut FontBook) -> HashMap<char, Line> {
+pub fn code_alphabet(book: &mut FontBook) -> HashMap<char, Line> {
     super::codes::ALPHABET
         .iter()
         .map(|b| char::from(*b))
@@ -613,8 +619,8 @@ pub fn write_calibration<W: Write>(
     }
     let size = 7.0;
     let area = Area { x: mm(8.0), y: mm(3.0), width: template.page.width - mm(16.0), height: size * 1.2 };
-    s.push_str("0 g ");
-    draw_line(&mut s, &note, &widths, fit_size(&note, size, &area), &area, Align::Start);
+    let size = fit_size(&note, size, &area);
+    draw_placed(&mut s, &place(note, size, &area, Align::Start, (0.0, 0.0, 0.0)), &widths);
     s.push_str("Q\n");
 
     let mut pdf = PdfWriter::new(out)?;

@@ -44,6 +44,8 @@ pub struct Font {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Glyph {
     pub font: usize,
+    /// The glyph's id in the font (what the preview draws).
+    pub gid: u16,
     /// The glyph's id in the subset (what the PDF writes).
     pub cid: u16,
     pub advance: f64,
@@ -193,6 +195,7 @@ impl FontBook {
             }
             line.glyphs.push(Glyph {
                 font,
+                gid,
                 cid,
                 advance,
                 x_offset: f64::from(pos.x_offset) * scale,
@@ -230,6 +233,50 @@ impl FontBook {
         }
         let shaped: Vec<Line> = lines.iter().map(|l| self.shape(l, weight)).collect();
         shaped.iter().all(|l| l.width_at(size) <= width + 0.01).then_some(shaped)
+    }
+
+    /// The outline of glyph `gid` of `font` as SVG path data, in 1/1000 em with y up.
+    pub fn outline(&self, font: usize, gid: u16) -> String {
+        struct Path(String, f64);
+        impl ttf_parser::OutlineBuilder for Path {
+            fn move_to(&mut self, x: f32, y: f32) {
+                let k = self.1;
+                self.0.push_str(&format!("M{:.1} {:.1}", f64::from(x) * k, f64::from(y) * k));
+            }
+            fn line_to(&mut self, x: f32, y: f32) {
+                let k = self.1;
+                self.0.push_str(&format!("L{:.1} {:.1}", f64::from(x) * k, f64::from(y) * k));
+            }
+            fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
+                let k = self.1;
+                self.0.push_str(&format!(
+                    "Q{:.1} {:.1} {:.1} {:.1}",
+                    f64::from(x1) * k,
+                    f64::from(y1) * k,
+                    f64::from(x) * k,
+                    f64::from(y) * k
+                ));
+            }
+            fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
+                let k = self.1;
+                self.0.push_str(&format!(
+                    "C{:.1} {:.1} {:.1} {:.1} {:.1} {:.1}",
+                    f64::from(x1) * k,
+                    f64::from(y1) * k,
+                    f64::from(x2) * k,
+                    f64::from(y2) * k,
+                    f64::from(x) * k,
+                    f64::from(y) * k
+                ));
+            }
+            fn close(&mut self) {
+                self.0.push('Z');
+            }
+        }
+        let f = &self.fonts[font];
+        let mut path = Path(String::new(), 1000.0 / f.units_per_em);
+        f.face.outline_glyph(ttf_parser::GlyphId(gid), &mut path);
+        path.0
     }
 
     /// The subset font program for `font`, holding only the glyphs used.

@@ -165,7 +165,8 @@ def report(rows, slow):
     head = f"{'generator':10} {'level':5} {'N':>6} {'runs':>4} {'seconds':>9} {'stickers/s':>11} {'bytes/sticker':>13} {'peak MiB':>9}"
     say(head)
     say("-" * len(head))
-    for (gen, level, n), r in sorted(rows.items(), key=lambda kv: (kv[0][2], kv[0][1], kv[0][0])):
+    order = ("tablemap", "reportlab", "glabels")
+    for (gen, level, n), r in sorted(rows.items(), key=lambda kv: (kv[0][2], kv[0][1], order.index(kv[0][0]))):
         note = "  (1 run: first run took longer than the slow limit)" if (gen, level, n) in slow else ""
         say(f"{gen:10} {level:5} {n:6d} {r['runs']:4d} {r['seconds']:9.3f} {n / r['seconds']:11.0f} "
             f"{r['bytes'] / n:13.1f} {r['peak_kib'] / 1024:9.1f}{note}")
@@ -204,7 +205,8 @@ def main():
     tools = {"tablemap": find_tablemap(), "reportlab": find_venv_python(), "glabels": find_glabels(tmp)}
     gens = [g for g in ("tablemap", "reportlab", "glabels") if tools[g]]
     if tools["tablemap"]:
-        say(f"tablemap:  {tools['tablemap']}")
+        built = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(os.path.getmtime(tools["tablemap"])))
+        say(f"tablemap:  {tools['tablemap']} (built {built})")
     if tools["reportlab"]:
         v = subprocess.run([tools["reportlab"], "-c", "import reportlab, segno; from reportlab import rl_config; "
                             "print(reportlab.Version, segno.__version__, rl_config.pageCompression)"],

@@ -1,6 +1,6 @@
 // The only module that talks to the Rust side. Every other file calls these typed functions;
 // the types are generated from the Rust ones (src-tauri, ts-rs) into ./bindings.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { Bbox } from "./bindings/Bbox";
 import type { MapView } from "./bindings/MapView";
@@ -15,6 +15,16 @@ import type { StatusCount } from "./bindings/StatusCount";
 import type { UiError } from "./bindings/UiError";
 import type { Volunteer } from "./bindings/Volunteer";
 import type { VolunteerDraft } from "./bindings/VolunteerDraft";
+import type { BatchDetail } from "./bindings/BatchDetail";
+import type { Campaign } from "./bindings/Campaign";
+import type { EcLevel } from "./bindings/EcLevel";
+import type { PrintBatch } from "./bindings/PrintBatch";
+import type { PrintProgress } from "./bindings/PrintProgress";
+import type { PrintRequest } from "./bindings/PrintRequest";
+import type { PrintResult } from "./bindings/PrintResult";
+import type { StickerPreviews } from "./bindings/StickerPreviews";
+import type { Template } from "./bindings/Template";
+import type { UrlCheck } from "./bindings/UrlCheck";
 
 /** Every failure reaches callers as a UiError, whatever went wrong on the way. */
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
@@ -47,3 +57,21 @@ export const getSettings = () => call<Settings>("get_settings");
 export const saveSettings = (settings: Settings) => call<Settings>("save_settings", { settings });
 export const appInfo = () => call<AppInfo>("app_info");
 export const mapReady = (markers: number) => call<null>("map_ready", { markers });
+
+export const stickerTemplates = () => call<Template[]>("sticker_templates");
+export const getCampaign = () => call<Campaign>("get_campaign");
+export const saveCampaign = (campaign: Campaign) => call<Campaign>("save_campaign", { campaign });
+export const checkBaseUrl = (url: string) => call<UrlCheck>("check_base_url", { url });
+export const stickerPreview = (templateId: string, campaign: Campaign, ecLevel: EcLevel, startAt: number, count: number) =>
+  call<StickerPreviews>("sticker_preview", { template_id: templateId, campaign, ec_level: ecLevel, start_at: startAt, count });
+export const printBatches = () => call<PrintBatch[]>("print_batches");
+export const batchDetail = (id: string) => call<BatchDetail>("batch_detail", { id });
+export const defaultOutputFolder = () => call<string>("default_output_folder");
+export const cancelPrint = () => call<null>("cancel_print");
+
+/** Prints a batch; `onProgress` hears about every page window written. */
+export function printStickers(request: PrintRequest, onProgress: (p: PrintProgress) => void): Promise<PrintResult> {
+  const channel = new Channel<PrintProgress>();
+  channel.onmessage = onProgress;
+  return call<PrintResult>("print_stickers", { request, on_progress: channel });
+}

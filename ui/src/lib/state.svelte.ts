@@ -30,6 +30,8 @@ export const ui = $state({
   volunteerId: (globalThis.localStorage?.getItem("tablemap.volunteer") ?? "") as string,
   settings: null as Settings | null,
   settingsOpen: false,
+  /** Which main view is showing. */
+  view: "map" as "map" | "stickers",
 });
 
 export function currentFilter(): RestaurantFilter {

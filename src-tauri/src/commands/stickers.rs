@@ -1,0 +1,114 @@
+//! Commands for the Stickers view: thin adapters over `api::stickers`.
+
+use super::{AppState, UiError};
+use crate::api;
+use crate::api::stickers::{BatchDetail, PrintRequest, PrintResult};
+use crate::stickers::campaign::{check_base_url as check_url, Campaign, UrlCheck};
+use crate::stickers::preview::{self, Preview};
+use crate::stickers::qr::EcLevel;
+use crate::stickers::Template;
+use crate::store::stickers::PrintBatch;
+use chrono::Utc;
+use serde::Serialize;
+use std::sync::atomic::Ordering;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, State};
+use ts_rs::TS;
+
+type Answer<T> = Result<T, UiError>;
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sticker_templates(state: State<'_, AppState>) -> Answer<Vec<Template>> {
+    state.read(api::stickers::templates)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn get_campaign(state: State<'_, AppState>) -> Answer<Campaign> {
+    state.read(api::stickers::campaign)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn save_campaign(state: State<'_, AppState>, campaign: Campaign) -> Answer<Campaign> {
+    state.write(|s| api::stickers::save_campaign(s, campaign))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn check_base_url(url: String) -> Answer<UrlCheck> {
+    check_url(&url).map_err(|e| UiError::from(api::ApiError::from(e)))
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct StickerPreviews {
+    pub sticker: Preview,
+    pub page: Preview,
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sticker_preview(
+    state: State<'_, AppState>,
+    template_id: String,
+    campaign: Campaign,
+    ec_level: EcLevel,
+    start_at: u32,
+    count: u32,
+) -> Answer<StickerPreviews> {
+    let template = state.read(|s| api::stickers::template(s, &template_id))?;
+    let io = |e: crate::stickers::text::FontError| UiError::from(api::ApiError::Io(e.to_string()));
+    Ok(StickerPreviews {
+        sticker: preview::sticker(&template, &campaign, ec_level, None).map_err(io)?,
+        page: preview::first_page(&template, &campaign, ec_level, start_at.max(1), count).map_err(io)?,
+    })
+}
+
+/// Progress of a print, sent as pages are written.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PrintProgress {
+    pub done: u32,
+    pub total: u32,
+}
+
+/// Prints off the main thread, reporting progress on `on_progress`; `cancel_print` stops it.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn print_stickers(
+    app: AppHandle,
+    request: PrintRequest,
+    on_progress: Channel<PrintProgress>,
+) -> Answer<PrintResult> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        state.cancel_print.store(false, Ordering::SeqCst);
+        state.write(|s| {
+            api::stickers::print(s, request, Utc::now(), &mut |done, total| {
+                let _ = on_progress.send(PrintProgress { done, total });
+                !state.cancel_print.load(Ordering::SeqCst)
+            })
+        })
+    })
+    .await
+    .map_err(|e| UiError::from(api::ApiError::Io(e.to_string())))?
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn cancel_print(state: State<'_, AppState>) -> Answer<()> {
+    state.cancel_print.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn print_batches(state: State<'_, AppState>) -> Answer<Vec<PrintBatch>> {
+    state.read(api::stickers::batches)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn batch_detail(state: State<'_, AppState>, id: String) -> Answer<BatchDetail> {
+    state.read(|s| api::stickers::batch(s, &id))
+}
+
+/// Where printed PDFs go unless the organiser picks another folder.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn default_output_folder() -> Answer<String> {
+    let base = dirs::document_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir);
+    Ok(base.join("Tablemap").display().to_string())
+}
