@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 build_pkgs=(build-essential pkg-config file curl libwebkit2gtk-4.1-dev libgtk-3-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev)
-test_pkgs=(xvfb xauth webkit2gtk-driver zbar-tools poppler-utils)
+test_pkgs=(xvfb xauth webkit2gtk-driver zbar-tools poppler-utils glabels-data)
 pkgs=("${build_pkgs[@]}")
 [ "$purpose" = test ] && pkgs+=("${test_pkgs[@]}")
 

@@ -94,6 +94,11 @@ pub enum StickersCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Import gLabels template files (e.g. /usr/share/libglabels-3.0/templates/*.xml).
+    ImportGlabels {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// A page of label outlines and corner marks for checking a printer.
     Calibration {
         #[arg(long)]
@@ -512,6 +517,19 @@ fn stickers(store: &mut Store, command: StickersCommand, now: chrono::DateTime<U
                 result.smallest_module_mm
             );
             println!("{}", result.batch_id);
+        }
+        StickersCommand::ImportGlabels { files } => {
+            let mut texts = Vec::new();
+            for f in &files {
+                let text = std::fs::read_to_string(f)
+                    .map_err(|e| ApiError::Io(format!("cannot read {}: {e}", f.display())))?;
+                texts.push((f.display().to_string(), text));
+            }
+            let report = api::stickers::import_glabels(store, &texts, now)?;
+            for (name, why) in &report.skipped {
+                eprintln!("skipped {name}: {why}");
+            }
+            println!("imported {} templates, skipped {}", report.imported, report.skipped.len());
         }
         StickersCommand::Calibration { template, out } => {
             api::stickers::calibration_page(store, &template, &out)?;

@@ -55,6 +55,43 @@ pub fn save_template(
     Ok(template)
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TemplateImport {
+    pub imported: u32,
+    /// (template, why it was passed over)
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Imports gLabels template files, all or nothing: a file that cannot be read stops the import
+/// with its name, line and column, and nothing is saved.
+pub fn import_glabels(
+    store: &mut Store,
+    files: &[(String, String)],
+    now: DateTime<Utc>,
+) -> Result<TemplateImport> {
+    let mut templates = Vec::new();
+    let mut skipped = Vec::new();
+    for (name, xml) in files {
+        let parsed = crate::stickers::glabels::parse(xml).map_err(|e| {
+            ApiError::Invalid(crate::domain::ValidationError {
+                field: "file",
+                reason: format!("{name}: {e}"),
+            })
+        })?;
+        templates.extend(parsed.templates);
+        skipped.extend(parsed.skipped);
+    }
+    store.write(|tx| {
+        for t in &templates {
+            let json = serde_json::to_string(t).map_err(|e| ApiError::Conflict(e.to_string()))?;
+            table::save_template(tx, &t.id, &t.name, "glabels", &json, now)?;
+        }
+        Ok::<_, ApiError>(())
+    })?;
+    Ok(TemplateImport { imported: templates.len() as u32, skipped })
+}
+
 pub fn campaign(store: &Store) -> Result<Campaign> {
     Ok(settings::get(store.conn(), "campaign")?
         .and_then(|json| serde_json::from_str(&json).ok())

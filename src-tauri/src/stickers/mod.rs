@@ -7,6 +7,7 @@ pub mod campaign;
 pub mod codes;
 pub mod design;
 
+pub mod glabels;
 pub mod pdf;
 pub mod preview;
 pub mod qr;

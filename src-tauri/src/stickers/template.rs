@@ -99,6 +99,9 @@ pub enum TemplateError {
 
 /// Slack for rounding in published figures (0.05 mm).
 const TOLERANCE: f64 = 0.05 * super::MM;
+/// How far a label may reach past the page's edge: gLabels' data rounds some sheets to whole
+/// points (two 298 pt labels on a 595.3 pt page); no printer prints that close to the edge.
+const EDGE_TOLERANCE: f64 = 1.0 * super::MM;
 
 impl Template {
     /// Labels per sheet.
@@ -147,10 +150,10 @@ impl Template {
         }
         let rects: Vec<Rect> = (0..n).filter_map(|i| self.label_rect(i)).collect();
         for (i, r) in rects.iter().enumerate() {
-            let inside = r.x >= -TOLERANCE
-                && r.y >= -TOLERANCE
-                && r.x + r.width <= self.page.width + TOLERANCE
-                && r.y + r.height <= self.page.height + TOLERANCE;
+            let inside = r.x >= -EDGE_TOLERANCE
+                && r.y >= -EDGE_TOLERANCE
+                && r.x + r.width <= self.page.width + EDGE_TOLERANCE
+                && r.y + r.height <= self.page.height + EDGE_TOLERANCE;
             if !inside {
                 let columns = self.layouts.first().map_or(1, |l| l.columns.max(1));
                 let index = i as u32;

@@ -412,3 +412,126 @@ fn stickers_are_followed_from_printer_to_window() {
     );
     assert_eq!(codes(&pre)["codes"][0]["state"], "placed");
 }
+
+/// Debian's glabels-data (installed by `make test`): every template file, imported at once.
+const GLABELS: &str = "/usr/share/libglabels-3.0/templates";
+
+#[test]
+fn glabels_template_files_import_and_print() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    let mut files: Vec<String> = std::fs::read_dir(GLABELS)
+        .unwrap_or_else(|e| panic!("{GLABELS}: {e} (make test installs glabels-data)"))
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().to_string_lossy().into_owned())
+        .filter(|p| p.ends_with("-templates.xml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 30, "{} template files", files.len());
+    let declared: usize =
+        files.iter().map(|f| std::fs::read_to_string(f).expect("read").matches("<Template ").count()).sum();
+    let mut args = vec![
+        "--db".to_string(),
+        db.to_string_lossy().into_owned(),
+        "stickers".into(),
+        "import-glabels".into(),
+    ];
+    args.extend(files.iter().cloned());
+    let out = Command::new(env!("CARGO_BIN_EXE_tablemap")).args(&args).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let numbers: Vec<usize> =
+        stdout.split_whitespace().filter_map(|w| w.trim_end_matches(',').parse().ok()).collect();
+    let (imported, skipped) = (numbers[0], numbers[1]);
+    assert_eq!(imported + skipped, declared, "every template is imported or skipped with a reason: {stdout}");
+    assert!(imported > 1500, "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.lines().all(|l| l.starts_with("skipped ") && l.contains(": ")), "each skip says why");
+
+    // Three products from three files, as gLabels defines them (lengths in points).
+    let all: Value =
+        serde_json::from_str(&tablemap(&db, &["stickers", "templates", "--format", "json"])).expect("json");
+    let find = |id: &str| {
+        all.as_array()
+            .expect("list")
+            .iter()
+            .find(|t| t["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {id}"))
+    };
+    #[rustfmt::skip]
+    let cases: &[(&str, u64, f64, f64)] = &[
+        ("glabels-avery-l7160", 21, 181.4, 108.0),       // an alias (equiv="7160") in avery-iso
+        ("glabels-herma-4102", 44, 136.913, 72.0),        // herma-iso
+        ("glabels-avery-5160", 30, 189.0, 72.0),          // inches, in avery-us
+    ];
+    for (id, count, w, h) in cases {
+        let t = find(id);
+        let layouts = t["layouts"].as_array().expect("layouts");
+        let n: u64 = layouts
+            .iter()
+            .map(|l| l["columns"].as_u64().unwrap_or(0) * l["rows"].as_u64().unwrap_or(0))
+            .sum();
+        assert_eq!(n, *count, "{id}");
+        assert!((t["shape"]["width"].as_f64().expect("w") - w).abs() < 0.01, "{id}");
+        assert!((t["shape"]["height"].as_f64().expect("h") - h).abs() < 0.01, "{id}");
+    }
+
+    // And an imported sheet prints, with codes that scan.
+    let pdf = dir.path().join("herma.pdf");
+    let batch = tablemap(
+        &db,
+        &[
+            "stickers",
+            "print",
+            "--template",
+            "glabels-herma-4102",
+            "--count",
+            "2",
+            "--out",
+            &pdf.to_string_lossy(),
+        ],
+    );
+    let batch = batch.lines().last().expect("batch").to_string();
+    let detail: Value =
+        serde_json::from_str(&tablemap(&db, &["stickers", "batch", &batch, "--format", "json"]))
+            .expect("json");
+    let template: tablemap::stickers::Template =
+        serde_json::from_value(find("glabels-herma-4102")).expect("template");
+    let got = decode_label(&pdf, &template, 1, 1, dir.path()).expect("scans");
+    assert!(same_url(&got, detail["codes"][1]["url"].as_str().expect("url")));
+}
+
+#[test]
+fn a_broken_glabels_file_imports_nothing_and_says_where() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    let good = dir.path().join("good.xml");
+    let bad = dir.path().join("bad.xml");
+    std::fs::write(&good, r#"<Glabels-templates><Template brand="Acme" part="1" size="A4"><Label-rectangle width="60mm" height="30mm"><Layout nx="3" ny="8" x0="10mm" y0="20mm" dx="65mm" dy="32mm"/></Label-rectangle></Template></Glabels-templates>"#).expect("write");
+    std::fs::write(
+        &bad,
+        "<Glabels-templates>\n  <Template brand=\"Acme\" part=\"2\">\n</Glabels-templates>\n",
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_tablemap"))
+        .args([
+            "--db",
+            &db.to_string_lossy(),
+            "stickers",
+            "import-glabels",
+            &good.to_string_lossy(),
+            &bad.to_string_lossy(),
+        ])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("bad.xml: line 3, column"), "{stderr}");
+    let all: Value =
+        serde_json::from_str(&tablemap(&db, &["stickers", "templates", "--format", "json"])).expect("json");
+    assert!(
+        all.as_array().expect("list").iter().all(|t| !t["id"].as_str().unwrap_or("").starts_with("glabels-")),
+        "nothing imported"
+    );
+}
