@@ -99,6 +99,47 @@ pub enum StickersCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Save this printer's correction: where it really prints, measured on the calibration page.
+    Calibrate {
+        /// Shift right (mm; negative: left).
+        #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+        offset_x: f64,
+        /// Shift down (mm; negative: up).
+        #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+        offset_y: f64,
+        /// Scale, 1.0 = true size (0.9 to 1.1).
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+    },
+    /// Add a custom label sheet (all lengths in mm).
+    AddTemplate {
+        /// A short id, e.g. "myshop-40".
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// A4, US-Letter, or WIDTHxHEIGHT in mm (e.g. 210x297).
+        #[arg(long, default_value = "A4")]
+        page: String,
+        /// Label WIDTHxHEIGHT in mm, or a single diameter with --round.
+        #[arg(long)]
+        label: String,
+        #[arg(long)]
+        round: bool,
+        #[arg(long, default_value_t = 0.0)]
+        corner_radius: f64,
+        /// COLUMNSxROWS, e.g. 3x7.
+        #[arg(long)]
+        grid: String,
+        #[arg(long)]
+        left: f64,
+        #[arg(long)]
+        top: f64,
+        #[arg(long)]
+        h_pitch: f64,
+        #[arg(long)]
+        v_pitch: f64,
+    },
     /// A page of label outlines and corner marks for checking a printer.
     Calibration {
         #[arg(long)]
@@ -517,6 +558,74 @@ fn stickers(store: &mut Store, command: StickersCommand, now: chrono::DateTime<U
                 result.smallest_module_mm
             );
             println!("{}", result.batch_id);
+        }
+        StickersCommand::Calibrate { offset_x, offset_y, scale } => {
+            let c = api::stickers::PrinterCalibration { offset_x_mm: offset_x, offset_y_mm: offset_y, scale };
+            let saved = api::stickers::save_calibration(store, c)?;
+            println!("{}", serde_json::to_string_pretty(&saved)?);
+        }
+        StickersCommand::AddTemplate {
+            id,
+            name,
+            page,
+            label,
+            round,
+            corner_radius,
+            grid,
+            left,
+            top,
+            h_pitch,
+            v_pitch,
+        } => {
+            use crate::stickers::{mm, LabelShape, Layout, PageSize, Template};
+            let pair = |field: &'static str, text: &str| -> Result<(f64, f64), CliError> {
+                let bad = || {
+                    ApiError::Invalid(crate::domain::ValidationError {
+                        field,
+                        reason: format!("'{text}' should look like 63.5x38.1"),
+                    })
+                };
+                let (a, b) = text.split_once(['x', 'X', '×']).ok_or_else(bad)?;
+                Ok((a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?))
+            };
+            let page = match page.as_str() {
+                "A4" | "a4" => PageSize::a4(),
+                "US-Letter" | "Letter" | "letter" => PageSize::letter(),
+                other => {
+                    let (w, h) = pair("page", other)?;
+                    PageSize { name: "custom".into(), width: mm(w), height: mm(h) }
+                }
+            };
+            let shape = if round {
+                let d: f64 = label.trim().parse().map_err(|_| {
+                    ApiError::Invalid(crate::domain::ValidationError {
+                        field: "label",
+                        reason: format!("'{label}' should be a diameter in mm"),
+                    })
+                })?;
+                LabelShape::Round { diameter: mm(d) }
+            } else {
+                let (w, h) = pair("label", &label)?;
+                LabelShape::Rectangle { width: mm(w), height: mm(h), corner_radius: mm(corner_radius) }
+            };
+            let (columns, rows) = pair("grid", &grid)?;
+            let template = Template {
+                id: format!("custom-{}", id.trim().to_lowercase()),
+                name,
+                description: "custom".into(),
+                page,
+                shape,
+                layouts: vec![Layout {
+                    columns: columns as u32,
+                    rows: rows as u32,
+                    left: mm(left),
+                    top: mm(top),
+                    h_pitch: mm(h_pitch),
+                    v_pitch: mm(v_pitch),
+                }],
+            };
+            let saved = api::stickers::save_template(store, template, "custom", now)?;
+            println!("{}", saved.id);
         }
         StickersCommand::ImportGlabels { files } => {
             let mut texts = Vec::new();

@@ -535,3 +535,80 @@ fn a_broken_glabels_file_imports_nothing_and_says_where() {
         "nothing imported"
     );
 }
+
+#[test]
+fn custom_templates_and_printer_calibration() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    let refuse = |args: &[&str], want: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_tablemap"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(want), "{args:?}: {stderr}");
+    };
+    let add = [
+        "stickers",
+        "add-template",
+        "--id",
+        "shop40",
+        "--name",
+        "Shop 40",
+        "--grid",
+        "4x10",
+        "--left",
+        "9.75",
+        "--top",
+        "21.5",
+    ];
+    let id = tablemap(
+        &db,
+        &[&add[..], &["--label", "45.7x25.4", "--h-pitch", "48.26", "--v-pitch", "25.4"]].concat(),
+    );
+    assert_eq!(id.trim(), "custom-shop40");
+    refuse(
+        &[&add[..], &["--label", "45.7x25.4", "--h-pitch", "58.26", "--v-pitch", "25.4"]].concat(),
+        "outside the page",
+    );
+    refuse(
+        &[&add[..], &["--label", "45.7x25.4", "--h-pitch", "40", "--v-pitch", "25.4"]].concat(),
+        "overlap",
+    );
+    refuse(
+        &[&add[..], &["--label", "wide", "--h-pitch", "48.26", "--v-pitch", "25.4"]].concat(),
+        "63.5x38.1",
+    );
+    refuse(&["stickers", "calibrate", "--scale", "1.5"], "between 0.9 and 1.1");
+    refuse(&["stickers", "calibrate", "--offset-x", "25"], "within 20 mm");
+
+    // A printer that prints 20 mm too far left is corrected by shifting everything 20 mm right:
+    // the code is then found 20 mm to the right of where the sheet puts the label.
+    tablemap(&db, &["stickers", "calibrate", "--offset-x", "20"]);
+    let pdf = dir.path().join("shifted.pdf");
+    tablemap(
+        &db,
+        &[
+            "stickers",
+            "print",
+            "--template",
+            "custom-shop40",
+            "--count",
+            "2",
+            "--out",
+            &pdf.to_string_lossy(),
+        ],
+    );
+    let t: Vec<tablemap::stickers::Template> =
+        serde_json::from_str(&tablemap(&db, &["stickers", "templates", "--format", "json"])).expect("json");
+    let t = t.into_iter().find(|t| t.id == "custom-shop40").expect("saved");
+    let shifted = |by_mm: f64| {
+        let mut m = t.clone();
+        m.layouts[0].left += tablemap::stickers::mm(by_mm);
+        m
+    };
+    assert!(decode_label(&pdf, &shifted(20.0), 1, 1, dir.path()).is_some(), "found 20 mm to the right");
+    assert!(decode_label(&pdf, &shifted(-20.0), 1, 1, dir.path()).is_none(), "and not 20 mm to the left");
+}
