@@ -26,6 +26,11 @@ const COMMANDS: &[&str] = &[
     "print_batches",
     "batch_detail",
     "default_output_folder",
+    "import_glabels",
+    "save_custom_template",
+    "get_calibration",
+    "save_calibration",
+    "print_calibration_page",
 ];
 
 fn main() {

@@ -57,6 +57,11 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::stickers::print_batches,
             commands::stickers::batch_detail,
             commands::stickers::default_output_folder,
+            commands::stickers::import_glabels,
+            commands::stickers::save_custom_template,
+            commands::stickers::get_calibration,
+            commands::stickers::save_calibration,
+            commands::stickers::print_calibration_page,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

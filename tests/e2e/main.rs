@@ -243,5 +243,31 @@ async fn an_organiser_prints_a_batch_from_the_window() -> Result<()> {
     assert!(detail["codes"][0]["url"].as_str().context("url")?.starts_with("https://mc.org.uk/S/"));
     // The batch appears in the list.
     app.wait_for(&format!("li[data-batch-id='{batch}']")).await?;
+
+    // More sheets: a gLabels file chosen with the file picker, and a custom sheet.
+    app.script("document.querySelectorAll('details').forEach(d => d.open = true); return true;").await?;
+    let picker = app.wait_for("#glabels-files").await?;
+    picker.send_keys("/usr/share/libglabels-3.0/templates/avery-iso-templates.xml").await?;
+    app.wait_for(".note[role='status']").await?;
+    let note = app.text_of(".note[role='status']").await?;
+    assert!(note.starts_with("Imported "), "{note}");
+    app.wait_for("#p-template option[value='glabels-avery-l7160']").await?;
+    app.type_into("#cs-name", "Market stall 24").await?;
+    app.type_into("#cs-cols", "3").await?;
+    app.type_into("#cs-rows", "8").await?;
+    app.type_into("#cs-h", "33.9").await?;
+    app.type_into("#cs-vp", "33.9").await?;
+    app.type_into("#cs-top", "12.9").await?;
+    app.click("#save-sheet").await?;
+    app.wait_for("#p-template option[value='custom-market-stall-24']").await?;
+    let saved = cli_json(&db, &["stickers", "templates", "--format", "json"])?;
+    let custom = saved
+        .as_array()
+        .context("list")?
+        .iter()
+        .find(|t| t["id"] == "custom-market-stall-24")
+        .context("saved")?
+        .clone();
+    assert_eq!(custom["layouts"][0]["rows"], 8);
     app.quit().await
 }

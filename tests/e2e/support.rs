@@ -9,6 +9,7 @@ use anyhow::{bail, Context, Result};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -51,6 +52,8 @@ impl App {
         let port = free_port()?;
         let native = free_port()?;
         let driver = Command::new(tauri_driver())
+            // Its own process group, so stopping it also stops WebKitWebDriver and the app.
+            .process_group(0)
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("TABLEMAP_DB", db)
             .env("TABLEMAP_TILE_CACHE", tile_cache)
@@ -110,7 +113,10 @@ impl App {
 
     pub async fn type_into(&self, css: &str, text: &str) -> Result<()> {
         let el = self.wait_for(css).await?;
-        el.clear().await?;
+        self.client
+            .execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(&el)?])
+            .await?;
+        el.clear().await.with_context(|| format!("clearing {css}"))?;
         // WebDriver's clear fires no `input` event; the UI's bindings listen for one.
         self.client
             .execute(
@@ -183,8 +189,7 @@ impl App {
     /// Ends the session (which closes the app) and stops the driver.
     pub async fn quit(mut self) -> Result<()> {
         let result = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        stop_group(&mut self.driver);
         result?;
         Ok(())
     }
@@ -192,9 +197,15 @@ impl App {
 
 impl Drop for App {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        stop_group(&mut self.driver);
     }
+}
+
+/// Stops tauri-driver and everything it started (its process group).
+fn stop_group(child: &mut Child) {
+    let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", child.id())]).status();
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 struct DriverGuard(Option<Child>);
@@ -202,8 +213,7 @@ struct DriverGuard(Option<Child>);
 impl Drop for DriverGuard {
     fn drop(&mut self) {
         if let Some(mut c) = self.0.take() {
-            let _ = c.kill();
-            let _ = c.wait();
+            stop_group(&mut c);
         }
     }
 }

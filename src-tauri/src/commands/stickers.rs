@@ -112,3 +112,43 @@ pub async fn default_output_folder() -> Answer<String> {
     let base = dirs::document_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir);
     Ok(base.join("Tablemap").display().to_string())
 }
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn import_glabels(
+    state: State<'_, AppState>,
+    files: Vec<(String, String)>,
+) -> Answer<api::stickers::TemplateImport> {
+    state.write(|s| api::stickers::import_glabels(s, &files, Utc::now()))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn save_custom_template(state: State<'_, AppState>, template: Template) -> Answer<Template> {
+    state.write(|s| api::stickers::save_template(s, template, "custom", Utc::now()))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn get_calibration(state: State<'_, AppState>) -> Answer<api::stickers::PrinterCalibration> {
+    state.read(api::stickers::calibration)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn save_calibration(
+    state: State<'_, AppState>,
+    calibration: api::stickers::PrinterCalibration,
+) -> Answer<api::stickers::PrinterCalibration> {
+    state.write(|s| api::stickers::save_calibration(s, calibration))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn print_calibration_page(
+    state: State<'_, AppState>,
+    template_id: String,
+    out: String,
+) -> Answer<String> {
+    let path = std::path::PathBuf::from(&out);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| UiError::from(api::ApiError::Io(e.to_string())))?;
+    }
+    state.read(|s| api::stickers::calibration_page(s, &template_id, &path))?;
+    Ok(out)
+}

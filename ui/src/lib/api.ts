@@ -25,6 +25,8 @@ import type { PrintResult } from "./bindings/PrintResult";
 import type { StickerPreviews } from "./bindings/StickerPreviews";
 import type { Template } from "./bindings/Template";
 import type { UrlCheck } from "./bindings/UrlCheck";
+import type { PrinterCalibration } from "./bindings/PrinterCalibration";
+import type { TemplateImport } from "./bindings/TemplateImport";
 
 /** Every failure reaches callers as a UiError, whatever went wrong on the way. */
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
@@ -75,3 +77,9 @@ export function printStickers(request: PrintRequest, onProgress: (p: PrintProgre
   channel.onmessage = onProgress;
   return call<PrintResult>("print_stickers", { request, on_progress: channel });
 }
+export const importGlabels = (files: Array<[string, string]>) => call<TemplateImport>("import_glabels", { files });
+export const saveCustomTemplate = (template: Template) => call<Template>("save_custom_template", { template });
+export const getCalibration = () => call<PrinterCalibration>("get_calibration");
+export const saveCalibration = (calibration: PrinterCalibration) => call<PrinterCalibration>("save_calibration", { calibration });
+export const printCalibrationPage = (templateId: string, out: string) =>
+  call<string>("print_calibration_page", { template_id: templateId, out });
