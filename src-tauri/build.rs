@@ -31,6 +31,7 @@ const COMMANDS: &[&str] = &[
     "get_calibration",
     "save_calibration",
     "print_calibration_page",
+    "set_campaign_logo",
 ];
 
 fn main() {

@@ -62,6 +62,7 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::stickers::get_calibration,
             commands::stickers::save_calibration,
             commands::stickers::print_calibration_page,
+            commands::stickers::set_campaign_logo,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

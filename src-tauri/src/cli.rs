@@ -165,6 +165,12 @@ pub enum StickersCommand {
         text_colour: Option<String>,
         #[arg(long)]
         accent_colour: Option<String>,
+        /// A PNG drawn in the middle of every QR code (codes then print at level H).
+        #[arg(long)]
+        logo: Option<PathBuf>,
+        /// Remove the logo.
+        #[arg(long)]
+        no_logo: bool,
     },
     /// A batch's codes and where each sticker is now.
     Batch {
@@ -644,7 +650,24 @@ fn stickers(store: &mut Store, command: StickersCommand, now: chrono::DateTime<U
             api::stickers::calibration_page(store, &template, &out)?;
             println!("{}", out.display());
         }
-        StickersCommand::Campaign { name, url, query, headline, second_line, text_colour, accent_colour } => {
+        StickersCommand::Campaign {
+            name,
+            url,
+            query,
+            headline,
+            second_line,
+            text_colour,
+            accent_colour,
+            logo,
+            no_logo,
+        } => {
+            if let Some(path) = logo {
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| ApiError::Io(format!("cannot read {}: {e}", path.display())))?;
+                api::stickers::set_logo(store, Some(bytes))?;
+            } else if no_logo {
+                api::stickers::set_logo(store, None)?;
+            }
             let mut c = api::stickers::campaign(store)?;
             let changed = name.is_some()
                 || url.is_some()

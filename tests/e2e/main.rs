@@ -224,6 +224,11 @@ async fn an_organiser_prints_a_batch_from_the_window() -> Result<()> {
     app.click("#save-campaign").await?;
     app.wait_for("#c-url[aria-invalid='false']").await?;
 
+    // A logo: chosen with the file picker, shown in the preview, codes then at level H.
+    let logo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/logo.png");
+    app.wait_for("#c-logo").await?.send_keys(&logo.to_string_lossy()).await?;
+    app.wait_for("#remove-logo").await?;
+
     app.type_into("#p-count", "25").await?;
     app.type_into("#p-folder", &dir.path().join("out").to_string_lossy()).await?;
     app.type_into("#p-file", "batch.pdf").await?;
@@ -240,6 +245,7 @@ async fn an_organiser_prints_a_batch_from_the_window() -> Result<()> {
     assert!(pdf.exists(), "the PDF was written");
     let detail = cli_json(&db, &["stickers", "batch", &batch, "--format", "json"])?;
     assert_eq!(detail["codes"].as_array().map(Vec::len), Some(25));
+    assert_eq!(detail["batch"]["ec_level"], "H", "the logo raised the level");
     assert!(detail["codes"][0]["url"].as_str().context("url")?.starts_with("https://mc.org.uk/S/"));
     // The batch appears in the list.
     app.wait_for(&format!("li[data-batch-id='{batch}']")).await?;

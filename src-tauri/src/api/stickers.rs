@@ -108,6 +108,38 @@ pub fn save_campaign(store: &mut Store, campaign: Campaign) -> Result<Campaign> 
     Ok(campaign)
 }
 
+/// The campaign's logo, if one is set.
+pub fn logo(store: &Store) -> Result<Option<crate::stickers::logo::Logo>> {
+    use base64::Engine as _;
+    let Some(b64) = settings::get(store.conn(), "campaign_logo")? else { return Ok(None) };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|e| ApiError::Conflict(e.to_string()))?;
+    Ok(crate::stickers::logo::decode(&bytes).ok())
+}
+
+/// Sets (or with `None`, removes) the campaign's logo, a PNG.
+pub fn set_logo(store: &mut Store, png: Option<Vec<u8>>) -> Result<bool> {
+    use base64::Engine as _;
+    if let Some(bytes) = &png {
+        crate::stickers::logo::decode(bytes).map_err(|e| {
+            ApiError::Invalid(crate::domain::ValidationError { field: "logo", reason: e.to_string() })
+        })?;
+    }
+    store.write(|tx| {
+        match &png {
+            Some(bytes) => {
+                settings::set(tx, "campaign_logo", &base64::engine::general_purpose::STANDARD.encode(bytes))?
+            }
+            None => {
+                tx.execute("DELETE FROM settings WHERE key = 'campaign_logo'", [])?;
+            }
+        }
+        Ok::<_, ApiError>(())
+    })?;
+    Ok(png.is_some())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct PrinterCalibration {
@@ -243,8 +275,11 @@ pub fn print(
         })
         .collect();
 
+    let logo = logo(store)?;
     let options = PrintOptions {
-        ec: req.ec_level,
+        // A logo hides the middle of the code: level H recovers up to 30% of it.
+        ec: if logo.is_some() { EcLevel::H } else { req.ec_level },
+        logo: logo.clone(),
         start_at: req.start_at,
         outlines: req.outlines,
         calibration: calibration(store)?.into(),
@@ -274,7 +309,7 @@ pub fn print(
         template_name: template.name.clone(),
         count,
         start_at: req.start_at,
-        ec_level: req.ec_level.as_str().to_string(),
+        ec_level: options.ec.as_str().to_string(),
         base_url: campaign.base_url.clone(),
         query: campaign.query.clone(),
         purpose: if preassigned { "preassigned" } else { "blank" }.to_string(),
@@ -334,6 +369,12 @@ pub fn print(
 
     let bytes = std::fs::metadata(&req.out).map(|m| m.len()).unwrap_or(0);
     let mut warnings = Vec::new();
+    if logo.is_some() && req.ec_level != EcLevel::H {
+        warnings.push(format!(
+            "printed at error-correction level H instead of {}: the logo covers the middle of each code",
+            req.ec_level
+        ));
+    }
     if report.smallest_module_mm < MIN_MODULE_MM {
         warnings.push(format!(
             "QR modules print at {:.2} mm, under {MIN_MODULE_MM} mm: phones may not scan them. Use a shorter base URL, a lower \

@@ -42,6 +42,24 @@ pub async fn check_base_url(url: String) -> Answer<UrlCheck> {
 pub struct StickerPreviews {
     pub sticker: Preview,
     pub page: Preview,
+    /// With a logo, codes print at level H whatever was chosen.
+    pub has_logo: bool,
+}
+
+/// Sets the campaign's logo from a PNG's bytes in base64, or removes it with `null`.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_campaign_logo(state: State<'_, AppState>, png_base64: Option<String>) -> Answer<bool> {
+    use base64::Engine as _;
+    let bytes = match png_base64 {
+        Some(b64) => Some(base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|e| {
+            UiError::from(api::ApiError::Invalid(crate::domain::ValidationError {
+                field: "logo",
+                reason: e.to_string(),
+            }))
+        })?),
+        None => None,
+    };
+    state.write(|s| api::stickers::set_logo(s, bytes))
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -53,11 +71,15 @@ pub async fn sticker_preview(
     start_at: u32,
     count: u32,
 ) -> Answer<StickerPreviews> {
-    let template = state.read(|s| api::stickers::template(s, &template_id))?;
+    let (template, logo) =
+        state.read(|s| Ok((api::stickers::template(s, &template_id)?, api::stickers::logo(s)?)))?;
+    let ec_level = if logo.is_some() { EcLevel::H } else { ec_level };
     let io = |e: crate::stickers::text::FontError| UiError::from(api::ApiError::Io(e.to_string()));
     Ok(StickerPreviews {
-        sticker: preview::sticker(&template, &campaign, ec_level, None).map_err(io)?,
-        page: preview::first_page(&template, &campaign, ec_level, start_at.max(1), count).map_err(io)?,
+        sticker: preview::sticker(&template, &campaign, ec_level, None, logo.as_ref()).map_err(io)?,
+        page: preview::first_page(&template, &campaign, ec_level, start_at.max(1), count, logo.as_ref())
+            .map_err(io)?,
+        has_logo: logo.is_some(),
     })
 }
 

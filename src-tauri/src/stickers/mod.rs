@@ -8,6 +8,7 @@ pub mod codes;
 pub mod design;
 
 pub mod glabels;
+pub mod logo;
 pub mod pdf;
 pub mod preview;
 pub mod qr;

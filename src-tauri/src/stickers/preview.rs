@@ -85,6 +85,7 @@ pub fn sticker(
     campaign: &Campaign,
     ec: EcLevel,
     restaurant: Option<&str>,
+    logo: Option<&super::logo::Logo>,
 ) -> Result<Preview, FontError> {
     let (w, h) = (template.shape.width(), template.shape.height());
     let design = layout(&template.shape, restaurant.is_some());
@@ -99,6 +100,16 @@ pub fn sticker(
     label_outline(&mut svg, &template.shape, 0.0, 0.0);
     let url = campaign.sticker_url(sample);
     qr_svg(&mut svg, &url, ec, &design.qr, h);
+    if let (Some(logo), Ok(shape)) = (logo, qr::encode(&qr::qr_text(&url), ec)) {
+        use base64::Engine as _;
+        let (back, image) = super::sheet::logo_boxes(&design.qr, &shape, logo);
+        let data = base64::engine::general_purpose::STANDARD.encode(&logo.png);
+        let _ = write!(
+            svg,
+            "<rect x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"#fff\"/><image x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" href=\"data:image/png;base64,{data}\"/>",
+            back.x, h - back.y - back.height, back.width, back.height, image.x, h - image.y - image.height, image.width, image.height
+        );
+    }
     text(&mut svg, &book, &placed, h);
     svg.push_str("</svg>");
     let shape = qr::encode(&qr::qr_text(&url), ec).ok();
@@ -118,8 +129,9 @@ pub fn first_page(
     ec: EcLevel,
     start_at: u32,
     count: u32,
+    logo: Option<&super::logo::Logo>,
 ) -> Result<Preview, FontError> {
-    let one = sticker(template, campaign, ec, None)?;
+    let one = sticker(template, campaign, ec, None, logo)?;
     let (pw, ph) = (template.page.width, template.page.height);
     let (w, h) = (template.shape.width(), template.shape.height());
     let inner = one
@@ -151,7 +163,7 @@ mod tests {
     fn previews_draw_text_as_paths_only() {
         let evil = Campaign { headline: "<script>alert(1)</script>".into(), ..Campaign::default() };
         for t in builtin::all() {
-            let p = sticker(&t, &evil, EcLevel::Q, Some("<b>Café</b>")).unwrap();
+            let p = sticker(&t, &evil, EcLevel::Q, Some("<b>Café</b>"), None).unwrap();
             assert!(p.svg.starts_with("<svg") && p.svg.ends_with("</svg>"));
             assert!(
                 !p.svg.contains("script") && !p.svg.contains("<b>") && !p.svg.contains("<text"),
@@ -162,7 +174,7 @@ mod tests {
             assert!(p.module_mm > 0.0 && p.qr_version >= 1);
         }
         let page =
-            first_page(&builtin::find("avery-l7160").unwrap(), &Campaign::default(), EcLevel::Q, 20, 5)
+            first_page(&builtin::find("avery-l7160").unwrap(), &Campaign::default(), EcLevel::Q, 20, 5, None)
                 .unwrap();
         assert_eq!(page.svg.matches("<g transform=\"translate").count(), 2, "labels 20 and 21 hold stickers");
     }

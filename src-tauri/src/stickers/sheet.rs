@@ -41,6 +41,8 @@ impl Default for Calibration {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrintOptions {
     pub ec: EcLevel,
+    /// Drawn in the middle of every QR code (callers print such codes at level H).
+    pub logo: Option<super::logo::Logo>,
     /// The first label to use on the first sheet, counting from 1 (for part-used sheets).
     pub start_at: u32,
     /// Draw each label's outline (for plain paper, or to check alignment).
@@ -50,7 +52,13 @@ pub struct PrintOptions {
 
 impl Default for PrintOptions {
     fn default() -> Self {
-        PrintOptions { ec: EcLevel::Q, start_at: 1, outlines: false, calibration: Calibration::default() }
+        PrintOptions {
+            ec: EcLevel::Q,
+            logo: None,
+            start_at: 1,
+            outlines: false,
+            calibration: Calibration::default(),
+        }
     }
 }
 
@@ -142,6 +150,7 @@ pub fn write_sheets<W: Write>(
     let resources = pdf.reserve();
     let art_id = pdf.reserve();
     let info = pdf.reserve();
+    let logo_ids = options.logo.as_ref().map(|_| (pdf.reserve(), pdf.reserve()));
     let font_ids: Vec<FontIds> = book.fonts.iter().map(|_| FontIds::reserve(&mut pdf)).collect();
 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
@@ -186,7 +195,22 @@ pub fn write_sheets<W: Write>(
         true,
     )?;
     let font_dict = embed_used_fonts(&mut pdf, &font_ids, &book)?;
-    pdf.object(resources, &format!("<< /Font << {font_dict}>> /XObject << /Art {art_id} 0 R >> >>"))?;
+    let mut xobjects = format!("/Art {art_id} 0 R");
+    if let (Some(logo), Some((image, mask))) = (&options.logo, logo_ids) {
+        let smask = match &logo.alpha {
+            Some(alpha) => {
+                pdf.stream(mask, &format!("/Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace /DeviceGray /BitsPerComponent 8", logo.width, logo.height), alpha, true)?;
+                format!(" /SMask {mask} 0 R")
+            }
+            None => {
+                pdf.object(mask, "null")?;
+                String::new()
+            }
+        };
+        pdf.stream(image, &format!("/Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace /DeviceRGB /BitsPerComponent 8{smask}", logo.width, logo.height), &logo.rgb, true)?;
+        let _ = write!(xobjects, " /Logo {image} 0 R");
+    }
+    pdf.object(resources, &format!("<< /Font << {font_dict}>> /XObject << {xobjects} >> >>"))?;
     let kids_list: String = kids.iter().map(|k| format!("{k} 0 R ")).collect();
     pdf.object(pages_id, &format!("<< /Type /Pages /Kids [{kids_list}] /Count {} >>", kids.len()))?;
     pdf.object(catalog, &format!("<< /Type /Catalog /Pages {pages_id} 0 R >>"))?;
@@ -299,6 +323,21 @@ fn build_page(ctx: &PageContext<'_>, stickers: &[Sticker], page: u32) -> Result<
         smallest = smallest.min(shape.module_mm(to_mm(d.qr.width)));
         largest = largest.max(shape.version);
         draw_qr(&mut s, &shape, &d.qr);
+        if let Some(logo) = &ctx.options.logo {
+            let (back, image) = logo_boxes(&d.qr, &shape, logo);
+            let _ = writeln!(
+                s,
+                "q 1 g {} {} {} {} re f {} 0 0 {} {} {} cm /Logo Do Q",
+                fmt(back.x),
+                fmt(back.y),
+                fmt(back.width),
+                fmt(back.height),
+                fmt(image.width),
+                fmt(image.height),
+                fmt(image.x),
+                fmt(image.y)
+            );
+        }
         let name = sticker.restaurant.as_deref().and_then(|n| ctx.names.get(n)).cloned();
         for p in sticker_lines(d, ctx.campaign, code_line(&sticker.code, ctx.code_glyphs), name) {
             draw_placed(&mut s, &p, ctx.widths);
@@ -319,6 +358,23 @@ fn open_calibration(s: &mut String, t: &Template, c: &Calibration) {
     // Offsets are measured downwards, as on the sheet; PDF's y goes up.
     let ty = cy * (1.0 - c.scale) - mm(c.offset_y_mm);
     let _ = writeln!(s, "q {} 0 0 {} {} {} cm", fmt(c.scale), fmt(c.scale), fmt(tx), fmt(ty));
+}
+
+/// Where the logo goes on a QR code: a white square in the middle (a share of the code's side)
+/// and the logo fitted inside it, keeping its proportions.
+pub fn logo_boxes(qr_area: &Area, shape: &QrShape, logo: &super::logo::Logo) -> (Area, Area) {
+    let module = qr_area.width / f64::from(shape.size_with_quiet_zone());
+    let inner = module * f64::from(shape.size);
+    let side = inner * super::logo::SHARE_OF_QR;
+    let (cx, cy) = (qr_area.x + qr_area.width / 2.0, qr_area.y + qr_area.height / 2.0);
+    let back = Area { x: cx - side / 2.0, y: cy - side / 2.0, width: side, height: side };
+    let fit = side * 0.86;
+    let (w, h) = if logo.width >= logo.height {
+        (fit, fit * f64::from(logo.height) / f64::from(logo.width))
+    } else {
+        (fit * f64::from(logo.width) / f64::from(logo.height), fit)
+    };
+    (back, Area { x: cx - w / 2.0, y: cy - h / 2.0, width: w, height: h })
 }
 
 /// The QR code: one path of rectangles in module units, under a transform that maps modules

@@ -612,3 +612,73 @@ fn custom_templates_and_printer_calibration() {
     assert!(decode_label(&pdf, &shifted(20.0), 1, 1, dir.path()).is_some(), "found 20 mm to the right");
     assert!(decode_label(&pdf, &shifted(-20.0), 1, 1, dir.path()).is_none(), "and not 20 mm to the left");
 }
+
+/// A round logo, as a PNG with transparency.
+fn logo_png(path: &Path) {
+    let file = std::fs::File::create(path).expect("create");
+    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), 64, 64);
+    enc.set_color(png::ColorType::Rgba);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut w = enc.write_header().expect("header");
+    let data: Vec<u8> = (0..64 * 64)
+        .flat_map(|i| {
+            let (x, y) = (i % 64, i / 64);
+            let inside = (x - 32) * (x - 32) + (y - 32) * (y - 32) < 30 * 30;
+            [15u8, 95, 90, if inside { 255 } else { 0 }]
+        })
+        .collect();
+    w.write_image_data(&data).expect("data");
+}
+
+#[test]
+fn a_logo_in_the_middle_prints_at_level_h_and_every_code_still_scans() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    let logo = dir.path().join("logo.png");
+    logo_png(&logo);
+    tablemap(
+        &db,
+        &["stickers", "campaign", "--url", "https://mc.org.uk/S", "--logo", &logo.to_string_lossy()],
+    );
+    let pdf = dir.path().join("logo.pdf");
+    let out = Command::new(env!("CARGO_BIN_EXE_tablemap"))
+        .args([
+            "--db",
+            &db.to_string_lossy(),
+            "stickers",
+            "print",
+            "--template",
+            "avery-l7160",
+            "--count",
+            "21",
+            "--ec",
+            "Q",
+        ])
+        .args(["--out", &pdf.to_string_lossy()])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("level H instead of Q"));
+    let batch = String::from_utf8_lossy(&out.stdout).lines().last().expect("batch").to_string();
+    let detail: Value =
+        serde_json::from_str(&tablemap(&db, &["stickers", "batch", &batch, "--format", "json"]))
+            .expect("json");
+    assert_eq!(detail["batch"]["ec_level"], "H");
+    let images = run("pdfimages", &["-list", &pdf.to_string_lossy()]);
+    assert!(images.lines().any(|l| l.contains(" image ") && l.contains("64    64")), "{images}");
+    let t = builtin::find("avery-l7160").expect("template");
+    for slot in 0..21 {
+        let got = decode_label(&pdf, &t, 1, slot, dir.path())
+            .unwrap_or_else(|| panic!("label {slot} with a logo did not scan"));
+        assert!(same_url(&got, detail["codes"][slot as usize]["url"].as_str().expect("url")));
+    }
+    // A file that is not a PNG is refused and the logo stays as it was.
+    let not_png = dir.path().join("logo.gif");
+    std::fs::write(&not_png, b"GIF89a").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_tablemap"))
+        .args(["--db", &db.to_string_lossy(), "stickers", "campaign", "--logo", &not_png.to_string_lossy()])
+        .output()
+        .expect("run");
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not a PNG"));
+    tablemap(&db, &["stickers", "campaign", "--no-logo"]);
+}

@@ -14,7 +14,8 @@ Generators, each run as a child process:
 
 Measured per (generator, level, N), median of --runs runs: wall seconds around the child
 (time.perf_counter from Popen to os.wait4), its peak resident memory (wait4's ru_maxrss,
-KiB on Linux), and the PDF's bytes per sticker. Once per generator the first label of
+KiB on Linux), its CPU seconds (user + system; Tablemap uses every core, the peers one),
+and the PDF's bytes per sticker. Once per generator the first label of
 page 1 is rendered at 300 dpi, cropped and decoded with zbarimg, and page 1 is checked for
 raster images (the QR codes must be vector).
 
@@ -104,14 +105,14 @@ def find_glabels(tmp):
 
 
 def measure(cmd, workdir):
-    """(seconds, peak KiB, exit code) of `cmd` as a child; its output goes to files."""
+    """(seconds, CPU seconds, peak KiB, exit code) of `cmd` as a child; output goes to files."""
     with open(os.path.join(workdir, "stdout"), "wb") as so, open(os.path.join(workdir, "stderr"), "wb") as se:
         t0 = time.perf_counter()
         p = subprocess.Popen(cmd, stdout=so, stderr=se, stdin=subprocess.DEVNULL)
         _, status, usage = os.wait4(p.pid, 0)
         seconds = time.perf_counter() - t0
     p.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
-    return seconds, usage.ru_maxrss, p.returncode
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, p.returncode
 
 
 def command(gen, tools, n, level, workdir, out):
@@ -161,15 +162,16 @@ def spot_check(gen, pdf, workdir):
 
 
 def report(rows, slow):
-    say("\nResults (median of runs; peak = child's max RSS)")
-    head = f"{'generator':10} {'level':5} {'N':>6} {'runs':>4} {'seconds':>9} {'stickers/s':>11} {'bytes/sticker':>13} {'peak MiB':>9}"
+    say(f"\nResults (median of runs; peak = child's max RSS; CPU = user + system; {os.cpu_count()} cores)")
+    head = (f"{'generator':10} {'level':5} {'N':>6} {'runs':>4} {'seconds':>9} {'stickers/s':>11} "
+            f"{'bytes/sticker':>13} {'peak MiB':>9} {'CPU s':>8}")
     say(head)
     say("-" * len(head))
     order = ("tablemap", "reportlab", "glabels")
     for (gen, level, n), r in sorted(rows.items(), key=lambda kv: (kv[0][2], kv[0][1], order.index(kv[0][0]))):
         note = "  (1 run: first run took longer than the slow limit)" if (gen, level, n) in slow else ""
         say(f"{gen:10} {level:5} {n:6d} {r['runs']:4d} {r['seconds']:9.3f} {n / r['seconds']:11.0f} "
-            f"{r['bytes'] / n:13.1f} {r['peak_kib'] / 1024:9.1f}{note}")
+            f"{r['bytes'] / n:13.1f} {r['peak_kib'] / 1024:9.1f} {r['cpu']:8.2f}{note}")
 
     say("\nRatios (peer / tablemap; above 1 = tablemap faster or smaller)")
     for n, level in sorted({(k[2], k[1]) for k in rows}):
@@ -222,25 +224,28 @@ def main():
             for gen in gens:
                 if gen == "glabels" and level != "M":
                     continue
-                times, peaks, sizes_b = [], [], []
+                times, cpus, peaks, sizes_b = [], [], [], []
                 for run in range(args.runs):
                     workdir = os.path.join(tmp, f"{gen}-{level}-{n}-{run}")
                     os.makedirs(workdir)
                     out = os.path.join(workdir, "out.pdf")
                     cmd = command(gen, tools, n, level, workdir, out)
-                    seconds, peak, rc = measure(cmd, workdir)
+                    seconds, cpu, peak, rc = measure(cmd, workdir)
                     if rc != 0 or not os.path.exists(out):
                         say(f"FAILED {gen} {level} N={n} run {run + 1}: exit {rc}\n"
                             f"  stderr: {tail(os.path.join(workdir, 'stderr'))}")
                         break
                     times.append(seconds)
+                    cpus.append(cpu)
                     peaks.append(peak)
                     sizes_b.append(os.path.getsize(out))
-                    say(f"{gen:9} {level} N={n:<6d} run {run + 1}: {seconds:8.3f} s, "
+                    say(f"{gen:9} {level} N={n:<6d} run {run + 1}: {seconds:8.3f} s (CPU {cpu:7.2f} s), "
                         f"{sizes_b[-1]:>11,d} bytes, peak {peak / 1024:7.1f} MiB")
                     if gen not in checked:
                         checked.add(gen)
                         spot_check(gen, out, workdir)
+                        if gen == "tablemap":
+                            say(f"  tablemap says: {tail(os.path.join(workdir, 'stdout')).splitlines()[0]}")
                     if not args.keep:
                         os.remove(out)
                     if run == 0 and seconds > args.slow_limit and args.runs > 1:
@@ -249,6 +254,7 @@ def main():
                         break
                 if times:
                     rows[(gen, level, n)] = {"runs": len(times), "seconds": statistics.median(times),
+                                             "cpu": statistics.median(cpus),
                                              "peak_kib": statistics.median(peaks), "bytes": statistics.median(sizes_b)}
     report(rows, slow)
     if args.keep:

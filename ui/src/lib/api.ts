@@ -83,3 +83,4 @@ export const getCalibration = () => call<PrinterCalibration>("get_calibration");
 export const saveCalibration = (calibration: PrinterCalibration) => call<PrinterCalibration>("save_calibration", { calibration });
 export const printCalibrationPage = (templateId: string, out: string) =>
   call<string>("print_calibration_page", { template_id: templateId, out });
+export const setCampaignLogo = (pngBase64: string | null) => call<boolean>("set_campaign_logo", { png_base64: pngBase64 });

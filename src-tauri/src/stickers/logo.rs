@@ -1,0 +1,108 @@
+//! The campaign's logo (a PNG), drawn in the middle of every QR code. A logo hides modules, so
+//! codes with a logo are always printed at level H (30% of the code can be lost) and the logo
+//! covers about 5% of the code's area, well clear of the finder squares in the corners.
+
+use std::io::Cursor;
+
+/// The logo's side as a share of the QR code's side (0.22² ≈ 5% of the area).
+pub const SHARE_OF_QR: f64 = 0.22;
+pub const MAX_BYTES: usize = 2 * 1024 * 1024;
+pub const MAX_PIXELS: u32 = 2000;
+
+/// A decoded logo, ready for PDF: 8-bit RGB and, when it has one, its alpha channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logo {
+    pub width: u32,
+    pub height: u32,
+    pub rgb: Vec<u8>,
+    pub alpha: Option<Vec<u8>>,
+    /// The PNG as given (the preview shows it as is).
+    pub png: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum LogoError {
+    #[error("the logo is larger than 2 MB")]
+    TooBig,
+    #[error("the logo is not a PNG image the app can read ({0})")]
+    NotPng(String),
+    #[error("the logo is {0}×{1} pixels; use one at most 2000 pixels a side")]
+    TooManyPixels(u32, u32),
+}
+
+pub fn decode(png_bytes: &[u8]) -> Result<Logo, LogoError> {
+    if png_bytes.len() > MAX_BYTES {
+        return Err(LogoError::TooBig);
+    }
+    let mut decoder = png::Decoder::new(Cursor::new(png_bytes));
+    // Palettes, low bit depths and 16-bit channels all become plain 8-bit samples.
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().map_err(|e| LogoError::NotPng(e.to_string()))?;
+    let (w, h) = (reader.info().width, reader.info().height);
+    if w > MAX_PIXELS || h > MAX_PIXELS || w == 0 || h == 0 {
+        return Err(LogoError::TooManyPixels(w, h));
+    }
+    let mut buf = vec![0; reader.output_buffer_size().ok_or_else(|| LogoError::NotPng("too large".into()))?];
+    let frame = reader.next_frame(&mut buf).map_err(|e| LogoError::NotPng(e.to_string()))?;
+    let data = &buf[..frame.buffer_size()];
+    let pixels = (w * h) as usize;
+    let (mut rgb, mut alpha) = (Vec::with_capacity(pixels * 3), None);
+    match frame.color_type {
+        png::ColorType::Rgb => rgb.extend_from_slice(data),
+        png::ColorType::Rgba => {
+            let mut a = Vec::with_capacity(pixels);
+            for px in data.chunks_exact(4) {
+                rgb.extend_from_slice(&px[..3]);
+                a.push(px[3]);
+            }
+            alpha = Some(a);
+        }
+        png::ColorType::Grayscale => data.iter().for_each(|g| rgb.extend_from_slice(&[*g, *g, *g])),
+        png::ColorType::GrayscaleAlpha => {
+            let mut a = Vec::with_capacity(pixels);
+            for px in data.chunks_exact(2) {
+                rgb.extend_from_slice(&[px[0], px[0], px[0]]);
+                a.push(px[1]);
+            }
+            alpha = Some(a);
+        }
+        png::ColorType::Indexed => return Err(LogoError::NotPng("unexpanded palette".into())),
+    }
+    Ok(Logo { width: w, height: h, rgb, alpha, png: png_bytes.to_vec() })
+}
+
+#[cfg(test)]
+pub(crate) fn sample_png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().expect("header");
+        let mut data = Vec::new();
+        for y in 0..h {
+            for x in 0..w {
+                let inside = (x as i64 - w as i64 / 2).pow(2) + (y as i64 - h as i64 / 2).pow(2)
+                    < (w as i64 / 2).pow(2);
+                data.extend_from_slice(&[15, 95, 90, if inside { 255 } else { 0 }]);
+            }
+        }
+        writer.write_image_data(&data).expect("data");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_and_refuses() {
+        let logo = decode(&sample_png(40, 30)).unwrap();
+        assert_eq!((logo.width, logo.height), (40, 30));
+        assert_eq!(logo.rgb.len(), 40 * 30 * 3);
+        assert_eq!(logo.alpha.as_ref().map(Vec::len), Some(40 * 30));
+        assert!(matches!(decode(b"GIF89a not a png"), Err(LogoError::NotPng(_))));
+        assert_eq!(decode(&vec![0; MAX_BYTES + 1]), Err(LogoError::TooBig));
+    }
+}
