@@ -27,6 +27,14 @@ fn tablemap(db: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Runs tablemap expecting it to fail with `want` in its message.
+fn refuse(db: &Path, args: &[&str], want: &str) {
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_tablemap")).arg("--db").arg(db).args(args).output().expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains(want), "{args:?}: {stderr}");
+}
+
 /// The same URL as a browser sees it (scheme and host are case-insensitive).
 fn same_url(a: &str, b: &str) -> bool {
     matches!((url::Url::parse(a), url::Url::parse(b)), (Ok(x), Ok(y)) if x == y)
@@ -323,93 +331,33 @@ fn stickers_are_followed_from_printer_to_window() {
         serde_json::from_str(&tablemap(&db, &["restaurants", "show", &b, "--format", "json"])).expect("json");
     assert_eq!(shown["status"], "sticker_placed");
 
-    let refuse = |args: &[&str], want: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_tablemap"))
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .output()
-            .expect("run");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success() && stderr.contains(want), "{args:?}: {stderr}");
+    let place = |restaurant: &str, code: &str, outcome: &str| -> Vec<String> {
+        let words = [
+            "visits",
+            "add",
+            "--restaurant",
+            restaurant,
+            "--volunteer",
+            volunteer,
+            "--outcome",
+            outcome,
+            "--sticker",
+            code,
+        ];
+        words.iter().map(|w| w.to_string()).collect()
     };
     // The same sticker cannot go up twice; a pre-assigned one only at its restaurant; the
     // code must exist; codes only go with sticker_placed.
-    refuse(
-        &[
-            "visits",
-            "add",
-            "--restaurant",
-            &a,
-            "--volunteer",
-            volunteer,
-            "--outcome",
-            "sticker_placed",
-            "--sticker",
-            &first,
-        ],
-        "already placed",
-    );
-    refuse(
-        &[
-            "visits",
-            "add",
-            "--restaurant",
-            &b,
-            "--volunteer",
-            volunteer,
-            "--outcome",
-            "sticker_placed",
-            "--sticker",
-            &pre_code,
-        ],
-        "was printed for",
-    );
-    refuse(
-        &[
-            "visits",
-            "add",
-            "--restaurant",
-            &b,
-            "--volunteer",
-            volunteer,
-            "--outcome",
-            "sticker_placed",
-            "--sticker",
-            "ZZZZZZZ",
-        ],
-        "no sticker code",
-    );
-    refuse(
-        &[
-            "visits",
-            "add",
-            "--restaurant",
-            &b,
-            "--volunteer",
-            volunteer,
-            "--outcome",
-            "agreed",
-            "--sticker",
-            &pre_code,
-        ],
-        "sticker_placed",
-    );
-    tablemap(
-        &db,
-        &[
-            "visits",
-            "add",
-            "--restaurant",
-            &a,
-            "--volunteer",
-            volunteer,
-            "--outcome",
-            "sticker_placed",
-            "--sticker",
-            &pre_code,
-        ],
-    );
+    let cases = [
+        (place(&a, &first, "sticker_placed"), "already placed"),
+        (place(&b, &pre_code, "sticker_placed"), "was printed for"),
+        (place(&b, "ZZZZZZZ", "sticker_placed"), "no sticker code"),
+        (place(&b, &pre_code, "agreed"), "sticker_placed"),
+    ];
+    for (args, want) in cases {
+        refuse(&db, &args.iter().map(String::as_str).collect::<Vec<_>>(), want);
+    }
+    tablemap(&db, &place(&a, &pre_code, "sticker_placed").iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(codes(&pre)["codes"][0]["state"], "placed");
 }
 
