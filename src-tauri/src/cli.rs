@@ -85,6 +85,9 @@ pub enum StickersCommand {
         /// Draw label outlines (for plain paper or checking alignment).
         #[arg(long)]
         outlines: bool,
+        /// Marks at each label's corners, for cutting plain paper or card.
+        #[arg(long)]
+        cut_marks: bool,
         /// Blank stickers handed to this volunteer.
         #[arg(long = "for-volunteer")]
         for_volunteer: Option<String>,
@@ -171,6 +174,14 @@ pub enum StickersCommand {
         /// Remove the logo.
         #[arg(long)]
         no_logo: bool,
+    },
+    /// Move a sticker on: with_volunteer (with --volunteer), missing, or replaced.
+    Mark {
+        code: String,
+        #[arg(long, value_parser = parse_sticker_state)]
+        state: crate::domain::StickerState,
+        #[arg(long)]
+        volunteer: Option<String>,
     },
     /// A batch's codes and where each sticker is now.
     Batch {
@@ -289,6 +300,9 @@ fn parse_status(s: &str) -> Result<Status, String> {
     s.parse()
 }
 fn parse_outcome(s: &str) -> Result<Outcome, String> {
+    s.parse()
+}
+fn parse_sticker_state(s: &str) -> Result<crate::domain::StickerState, String> {
     s.parse()
 }
 fn parse_ec(s: &str) -> Result<EcLevel, String> {
@@ -517,6 +531,7 @@ fn stickers(store: &mut Store, command: StickersCommand, now: chrono::DateTime<U
             for_restaurant,
             url,
             outlines,
+            cut_marks,
             for_volunteer,
             by,
             out,
@@ -537,6 +552,7 @@ fn stickers(store: &mut Store, command: StickersCommand, now: chrono::DateTime<U
                 for_restaurants: for_restaurant.iter().map(|r| RestaurantId::from(r.as_str())).collect(),
                 base_url: url,
                 outlines,
+                cut_marks,
                 volunteer_id,
                 printed_by: by,
                 out,
@@ -699,6 +715,18 @@ fn stickers(store: &mut Store, command: StickersCommand, now: chrono::DateTime<U
             }
             let c = if changed { api::stickers::save_campaign(store, c)? } else { c };
             println!("{}", serde_json::to_string_pretty(&c)?);
+        }
+        StickersCommand::Mark { code, state, volunteer } => {
+            let volunteer_id = match volunteer {
+                Some(name) => Some(
+                    crate::store::volunteers::by_name(store.conn(), &name)?
+                        .ok_or_else(|| ApiError::NotFound { what: "volunteer", id: name.clone() })?
+                        .id,
+                ),
+                None => None,
+            };
+            let c = api::stickers::mark(store, &code, state, volunteer_id, now)?;
+            println!("{}: {}", c.code, c.state);
         }
         StickersCommand::Batch { id, format } => {
             let detail = api::stickers::batch(store, &id)?;

@@ -189,6 +189,9 @@ pub struct PrintRequest {
     /// Overrides the campaign's base URL for this batch.
     pub base_url: Option<String>,
     pub outlines: bool,
+    /// Corner marks for cutting plain paper.
+    #[serde(default)]
+    pub cut_marks: bool,
     /// Blank stickers handed to this volunteer.
     pub volunteer_id: Option<VolunteerId>,
     pub printed_by: Option<String>,
@@ -282,6 +285,7 @@ pub fn print(
         logo: logo.clone(),
         start_at: req.start_at,
         outlines: req.outlines,
+        cut_marks: req.cut_marks,
         calibration: calibration(store)?.into(),
     };
     if let Some(dir) = req.out.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -418,4 +422,47 @@ pub fn batches(store: &Store) -> Result<Vec<PrintBatch>> {
 
 pub fn batch(store: &Store, id: &str) -> Result<BatchDetail> {
     Ok(BatchDetail { batch: table::batch(store.conn(), id)?, codes: table::codes(store.conn(), id)? })
+}
+
+/// Moves a sticker on in its life: handed to a volunteer, gone missing, or replaced. Placing a
+/// sticker is done by logging a visit (so the visit and the sticker are linked).
+pub fn mark(
+    store: &mut Store,
+    typed_code: &str,
+    state: StickerState,
+    volunteer: Option<VolunteerId>,
+    now: DateTime<Utc>,
+) -> Result<StickerCode> {
+    let code = codes::normalise(typed_code).ok_or_else(|| {
+        ApiError::Invalid(crate::domain::ValidationError {
+            field: "code",
+            reason: format!("'{typed_code}' is not a sticker code"),
+        })
+    })?;
+    if state == StickerState::Placed || state == StickerState::Printed {
+        return invalid("state", "is set by printing or by logging a visit with the outcome sticker_placed")
+            .map_err(Into::into);
+    }
+    if state == StickerState::WithVolunteer && volunteer.is_none() {
+        return invalid("volunteer", "is required: who has the sticker?").map_err(Into::into);
+    }
+    store.write(|tx| {
+        let current = table::code(tx, &code)?;
+        if !current.state.may_become(state) {
+            return Err(ApiError::Conflict(format!(
+                "sticker {code} is {}; it cannot become {state}",
+                current.state
+            )));
+        }
+        if let Some(v) = &volunteer {
+            volunteers::get(tx, v)?;
+        }
+        let id = ulid::Ulid::from_datetime(now.into()).to_string();
+        let restaurant = match state {
+            StickerState::Missing | StickerState::Replaced => current.restaurant_id.clone(),
+            _ => None,
+        };
+        table::insert_event(tx, &id, &code, state, restaurant.as_ref(), volunteer.as_ref(), None, now)?;
+        Ok(table::code(tx, &code)?)
+    })
 }

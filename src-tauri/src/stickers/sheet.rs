@@ -47,6 +47,8 @@ pub struct PrintOptions {
     pub start_at: u32,
     /// Draw each label's outline (for plain paper, or to check alignment).
     pub outlines: bool,
+    /// Short marks just outside each label's corners, for cutting plain paper or card.
+    pub cut_marks: bool,
     pub calibration: Calibration,
 }
 
@@ -57,6 +59,7 @@ impl Default for PrintOptions {
             logo: None,
             start_at: 1,
             outlines: false,
+            cut_marks: false,
             calibration: Calibration::default(),
         }
     }
@@ -345,6 +348,9 @@ fn build_page(ctx: &PageContext<'_>, stickers: &[Sticker], page: u32) -> Result<
         if ctx.options.outlines {
             outline(&mut s, &t.shape);
         }
+        if ctx.options.cut_marks {
+            cut_marks(&mut s, rect.width, rect.height);
+        }
         s.push_str("Q\n");
     }
     s.push_str("Q\n");
@@ -501,6 +507,28 @@ fn show(s: &mut String, line: &Line, widths: &[HashMap<u16, f64>], size: f64, x:
 pub fn fit_size(line: &Line, max: f64, area: &Area) -> f64 {
     let by_width = if line.width > 0.0 { area.width * 1000.0 / line.width } else { max };
     max.min(by_width).min(area.height / 0.9).max(1.0)
+}
+
+/// Marks 3 mm long, 1 mm clear of each corner, along the label's edges.
+fn cut_marks(s: &mut String, w: f64, h: f64) {
+    let (gap, len) = (mm(1.0), mm(3.0));
+    s.push_str("q 0 G 0.25 w ");
+    for (x, y, dx, dy) in [(0.0, 0.0, -1.0, -1.0), (w, 0.0, 1.0, -1.0), (0.0, h, -1.0, 1.0), (w, h, 1.0, 1.0)]
+    {
+        let _ = write!(
+            s,
+            "{} {} m {} {} l {} {} m {} {} l ",
+            fmt(x + dx * gap),
+            fmt(y),
+            fmt(x + dx * (gap + len)),
+            fmt(y),
+            fmt(x),
+            fmt(y + dy * gap),
+            fmt(x),
+            fmt(y + dy * (gap + len))
+        );
+    }
+    s.push_str("S Q\n");
 }
 
 pub(crate) fn outline(s: &mut String, shape: &LabelShape) {

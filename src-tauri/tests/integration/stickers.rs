@@ -630,3 +630,128 @@ fn a_logo_in_the_middle_prints_at_level_h_and_every_code_still_scans() {
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not a PNG"));
     tablemap(&db, &["stickers", "campaign", "--no-logo"]);
 }
+
+#[test]
+fn stickers_move_on_through_their_life() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    tablemap(&db, &["demo", "--restaurants", "3"]);
+    let pdf = dir.path().join("m.pdf").to_string_lossy().into_owned();
+    let batch =
+        tablemap(&db, &["stickers", "print", "--template", "avery-l7160", "--count", "2", "--out", &pdf]);
+    let batch = batch.lines().last().expect("batch").to_string();
+    let detail: Value =
+        serde_json::from_str(&tablemap(&db, &["stickers", "batch", &batch, "--format", "json"]))
+            .expect("json");
+    let (one, two) = (
+        detail["codes"][0]["code"].as_str().expect("code"),
+        detail["codes"][1]["code"].as_str().expect("code"),
+    );
+    let restaurant =
+        serde_json::from_str::<Value>(&tablemap(&db, &["restaurants", "list", "--format", "json"]))
+            .expect("json")[0]["id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+
+    refuse(&db, &["stickers", "mark", one, "--state", "with_volunteer"], "who has the sticker");
+    refuse(&db, &["stickers", "mark", one, "--state", "placed"], "logging a visit");
+    refuse(&db, &["stickers", "mark", "ABCDEF", "--state", "missing"], "not a sticker code");
+    assert!(tablemap(&db, &["stickers", "mark", one, "--state", "with_volunteer", "--volunteer", "Amina"])
+        .contains("with_volunteer"));
+    assert!(
+        tablemap(&db, &["stickers", "mark", &one.to_lowercase(), "--state", "missing"]).contains("missing")
+    );
+    refuse(&db, &["stickers", "mark", one, "--state", "replaced"], "cannot become replaced");
+    tablemap(
+        &db,
+        &[
+            "visits",
+            "add",
+            "--restaurant",
+            &restaurant,
+            "--volunteer",
+            "Amina",
+            "--outcome",
+            "sticker_placed",
+            "--sticker",
+            two,
+        ],
+    );
+    assert!(tablemap(&db, &["stickers", "mark", two, "--state", "replaced"]).contains("replaced"));
+    let detail: Value =
+        serde_json::from_str(&tablemap(&db, &["stickers", "batch", &batch, "--format", "json"]))
+            .expect("json");
+    assert_eq!(detail["codes"][0]["state"], "missing");
+    assert_eq!(detail["codes"][1]["state"], "replaced");
+}
+
+/// Dark pixels in a region of page 1, in mm from the page's top-left.
+fn dark_pixels(pdf: &Path, x_mm: f64, y_mm: f64, w_mm: f64, h_mm: f64, work: &Path) -> usize {
+    let px = |v: f64| ((v / 25.4) * 300.0).round() as i64;
+    let stem = work.join("region");
+    run(
+        "pdftoppm",
+        &[
+            "-r",
+            "300",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-gray",
+            "-x",
+            &px(x_mm).to_string(),
+            "-y",
+            &px(y_mm).to_string(),
+        ]
+        .into_iter()
+        .map(str::to_string)
+        .chain([
+            "-W".into(),
+            px(w_mm).to_string(),
+            "-H".into(),
+            px(h_mm).to_string(),
+            "-png".into(),
+            "-singlefile".into(),
+        ])
+        .chain([pdf.to_string_lossy().into_owned(), stem.to_string_lossy().into_owned()])
+        .collect::<Vec<_>>()
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>(),
+    );
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(work.join("region.png")).expect("png"),
+    ));
+    let mut reader = decoder.read_info().expect("info");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let frame = reader.next_frame(&mut buf).expect("frame");
+    buf[..frame.buffer_size()].iter().filter(|v| **v < 128).count()
+}
+
+#[test]
+fn cut_marks_sit_just_outside_the_corners() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    for (flag, marked) in [("--cut-marks", true), ("--outlines", false)] {
+        let pdf = dir.path().join("c.pdf");
+        tablemap(
+            &db,
+            &[
+                "stickers",
+                "print",
+                "--template",
+                "avery-l7160",
+                "--count",
+                "1",
+                flag,
+                "--out",
+                &pdf.to_string_lossy(),
+            ],
+        );
+        // Left of the first label's top-left corner (7.21 mm, 15.15 mm), along its top edge.
+        let dark = dark_pixels(&pdf, 2.5, 14.65, 4.0, 1.0, dir.path());
+        assert_eq!(dark > 0, marked, "{flag}: {dark} dark pixels");
+    }
+}

@@ -20,6 +20,10 @@ for_restaurants: Array<RestaurantId>,
  */
 base_url: string | null, outlines: boolean, 
 /**
+ * Corner marks for cutting plain paper.
+ */
+cut_marks: boolean, 
+/**
  * Blank stickers handed to this volunteer.
  */
 volunteer_id: VolunteerId | null, printed_by: string | null, out: string, };
