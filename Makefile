@@ -6,7 +6,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 RELEASE_BIN := target/release/tablemap
 XVFB := xvfb-run -a -s "-screen 0 1400x900x24"
 
-.PHONY: screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean
+.PHONY: deps-bench bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean
 
 ## Build the release app and open the window (on the per-user database; demo data on first run).
 run: build
@@ -54,14 +54,22 @@ e2e: ui
 ## Everything: UI checks and tests, Rust tests, invariants, end-to-end.
 test: deps-test ui-check ui-test rust-test bindings-check invariants e2e
 
-## Figures only: store latencies at 10,000 and 100,000 restaurants, app start-up and memory.
-bench: bench-store bench-app
+## Figures only: store latencies at 10,000 and 100,000 restaurants, app start-up and memory,
+## sticker sheets against reportlab+segno and glabels-3-batch.
+bench: bench-store bench-app bench-stickers
 
 bench-store: deps
 	cargo bench -p tablemap --bench store --features tauri/custom-protocol
 
-bench-app: deps-test build
+bench-app: deps-bench build
 	$(XVFB) cargo run --release -q -p tablemap-e2e --bin bench-app -- $(RELEASE_BIN)
+
+deps-bench:
+	@.ci/ensure-deps.sh bench
+
+## 1,000 and 10,000 stickers on Avery L7160 at levels M and Q, against the peers, with ratios.
+bench-stickers: deps-bench build
+	TABLEMAP=$(RELEASE_BIN) python3 tests/bench/stickers/driver.py
 
 clean:
 	cargo clean

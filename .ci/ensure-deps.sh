@@ -9,8 +9,11 @@ cd "$(dirname "$0")/.."
 build_pkgs=(build-essential pkg-config file curl libwebkit2gtk-4.1-dev libgtk-3-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev)
 test_pkgs=(xvfb xauth webkit2gtk-driver zbar-tools poppler-utils glabels-data)
+# The benchmarks also run the peers: glabels-3-batch, and reportlab + segno in a venv.
+bench_pkgs=(glabels python3-venv)
 pkgs=("${build_pkgs[@]}")
 [ "$purpose" = test ] && pkgs+=("${test_pkgs[@]}")
+[ "$purpose" = bench ] && pkgs+=("${test_pkgs[@]}" "${bench_pkgs[@]}")
 
 say() { printf 'deps: %s\n' "$*" >&2; }
 
@@ -55,7 +58,7 @@ if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/
   (cd ui && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-if [ "$purpose" = test ]; then
+if [ "$purpose" = test ] || [ "$purpose" = bench ]; then
   cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
   if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$cargo_bin/tauri-driver" ]; then
     say "installing tauri-driver (cargo install tauri-driver --locked)"
