@@ -168,6 +168,9 @@ pub enum StickersCommand {
         text_colour: Option<String>,
         #[arg(long)]
         accent_colour: Option<String>,
+        /// Typeface: sans or serif.
+        #[arg(long, value_parser = parse_family)]
+        font: Option<crate::stickers::text::FontFamily>,
         /// A PNG drawn in the middle of every QR code (codes then print at level H).
         #[arg(long)]
         logo: Option<PathBuf>,
@@ -301,6 +304,13 @@ fn parse_status(s: &str) -> Result<Status, String> {
 }
 fn parse_outcome(s: &str) -> Result<Outcome, String> {
     s.parse()
+}
+fn parse_family(s: &str) -> Result<crate::stickers::text::FontFamily, String> {
+    match s {
+        "sans" => Ok(crate::stickers::text::FontFamily::Sans),
+        "serif" => Ok(crate::stickers::text::FontFamily::Serif),
+        _ => Err(format!("unknown font '{s}'; use sans or serif")),
+    }
 }
 fn parse_sticker_state(s: &str) -> Result<crate::domain::StickerState, String> {
     s.parse()
@@ -674,6 +684,7 @@ fn stickers(store: &mut Store, command: StickersCommand, now: chrono::DateTime<U
             second_line,
             text_colour,
             accent_colour,
+            font,
             logo,
             no_logo,
         } => {
@@ -691,7 +702,8 @@ fn stickers(store: &mut Store, command: StickersCommand, now: chrono::DateTime<U
                 || headline.is_some()
                 || second_line.is_some()
                 || text_colour.is_some()
-                || accent_colour.is_some();
+                || accent_colour.is_some()
+                || font.is_some();
             if let Some(v) = name {
                 c.name = v;
             }
@@ -712,6 +724,9 @@ fn stickers(store: &mut Store, command: StickersCommand, now: chrono::DateTime<U
             }
             if let Some(v) = accent_colour {
                 c.accent_colour = v;
+            }
+            if let Some(v) = font {
+                c.font = v;
             }
             let c = if changed { api::stickers::save_campaign(store, c)? } else { c };
             println!("{}", serde_json::to_string_pretty(&c)?);

@@ -18,6 +18,8 @@ pub struct Campaign {
     pub text_colour: String,
     /// `#rrggbb`: the headline and the code.
     pub accent_colour: String,
+    #[serde(default)]
+    pub font: super::text::FontFamily,
 }
 
 impl Default for Campaign {
@@ -30,6 +32,7 @@ impl Default for Campaign {
             second_line: Some("This business is proud to be part of our town".into()),
             text_colour: "#1b1f23".into(),
             accent_colour: "#0f5f5a".into(),
+            font: super::text::FontFamily::Sans,
         }
     }
 }
@@ -105,6 +108,7 @@ impl Campaign {
             second_line: optional_text("second_line", self.second_line, 120)?,
             text_colour: check_colour("text_colour", &self.text_colour)?,
             accent_colour: check_colour("accent_colour", &self.accent_colour)?,
+            font: self.font,
         })
     }
 

@@ -89,7 +89,7 @@ pub fn sticker(
 ) -> Result<Preview, FontError> {
     let (w, h) = (template.shape.width(), template.shape.height());
     let design = layout(&template.shape, restaurant.is_some());
-    let mut book = FontBook::new()?;
+    let mut book = FontBook::with_family(campaign.font)?;
     let mut placed = artwork_lines(&mut book, campaign, &design);
     let alphabet = code_alphabet(&mut book);
     let sample = "7K3M9QZ";

@@ -125,7 +125,7 @@ pub fn write_sheets<W: Write>(
 
     // Everything that is text is shaped here, before the parallel part, so the fonts' record
     // of glyphs used is complete and the workers only look things up.
-    let mut book = FontBook::new()?;
+    let mut book = FontBook::with_family(campaign.font)?;
     let artwork = artwork(&mut book, campaign, &design);
     let code_glyphs = code_alphabet(&mut book);
     let mut names: HashMap<&str, Line> = HashMap::new();

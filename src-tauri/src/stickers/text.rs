@@ -6,13 +6,40 @@ use rustybuzz::{Direction, Face, UnicodeBuffer};
 use subsetter::GlyphRemapper;
 use unicode_bidi::BidiInfo;
 
-/// The shipped fonts, in fallback order within a weight. OFL-licensed (assets/fonts/OFL.txt).
-const FONTS: [(&str, &[u8]); 4] = [
+/// The shipped fonts (OFL-licensed, assets/fonts/OFL.txt): a Latin and an Arabic face for each
+/// family, then faces for other scripts the campaign's languages use, shared by both families.
+const FONTS: [(&str, &[u8]); 20] = [
     ("NotoSans-Regular", include_bytes!("../../../assets/fonts/NotoSans-Regular.ttf")),
     ("NotoSans-Bold", include_bytes!("../../../assets/fonts/NotoSans-Bold.ttf")),
     ("NotoSansArabic-Regular", include_bytes!("../../../assets/fonts/NotoSansArabic-Regular.ttf")),
     ("NotoSansArabic-Bold", include_bytes!("../../../assets/fonts/NotoSansArabic-Bold.ttf")),
+    ("NotoSerif-Regular", include_bytes!("../../../assets/fonts/NotoSerif-Regular.ttf")),
+    ("NotoSerif-Bold", include_bytes!("../../../assets/fonts/NotoSerif-Bold.ttf")),
+    ("NotoNaskhArabic-Regular", include_bytes!("../../../assets/fonts/NotoNaskhArabic-Regular.ttf")),
+    ("NotoNaskhArabic-Bold", include_bytes!("../../../assets/fonts/NotoNaskhArabic-Bold.ttf")),
+    ("NotoSansEthiopic-Regular", include_bytes!("../../../assets/fonts/NotoSansEthiopic-Regular.ttf")),
+    ("NotoSansEthiopic-Bold", include_bytes!("../../../assets/fonts/NotoSansEthiopic-Bold.ttf")),
+    ("NotoSansBengali-Regular", include_bytes!("../../../assets/fonts/NotoSansBengali-Regular.ttf")),
+    ("NotoSansBengali-Bold", include_bytes!("../../../assets/fonts/NotoSansBengali-Bold.ttf")),
+    ("NotoSansDevanagari-Regular", include_bytes!("../../../assets/fonts/NotoSansDevanagari-Regular.ttf")),
+    ("NotoSansDevanagari-Bold", include_bytes!("../../../assets/fonts/NotoSansDevanagari-Bold.ttf")),
+    ("NotoSansGeorgian-Regular", include_bytes!("../../../assets/fonts/NotoSansGeorgian-Regular.ttf")),
+    ("NotoSansGeorgian-Bold", include_bytes!("../../../assets/fonts/NotoSansGeorgian-Bold.ttf")),
+    ("NotoSansTamil-Regular", include_bytes!("../../../assets/fonts/NotoSansTamil-Regular.ttf")),
+    ("NotoSansTamil-Bold", include_bytes!("../../../assets/fonts/NotoSansTamil-Bold.ttf")),
+    ("NotoSansHebrew-Regular", include_bytes!("../../../assets/fonts/NotoSansHebrew-Regular.ttf")),
+    ("NotoSansHebrew-Bold", include_bytes!("../../../assets/fonts/NotoSansHebrew-Bold.ttf")),
 ];
+
+/// The sticker's typeface family: the campaign picks one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum FontFamily {
+    #[default]
+    Sans,
+    Serif,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Weight {
@@ -21,13 +48,23 @@ pub enum Weight {
 }
 
 impl Weight {
-    /// Font indexes to try, in order.
-    fn chain(self) -> [usize; 2] {
+    fn offset(self) -> usize {
         match self {
-            Weight::Regular => [0, 2],
-            Weight::Bold => [1, 3],
+            Weight::Regular => 0,
+            Weight::Bold => 1,
         }
     }
+}
+
+/// Fonts to try for a family and weight, in order: Latin, Arabic, then the other scripts.
+fn chain(family: FontFamily, weight: Weight) -> Vec<usize> {
+    let base = match family {
+        FontFamily::Sans => 0,
+        FontFamily::Serif => 4,
+    };
+    let mut out = vec![base + weight.offset(), base + 2 + weight.offset()];
+    out.extend((8..FONTS.len()).step_by(2).map(|i| i + weight.offset()));
+    out
 }
 
 pub struct Font {
@@ -78,6 +115,7 @@ pub struct Used {
 pub struct FontBook {
     pub fonts: Vec<Font>,
     pub used: Vec<Used>,
+    family: FontFamily,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +124,10 @@ pub struct FontError(&'static str);
 
 impl FontBook {
     pub fn new() -> Result<Self, FontError> {
+        Self::with_family(FontFamily::Sans)
+    }
+
+    pub fn with_family(family: FontFamily) -> Result<Self, FontError> {
         let mut fonts = Vec::new();
         for (name, data) in FONTS {
             let face = Face::from_slice(data, 0).ok_or(FontError(name))?;
@@ -102,11 +144,11 @@ impl FontBook {
         }
         let used =
             fonts.iter().map(|_| Used { remapper: GlyphRemapper::new(), glyphs: Vec::new() }).collect();
-        Ok(FontBook { fonts, used })
+        Ok(FontBook { fonts, used, family })
     }
 
     pub fn cap_height(&self, weight: Weight) -> f64 {
-        self.fonts[weight.chain()[0]].cap_height
+        self.fonts[chain(self.family, weight)[0]].cap_height
     }
 
     /// Shapes one line of text: bidi runs in visual order, each split where the font changes.
@@ -132,13 +174,13 @@ impl FontBook {
     /// Splits text into pieces that one font can draw; spaces and punctuation stay with the
     /// piece before them.
     fn split_by_font<'t>(&self, text: &'t str, weight: Weight) -> Vec<(usize, &'t str)> {
-        let chain = weight.chain();
+        let chain = chain(self.family, weight);
         let mut pieces: Vec<(usize, &'t str)> = Vec::new();
         let mut start = 0;
         let mut current: Option<usize> = None;
         for (i, c) in text.char_indices() {
             let neutral = c.is_whitespace() || c.is_ascii_punctuation();
-            let font = if neutral && current.is_some() {
+            let font = if neutral && current.is_some_and(|f| self.fonts[f].face.glyph_index(c).is_some()) {
                 current
             } else {
                 Some(
@@ -306,6 +348,30 @@ mod tests {
         let mixed = book.shape("#MigrantsContribute المهاجرون", Weight::Bold);
         let fonts: Vec<usize> = mixed.glyphs.iter().map(|g| g.font).collect();
         assert!(fonts.contains(&1) && fonts.contains(&3), "{fonts:?}");
+    }
+
+    #[test]
+    fn other_scripts_and_the_serif_family() {
+        let mut book = FontBook::new().unwrap();
+        // Amharic, Bengali, Hindi, Georgian, Tamil and Hebrew each find their own face.
+        for (text, font) in
+            [("ሰላም", 8), ("স্বাগতম", 10), ("स्वागत", 12), ("გამარჯობა", 14), ("வணக்கம்", 16), ("שלום", 18)]
+        {
+            let line = book.shape(text, Weight::Regular);
+            assert!(
+                line.glyphs.iter().all(|g| g.font == font),
+                "{text}: {:?}",
+                line.glyphs.iter().map(|g| g.font).collect::<Vec<_>>()
+            );
+            assert!(line.glyphs.iter().all(|g| g.gid != 0), "{text} has no missing glyphs");
+        }
+        // Punctuation stays with its neighbours' face only when that face has it.
+        let mut serif_book = FontBook::with_family(FontFamily::Serif).unwrap();
+        let line = serif_book.shape("#المهاجرون_يساهمون", Weight::Bold);
+        assert!(line.glyphs.iter().all(|g| g.gid != 0), "no missing glyphs: {:?}", line.glyphs);
+        let mut serif = FontBook::with_family(FontFamily::Serif).unwrap();
+        assert!(serif.shape("Welcome", Weight::Bold).glyphs.iter().all(|g| g.font == 5));
+        assert!(serif.shape("أهلا", Weight::Regular).glyphs.iter().all(|g| g.font == 6));
     }
 
     #[test]

@@ -755,3 +755,40 @@ fn cut_marks_sit_just_outside_the_corners() {
         assert_eq!(dark > 0, marked, "{flag}: {dark} dark pixels");
     }
 }
+
+#[test]
+fn campaign_words_in_other_scripts_are_shaped_embedded_and_searchable() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    let headline = "#المهاجرون_يساهمون";
+    let second = "ሰላም እንኳን ደህና መጡ";
+    tablemap(
+        &db,
+        &[
+            "stickers",
+            "campaign",
+            "--url",
+            "https://mc.org.uk/S",
+            "--headline",
+            headline,
+            "--second-line",
+            second,
+            "--font",
+            "serif",
+        ],
+    );
+    let pdf = dir.path().join("scripts.pdf");
+    tablemap(
+        &db,
+        &["stickers", "print", "--template", "avery-l7163", "--count", "2", "--out", &pdf.to_string_lossy()],
+    );
+    let fonts = run("pdffonts", &[&pdf.to_string_lossy()]);
+    for face in ["NotoNaskhArabic-Bold", "NotoSansEthiopic-Regular", "NotoSerif-Bold"] {
+        assert!(fonts.contains(face), "{face} embedded: {fonts}");
+    }
+    // The ToUnicode maps make the words searchable and copyable.
+    let text = run("pdftotext", &["-f", "1", "-l", "1", &pdf.to_string_lossy(), "-"]);
+    assert!(text.contains("ሰላም"), "{text}");
+    let t = builtin::find("avery-l7163").expect("template");
+    assert!(decode_label(&pdf, &t, 1, 0, dir.path()).is_some());
+}
