@@ -118,14 +118,15 @@ pub fn logo(store: &Store) -> Result<Option<crate::stickers::logo::Logo>> {
     Ok(crate::stickers::logo::decode(&bytes).ok())
 }
 
-/// Sets (or with `None`, removes) the campaign's logo, a PNG.
-pub fn set_logo(store: &mut Store, png: Option<Vec<u8>>) -> Result<bool> {
+/// Sets (or with `None`, removes) the campaign's logo, a PNG or an SVG (kept as a PNG).
+pub fn set_logo(store: &mut Store, upload: Option<Vec<u8>>) -> Result<bool> {
     use base64::Engine as _;
-    if let Some(bytes) = &png {
-        crate::stickers::logo::decode(bytes).map_err(|e| {
+    let png = match upload {
+        Some(bytes) => Some(crate::stickers::logo::from_upload(&bytes).map_err(|e| {
             ApiError::Invalid(crate::domain::ValidationError { field: "logo", reason: e.to_string() })
-        })?;
-    }
+        })?),
+        None => None,
+    };
     store.write(|tx| {
         match &png {
             Some(bytes) => {

@@ -24,10 +24,45 @@ pub struct Logo {
 pub enum LogoError {
     #[error("the logo is larger than 2 MB")]
     TooBig,
-    #[error("the logo is not a PNG image the app can read ({0})")]
+    #[error("the logo is not a PNG or SVG image the app can read ({0})")]
     NotPng(String),
     #[error("the logo is {0}×{1} pixels; use one at most 2000 pixels a side")]
     TooManyPixels(u32, u32),
+}
+
+/// The pixel size an SVG logo is drawn at (its longer side): sharp at any sticker size.
+pub const SVG_PIXELS: u32 = 600;
+
+/// Takes a logo as uploaded, a PNG or an SVG, and gives the PNG to keep. SVGs are drawn to a
+/// PNG here, with no access to files or the network (text in an SVG logo is not drawn: convert
+/// it to paths first).
+pub fn from_upload(bytes: &[u8]) -> Result<Vec<u8>, LogoError> {
+    if bytes.len() > MAX_BYTES {
+        return Err(LogoError::TooBig);
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+    if head.trim_start().starts_with('<') && (head.contains("<svg") || head.contains("<?xml")) {
+        let tree = resvg::usvg::Tree::from_data(bytes, &resvg::usvg::Options::default())
+            .map_err(|e| LogoError::NotPng(format!("not an SVG either: {e}")))?;
+        let size = tree.size();
+        let scale = f64::from(SVG_PIXELS) / f64::from(size.width().max(size.height()));
+        let (w, h) = (
+            (f64::from(size.width()) * scale).ceil() as u32,
+            (f64::from(size.height()) * scale).ceil() as u32,
+        );
+        let mut pixmap =
+            resvg::tiny_skia::Pixmap::new(w.max(1), h.max(1)).ok_or(LogoError::TooManyPixels(w, h))?;
+        resvg::render(
+            &tree,
+            resvg::tiny_skia::Transform::from_scale(scale as f32, scale as f32),
+            &mut pixmap.as_mut(),
+        );
+        let png = pixmap.encode_png().map_err(|e| LogoError::NotPng(e.to_string()))?;
+        decode(&png)?;
+        return Ok(png);
+    }
+    decode(bytes)?;
+    Ok(bytes.to_vec())
 }
 
 pub fn decode(png_bytes: &[u8]) -> Result<Logo, LogoError> {
@@ -104,5 +139,19 @@ mod tests {
         assert_eq!(logo.alpha.as_ref().map(Vec::len), Some(40 * 30));
         assert!(matches!(decode(b"GIF89a not a png"), Err(LogoError::NotPng(_))));
         assert_eq!(decode(&vec![0; MAX_BYTES + 1]), Err(LogoError::TooBig));
+    }
+
+    #[test]
+    fn svg_logos_are_drawn_to_png() {
+        let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20"><circle cx="10" cy="10" r="9" fill="#0f5f5a"/><rect x="22" y="2" width="16" height="16" fill="#f4c430"/></svg>"##;
+        let png = from_upload(svg).unwrap();
+        let logo = decode(&png).unwrap();
+        assert_eq!((logo.width, logo.height), (SVG_PIXELS, SVG_PIXELS / 2));
+        // The circle's middle is painted, the corner between the shapes is not.
+        let alpha = logo.alpha.unwrap();
+        assert_eq!(alpha[(150 * SVG_PIXELS + 150) as usize], 255);
+        assert_eq!(alpha[(5 * SVG_PIXELS + 300) as usize], 0);
+        assert!(from_upload(b"<svg not closed").is_err());
+        assert_eq!(from_upload(&sample_png(8, 8)).unwrap(), sample_png(8, 8));
     }
 }

@@ -628,6 +628,33 @@ fn a_logo_in_the_middle_prints_at_level_h_and_every_code_still_scans() {
         .output()
         .expect("run");
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not a PNG"));
+    // An SVG logo is drawn to a PNG and works the same.
+    let svg = dir.path().join("logo.svg");
+    std::fs::write(&svg, r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4.5" fill="#c83c28"/></svg>"##)
+        .expect("write");
+    tablemap(&db, &["stickers", "campaign", "--logo", &svg.to_string_lossy()]);
+    let out = tablemap(
+        &db,
+        &[
+            "stickers",
+            "print",
+            "--template",
+            "avery-l7160",
+            "--count",
+            "1",
+            "--ec",
+            "H",
+            "--out",
+            &pdf.to_string_lossy(),
+        ],
+    );
+    let batch = out.lines().last().expect("batch").to_string();
+    let detail: Value =
+        serde_json::from_str(&tablemap(&db, &["stickers", "batch", &batch, "--format", "json"]))
+            .expect("json");
+    let got = decode_label(&pdf, &t, 1, 0, dir.path()).expect("scans with an SVG logo");
+    assert!(same_url(&got, detail["codes"][0]["url"].as_str().expect("url")));
+    assert!(run("pdfimages", &["-list", &pdf.to_string_lossy()]).contains("600   600"));
     tablemap(&db, &["stickers", "campaign", "--no-logo"]);
 }
 
