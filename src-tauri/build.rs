@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "save_calibration",
     "print_calibration_page",
     "set_campaign_logo",
+    "mark_sticker",
 ];
 
 fn main() {

@@ -63,6 +63,7 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::stickers::save_calibration,
             commands::stickers::print_calibration_page,
             commands::stickers::set_campaign_logo,
+            commands::stickers::mark_sticker,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

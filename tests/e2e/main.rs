@@ -247,8 +247,13 @@ async fn an_organiser_prints_a_batch_from_the_window() -> Result<()> {
     assert_eq!(detail["codes"].as_array().map(Vec::len), Some(25));
     assert_eq!(detail["batch"]["ec_level"], "H", "the logo raised the level");
     assert!(detail["codes"][0]["url"].as_str().context("url")?.starts_with("https://mc.org.uk/S/"));
-    // The batch appears in the list.
-    app.wait_for(&format!("li[data-batch-id='{batch}']")).await?;
+    // The batch appears in the list; opening it shows every code, and one can be marked missing.
+    app.click(&format!("li[data-batch-id='{batch}'] button.link")).await?;
+    let first = detail["codes"][0]["code"].as_str().context("code")?.to_string();
+    app.click(&format!("td.acts[data-code='{first}'] button")).await?;
+    app.wait_for(&format!("td.acts[data-code='{first}']:empty")).await?;
+    let after = cli_json(&db, &["stickers", "batch", &batch, "--format", "json"])?;
+    assert_eq!(after["codes"][0]["state"], "missing");
 
     // More sheets: a gLabels file chosen with the file picker, and a custom sheet.
     app.script("document.querySelectorAll('details').forEach(d => d.open = true); return true;").await?;

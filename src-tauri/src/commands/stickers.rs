@@ -174,3 +174,13 @@ pub async fn print_calibration_page(
     state.read(|s| api::stickers::calibration_page(s, &template_id, &path))?;
     Ok(out)
 }
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn mark_sticker(
+    state: State<'_, AppState>,
+    code: String,
+    sticker_state: crate::domain::StickerState,
+    volunteer_id: Option<crate::domain::VolunteerId>,
+) -> Answer<crate::store::stickers::StickerCode> {
+    state.write(|s| api::stickers::mark(s, &code, sticker_state, volunteer_id, Utc::now()))
+}

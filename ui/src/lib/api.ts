@@ -27,6 +27,8 @@ import type { Template } from "./bindings/Template";
 import type { UrlCheck } from "./bindings/UrlCheck";
 import type { PrinterCalibration } from "./bindings/PrinterCalibration";
 import type { TemplateImport } from "./bindings/TemplateImport";
+import type { StickerCode } from "./bindings/StickerCode";
+import type { StickerState } from "./bindings/StickerState";
 
 /** Every failure reaches callers as a UiError, whatever went wrong on the way. */
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
@@ -84,3 +86,5 @@ export const saveCalibration = (calibration: PrinterCalibration) => call<Printer
 export const printCalibrationPage = (templateId: string, out: string) =>
   call<string>("print_calibration_page", { template_id: templateId, out });
 export const setCampaignLogo = (pngBase64: string | null) => call<boolean>("set_campaign_logo", { png_base64: pngBase64 });
+export const markSticker = (code: string, stickerState: StickerState, volunteerId: string | null) =>
+  call<StickerCode>("mark_sticker", { code, sticker_state: stickerState, volunteer_id: volunteerId });
