@@ -43,7 +43,7 @@ impl<W: Write> PdfWriter<W> {
     pub fn stream(&mut self, id: u32, dict: &str, data: &[u8], deflate: bool) -> io::Result<()> {
         let packed;
         let (data, filter) = if deflate {
-            packed = miniz_oxide::deflate::compress_to_vec_zlib(data, 6);
+            packed = self::deflate(data);
             (packed.as_slice(), " /Filter /FlateDecode")
         } else {
             (data, "")
@@ -51,6 +51,18 @@ impl<W: Write> PdfWriter<W> {
         self.offsets[id as usize] = Some(self.written);
         self.put(format!("{id} 0 obj\n<< {dict} /Length {}{filter} >>\nstream\n", data.len()).as_bytes())?;
         self.put(data)?;
+        self.put(b"\nendstream\nendobj\n")
+    }
+
+    /// Writes a stream whose data the caller already deflated (so pages can be compressed on
+    /// the workers that build them).
+    pub fn stream_deflated(&mut self, id: u32, dict: &str, zlib: &[u8]) -> io::Result<()> {
+        self.offsets[id as usize] = Some(self.written);
+        self.put(
+            format!("{id} 0 obj\n<< {dict} /Length {} /Filter /FlateDecode >>\nstream\n", zlib.len())
+                .as_bytes(),
+        )?;
+        self.put(zlib)?;
         self.put(b"\nendstream\nendobj\n")
     }
 
@@ -72,6 +84,11 @@ impl<W: Write> PdfWriter<W> {
         self.out.flush()?;
         Ok(self.out)
     }
+}
+
+/// zlib-deflates stream data (level 6: a good size for little time).
+pub fn deflate(data: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
 }
 
 /// A PDF string literal with `(`, `)` and `\` escaped; non-ASCII as octal escapes.

@@ -173,7 +173,7 @@ pub fn write_sheets<W: Write>(
             report.smallest_module_mm = report.smallest_module_mm.min(b.smallest_module_mm);
             report.largest_version = report.largest_version.max(b.largest_version);
             let content = pdf.reserve();
-            pdf.stream(content, "", &b.content, true)?;
+            pdf.stream_deflated(content, "", &b.content)?;
             let id = pdf.reserve();
             pdf.object(id, &format!(
                 "<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 {} {}] /Resources {resources} 0 R /Contents {content} 0 R >>",
@@ -354,7 +354,12 @@ fn build_page(ctx: &PageContext<'_>, stickers: &[Sticker], page: u32) -> Result<
         s.push_str("Q\n");
     }
     s.push_str("Q\n");
-    Ok(BuiltPage { content: s.into_bytes(), smallest_module_mm: smallest, largest_version: largest })
+    // Compressed here, on the worker, rather than by the single writer.
+    Ok(BuiltPage {
+        content: super::pdf::deflate(s.as_bytes()),
+        smallest_module_mm: smallest,
+        largest_version: largest,
+    })
 }
 
 /// Page-wide correction for a printer: scale about the page's centre, then shift.
