@@ -75,7 +75,8 @@ clean:
 	cargo clean
 	rm -rf ui/dist ui/node_modules
 
-## Retake the README's screenshot (assets/screenshot.png) from the debug build.
+## Retake the README's screenshots (assets/screenshot*.png) from the debug build.
 screenshot: deps-test ui
 	cargo build -p tablemap
 	$(XVFB) cargo run -q -p tablemap-e2e --bin screenshot -- assets/screenshot.png
+	TABLEMAP_SHOT_VIEW=stickers $(XVFB) cargo run -q -p tablemap-e2e --bin screenshot -- assets/screenshot-stickers.png
