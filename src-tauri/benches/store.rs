@@ -90,6 +90,22 @@ fn main() -> anyhow::Result<()> {
             hits / 25
         );
         println!("store/{n}: file size {:.1} MiB", std::fs::metadata(&path)?.len() as f64 / 1048576.0);
+
+        // Exports of every restaurant, written to real files.
+        for (label, f) in [
+            ("csv", api::exports::csv as fn(&Store, &std::path::Path) -> api::Result<u64>),
+            ("geojson", api::exports::geojson),
+        ] {
+            let out = dir.path().join(format!("export.{label}"));
+            let t = Instant::now();
+            let rows = f(&store, &out)?;
+            let secs = t.elapsed().as_secs_f64();
+            println!(
+                "store/{n}: export {label}: {secs:.2} s ({:.0} rows/s, {:.1} MiB)",
+                rows as f64 / secs,
+                std::fs::metadata(&out)?.len() as f64 / 1048576.0
+            );
+        }
     }
     Ok(())
 }

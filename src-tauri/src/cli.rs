@@ -50,6 +50,13 @@ pub enum Command {
     /// Show or change settings (tile server, language).
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Export every restaurant: csv (safe to open in a spreadsheet) or geojson.
+    Export {
+        #[arg(value_enum)]
+        format: ExportFormat,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Print sticker sheets and follow every sticker.
     #[command(subcommand)]
     Stickers(StickersCommand),
@@ -192,6 +199,12 @@ pub enum StickersCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Geojson,
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
@@ -489,6 +502,13 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
             }
         }
         Command::Stickers(command) => stickers(&mut store, command, now)?,
+        Command::Export { format, out } => {
+            let n = match format {
+                ExportFormat::Csv => api::exports::csv(&store, &out)?,
+                ExportFormat::Geojson => api::exports::geojson(&store, &out)?,
+            };
+            println!("exported {n} restaurants to {}", out.display());
+        }
         Command::Settings(SettingsCommand::Show) => {
             println!("{}", serde_json::to_string_pretty(&api::settings::get(&store)?)?);
         }

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod demo;
 pub mod domain;
+pub mod exports;
 pub mod sources;
 pub mod stickers;
 pub mod store;

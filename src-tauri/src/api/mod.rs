@@ -2,6 +2,7 @@
 //! the store and, where it writes, `now`; validates with the domain, writes in one transaction,
 //! and answers with what the caller shows next.
 
+pub mod exports;
 mod models;
 pub mod restaurants;
 pub mod settings;

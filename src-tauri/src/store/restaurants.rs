@@ -343,3 +343,50 @@ mod tests {
         }
     }
 }
+
+/// One restaurant as the exports write it: its fields, derived status and public-listing consent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportRow {
+    pub restaurant: Restaurant,
+    pub status: Status,
+    pub last_visit_at: Option<DateTime<Utc>>,
+    pub follow_up_on: Option<NaiveDate>,
+    pub stickers_left: u32,
+    /// The owner's latest answer to "may we list you publicly?" (`None`: never asked).
+    pub listed_publicly: Option<bool>,
+}
+
+/// Every restaurant in name order, handed to `each` one at a time (so 100,000 rows never sit in
+/// memory together).
+pub fn for_export<E: From<StoreError>>(
+    conn: &Connection,
+    mut each: impl FnMut(ExportRow) -> std::result::Result<(), E>,
+) -> std::result::Result<u64, E> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS}, s.status, s.last_visit_at, s.follow_up_on, s.stickers_left, \
+         (SELECT answer FROM consent_records c WHERE c.restaurant_id = r.id AND c.kind = 'listed_publicly' \
+          ORDER BY c.recorded_at DESC, c.id DESC LIMIT 1) \
+         FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id ORDER BY r.name COLLATE NOCASE, r.id"
+    )).map_err(StoreError::from)?;
+    let mut rows = stmt.query([]).map_err(StoreError::from)?;
+    let mut n = 0;
+    while let Some(row) = rows.next().map_err(StoreError::from)? {
+        let restaurant = from_row(row)?;
+        let get = |i: usize| -> Result<Option<String>> { Ok(row.get(i)?) };
+        let listed = get(19)?;
+        each(ExportRow {
+            restaurant,
+            status: parse_enum("restaurant_status.status", &get(15)?.unwrap_or_default())?,
+            last_visit_at: parse_opt_time("restaurant_status.last_visit_at", get(16)?)?,
+            follow_up_on: parse_opt_date("restaurant_status.follow_up_on", get(17)?)?,
+            stickers_left: row.get::<_, u32>(18).map_err(StoreError::from)?,
+            listed_publicly: match listed.as_deref() {
+                Some("yes") => Some(true),
+                Some("no") => Some(false),
+                _ => None,
+            },
+        })?;
+        n += 1;
+    }
+    Ok(n)
+}

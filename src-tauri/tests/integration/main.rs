@@ -5,6 +5,7 @@
 mod fixture_server;
 
 mod cli;
+mod exports;
 mod stickers;
 mod store;
 mod tiles;

@@ -1,0 +1,32 @@
+//! Exports: every restaurant to a CSV or GeoJSON file, written atomically.
+
+use super::{ApiError, Result};
+use crate::atomic_file::AtomicFile;
+use crate::exports::csv_file::CsvExport;
+use crate::exports::geojson::GeoJsonExport;
+use crate::store::{restaurants, Store};
+use std::path::Path;
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> ApiError + '_ {
+    move |e| ApiError::Io(format!("cannot write {}: {e}", path.display()))
+}
+
+/// Writes every restaurant to `out` as CSV; returns how many.
+pub fn csv(store: &Store, out: &Path) -> Result<u64> {
+    let mut file = AtomicFile::create(out).map_err(io(out))?;
+    let writer = file.take_writer().ok_or_else(|| ApiError::Io("file writer missing".into()))?;
+    let mut export = CsvExport::new(writer).map_err(io(out))?;
+    let n = restaurants::for_export(store.conn(), |row| export.row(&row).map_err(io(out)))?;
+    file.commit_with(export.finish().map_err(io(out))?).map_err(io(out))?;
+    Ok(n)
+}
+
+/// Writes every restaurant to `out` as GeoJSON; returns how many.
+pub fn geojson(store: &Store, out: &Path) -> Result<u64> {
+    let mut file = AtomicFile::create(out).map_err(io(out))?;
+    let writer = file.take_writer().ok_or_else(|| ApiError::Io("file writer missing".into()))?;
+    let mut export = GeoJsonExport::new(writer).map_err(io(out))?;
+    let n = restaurants::for_export(store.conn(), |row| export.row(&row).map_err(io(out)))?;
+    file.commit_with(export.finish().map_err(io(out))?).map_err(io(out))?;
+    Ok(n)
+}

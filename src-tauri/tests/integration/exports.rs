@@ -1,0 +1,102 @@
+//! Exports on real files: CSV that a spreadsheet cannot mistake for formulas and that reads back
+//! the same, and GeoJSON as RFC 7946 describes it.
+
+use proptest::prelude::*;
+use serde_json::Value;
+use std::process::Command;
+use tablemap::api;
+use tablemap::domain::RestaurantDraft;
+use tablemap::exports::csv_file::{read, HEADERS};
+use tablemap::store::Store;
+
+const TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+fn run(db: &std::path::Path, args: &[&str]) -> String {
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_tablemap")).arg("--db").arg(db).args(args).output().expect("run");
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn csv_and_geojson_of_the_demo_set() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    run(&db, &["demo"]);
+    let csv_path = dir.path().join("r.csv");
+    assert!(run(&db, &["export", "csv", "--out", &csv_path.to_string_lossy()])
+        .contains("exported 60 restaurants"));
+    let bytes = std::fs::read(&csv_path).expect("read");
+    assert!(bytes.starts_with("\u{feff}".as_bytes()), "UTF-8 with a byte-order mark");
+    assert!(String::from_utf8_lossy(&bytes).contains("\r\n"), "CRLF lines");
+    let rows = read(&bytes).expect("parses");
+    assert_eq!(rows[0], HEADERS.map(str::to_string).to_vec());
+    assert_eq!(rows.len(), 61);
+    // London is west of Greenwich: negative longitudes are written neutralised, read back as numbers.
+    let raw = String::from_utf8_lossy(&bytes);
+    assert!(raw.contains(",'-0."), "negative numbers are neutralised");
+    let listed: Value =
+        serde_json::from_str(&run(&db, &["restaurants", "list", "--format", "json"])).expect("json");
+    for (row, want) in rows[1..].iter().zip(listed.as_array().expect("list")) {
+        assert_eq!(row[0], want["id"].as_str().expect("id"));
+        assert_eq!(row[1], want["name"].as_str().expect("name"));
+        // (serde_json's default float parsing may be 1 ulp off; the CSV holds the exact value.)
+        assert!((row[5].parse::<f64>().expect("lon") - want["lon"].as_f64().expect("lon")).abs() < 1e-12);
+        assert_eq!(row[11], want["status"].as_str().expect("status"));
+    }
+
+    let geo_path = dir.path().join("r.geojson");
+    run(&db, &["export", "geojson", "--out", &geo_path.to_string_lossy()]);
+    let geo: Value = serde_json::from_slice(&std::fs::read(&geo_path).expect("read")).expect("valid JSON");
+    assert_eq!(geo["type"], "FeatureCollection");
+    let features = geo["features"].as_array().expect("features");
+    assert_eq!(features.len(), 60);
+    for f in features {
+        assert_eq!(f["geometry"]["type"], "Point");
+        let c = f["geometry"]["coordinates"].as_array().expect("coordinates");
+        // RFC 7946: longitude first.
+        assert!(
+            (-1.0..1.0).contains(&c[0].as_f64().expect("lon"))
+                && (51.0..52.0).contains(&c[1].as_f64().expect("lat"))
+        );
+        assert!(f["properties"]["status"].is_string());
+        assert!(
+            f["properties"].get("visits").is_none() && f["properties"].get("note").is_none(),
+            "no visit data"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    /// Whatever names and addresses restaurants have, no exported cell starts with a formula
+    /// trigger, and reading the export back gives the same text.
+    #[test]
+    fn any_names_export_safely_and_read_back(names in proptest::collection::vec("[=+@\\-\\t'a-zA-Zé\"; ,0-9]{1,30}", 1..6)) {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("p.csv");
+        let mut store = Store::open(&dir.path().join("p.sqlite")).expect("store");
+        let now = "2026-06-01T12:00:00Z".parse().expect("time");
+        let mut kept = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let draft = RestaurantDraft { name: name.clone(), address: Some(format!("{name} street")), lat: 51.5, lon: -0.1 - i as f64 / 100.0, ..Default::default() };
+            if let Ok(d) = api::restaurants::add(&mut store, draft, now) {
+                kept.push((d.restaurant.name, d.restaurant.address));
+            }
+        }
+        api::exports::csv(&store, &path).expect("export");
+        let bytes = std::fs::read(&path).expect("read");
+        let raw = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes));
+        for record in raw.into_records() {
+            for cell in record.expect("record").iter() {
+                prop_assert!(!cell.starts_with(|c: char| TRIGGERS.contains(&c)), "cell {:?}", cell);
+            }
+        }
+        let rows = read(&bytes).expect("reads back");
+        let mut got: Vec<(String, Option<String>)> = rows[1..].iter().map(|r| (r[1].clone(), Some(r[2].clone()).filter(|a| !a.is_empty()))).collect();
+        got.sort();
+        kept.sort();
+        prop_assert_eq!(got, kept);
+    }
+}
