@@ -25,6 +25,10 @@ hits=$(grep -rln '@tauri-apps/api' ui/src | grep -v '^ui/src/lib/api.ts$' || tru
 hits=$(grep -rnE 'innerHTML|outerHTML|insertAdjacentHTML|\{@html|document\.write|bindPopup\(|bindTooltip\(' ui/src || true)
 [ -n "$hits" ] && bad "no HTML sinks in the UI: build DOM nodes or use text" "$hits"
 
+# The public map page builds its popups from text too.
+hits=$(grep -nE 'innerHTML|outerHTML|insertAdjacentHTML|document\.write' src-tauri/src/exports/public_map/* || true)
+[ -n "$hits" ] && bad "the public map must put data into the page as text" "$hits"
+
 # No column for nationality or immigration status, in any migration.
 hits=$(grep -vE '^\s*--' src-tauri/migrations/*.sql | grep -iE 'nationality|immigration|citizenship|visa|asylum|ethnic' || true)
 [ -n "$hits" ] && bad "the schema must not store nationality or immigration status" "$hits"

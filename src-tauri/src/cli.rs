@@ -50,7 +50,8 @@ pub enum Command {
     /// Show or change settings (tile server, language).
     #[command(subcommand)]
     Settings(SettingsCommand),
-    /// Export every restaurant: csv (safe to open in a spreadsheet) or geojson.
+    /// Export every restaurant: csv (safe to open in a spreadsheet), geojson, or public-map (a
+    /// folder for the website, with only restaurants whose owners agreed to be listed).
     Export {
         #[arg(value_enum)]
         format: ExportFormat,
@@ -205,6 +206,8 @@ pub enum StickersCommand {
 pub enum ExportFormat {
     Csv,
     Geojson,
+    /// A folder to upload to the campaign's website: only restaurants listed with consent.
+    PublicMap,
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
@@ -506,6 +509,7 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
             let n = match format {
                 ExportFormat::Csv => api::exports::csv(&store, &out)?,
                 ExportFormat::Geojson => api::exports::geojson(&store, &out)?,
+                ExportFormat::PublicMap => api::exports::public_map(&store, &out)?,
             };
             println!("exported {n} restaurants to {}", out.display());
         }

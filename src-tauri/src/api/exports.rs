@@ -30,3 +30,16 @@ pub fn geojson(store: &Store, out: &Path) -> Result<u64> {
     file.commit_with(export.finish().map_err(io(out))?).map_err(io(out))?;
     Ok(n)
 }
+
+/// Writes the public map folder `out`; returns how many restaurants it shows.
+pub fn public_map(store: &Store, out: &Path) -> Result<u64> {
+    let mut features = Vec::new();
+    restaurants::for_export(store.conn(), |row| {
+        if crate::exports::public_map::is_public(&row) {
+            features.push(crate::exports::public_map::feature(&row));
+        }
+        Ok::<_, ApiError>(())
+    })?;
+    crate::exports::public_map::write(out, &features).map_err(io(out))?;
+    Ok(features.len() as u64)
+}

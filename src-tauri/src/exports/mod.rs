@@ -3,3 +3,4 @@
 
 pub mod csv_file;
 pub mod geojson;
+pub mod public_map;

@@ -100,3 +100,66 @@ proptest! {
         prop_assert_eq!(got, kept);
     }
 }
+
+#[test]
+fn the_public_map_shows_only_consenting_restaurants_and_public_fields() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    run(&db, &["demo", "--restaurants", "200"]);
+    let geo_path = dir.path().join("all.geojson");
+    run(&db, &["export", "geojson", "--out", &geo_path.to_string_lossy()]);
+    let all: Value = serde_json::from_slice(&std::fs::read(&geo_path).expect("read")).expect("json");
+    let consenting: Vec<&Value> = all["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter(|f| {
+            f["properties"]["listed_publicly"] == true
+                && f["properties"]["status"] != "do_not_contact"
+                && f["properties"]["status"] != "closed"
+        })
+        .collect();
+    assert!(!consenting.is_empty() && consenting.len() < 200);
+
+    let site = dir.path().join("site");
+    for _ in 0..2 {
+        // The second export replaces the first folder whole.
+        let out = run(&db, &["export", "public-map", "--out", &site.to_string_lossy()]);
+        assert!(out.contains(&format!("exported {} restaurants", consenting.len())), "{out}");
+    }
+    for file in [
+        "index.html",
+        "map.js",
+        "map.css",
+        "data.js",
+        "data.geojson",
+        "leaflet/leaflet.js",
+        "leaflet/leaflet.css",
+    ] {
+        assert!(site.join(file).exists(), "{file}");
+    }
+    let public: Value =
+        serde_json::from_slice(&std::fs::read(site.join("data.geojson")).expect("read")).expect("json");
+    let features = public["features"].as_array().expect("features");
+    assert_eq!(features.len(), consenting.len());
+    let mut names: Vec<&str> =
+        features.iter().map(|f| f["properties"]["name"].as_str().expect("name")).collect();
+    let mut want: Vec<&str> =
+        consenting.iter().map(|f| f["properties"]["name"].as_str().expect("name")).collect();
+    names.sort();
+    want.sort();
+    assert_eq!(names, want);
+    for f in features {
+        let keys: Vec<&String> = f["properties"].as_object().expect("props").keys().collect();
+        assert_eq!(keys, ["address", "cuisines", "name", "postcode", "sticker_placed"], "only public fields");
+        assert!(f.get("id").is_none(), "no internal ids");
+    }
+    let script = std::fs::read_to_string(site.join("map.js")).expect("read");
+    assert!(!script.contains("innerHTML") && script.contains("textContent"), "names go in as text");
+    let leftovers = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .count();
+    assert_eq!(leftovers, 0, "no half-built folders left");
+}
