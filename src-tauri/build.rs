@@ -33,6 +33,7 @@ const COMMANDS: &[&str] = &[
     "print_calibration_page",
     "set_campaign_logo",
     "mark_sticker",
+    "export_restaurants",
 ];
 
 fn main() {

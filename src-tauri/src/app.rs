@@ -64,6 +64,7 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::stickers::print_calibration_page,
             commands::stickers::set_campaign_logo,
             commands::stickers::mark_sticker,
+            commands::stickers::export_restaurants,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

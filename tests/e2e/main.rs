@@ -148,6 +148,16 @@ async fn add_a_restaurant_by_clicking_the_map_with_validation() -> Result<()> {
 
     app.wait_for("#detail-status[data-status='not_contacted']").await?;
     assert_eq!(app.wait_for("#detail-title").await?.text().await?, "Sheba Coffee");
+
+    // Export from the settings dialog: a CSV of all 61, in the default folder.
+    app.click("#open-settings").await?;
+    app.click("#export-csv").await?;
+    app.wait_for("#export-note").await?;
+    let note = app.text_of("#export-note").await?;
+    let path =
+        note.strip_prefix("Exported 61 restaurants to ").with_context(|| format!("export note: {note}"))?;
+    assert!(std::path::Path::new(path).starts_with(dir.path()), "{path} is inside the test's home");
+    assert!(std::fs::read(path)?.starts_with("\u{feff}id,name".as_bytes()));
     app.quit().await?;
     let found = cli_json(&db, &["restaurants", "list", "--search", "sheba", "--format", "json"])?;
     assert_eq!(found.as_array().map(Vec::len), Some(1));

@@ -56,6 +56,8 @@ impl App {
             .process_group(0)
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("TABLEMAP_DB", db)
+            // A home of its own: WebKit's data and any default export folder stay in the test's temp dir.
+            .env("HOME", db.parent().unwrap_or(Path::new("/tmp")))
             .env("TABLEMAP_TILE_CACHE", tile_cache)
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -184,3 +184,21 @@ pub async fn mark_sticker(
 ) -> Answer<crate::store::stickers::StickerCode> {
     state.write(|s| api::stickers::mark(s, &code, sticker_state, volunteer_id, Utc::now()))
 }
+
+/// Exports every restaurant (csv, geojson) or the public map folder to `out`; returns how many.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn export_restaurants(state: State<'_, AppState>, format: String, out: String) -> Answer<u64> {
+    let path = std::path::PathBuf::from(&out);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| UiError::from(api::ApiError::Io(e.to_string())))?;
+    }
+    state.read(|s| match format.as_str() {
+        "csv" => api::exports::csv(s, &path),
+        "geojson" => api::exports::geojson(s, &path),
+        "public_map" => api::exports::public_map(s, &path),
+        other => Err(api::ApiError::Invalid(crate::domain::ValidationError {
+            field: "format",
+            reason: format!("'{other}' is not csv, geojson or public_map"),
+        })),
+    })
+}
