@@ -14,8 +14,10 @@ pub struct AtomicFile {
 }
 
 impl AtomicFile {
+    /// Starts writing `target`, creating its folder if needed.
     pub fn create(target: &Path) -> io::Result<Self> {
         let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        fs::create_dir_all(dir)?;
         let name =
             target.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
         let temp = dir.join(format!(".{}.{}.part", name.to_string_lossy(), std::process::id()));
@@ -82,7 +84,7 @@ mod tests {
     #[test]
     fn commit_replaces_and_drop_leaves_the_old_file() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out.pdf");
+        let path = dir.path().join("new folder/out.pdf");
         write(&path, b"first").unwrap();
         {
             let mut f = AtomicFile::create(&path).unwrap();
@@ -92,7 +94,7 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"first");
         write(&path, b"second").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"second");
-        let leftovers: Vec<_> = fs::read_dir(dir.path())
+        let leftovers: Vec<_> = fs::read_dir(dir.path().join("new folder"))
             .unwrap()
             .filter_map(|e| e.ok())
             .filter(|e| e.file_name() != "out.pdf")

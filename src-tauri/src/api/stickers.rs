@@ -289,10 +289,6 @@ pub fn print(
         cut_marks: req.cut_marks,
         calibration: calibration(store)?.into(),
     };
-    if let Some(dir) = req.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| ApiError::Io(format!("cannot create the folder {}: {e}", dir.display())))?;
-    }
     let mut file = AtomicFile::create(&req.out)
         .map_err(|e| ApiError::Io(format!("cannot create {}: {e}", req.out.display())))?;
     let writer = file.take_writer().ok_or_else(|| ApiError::Io("file writer missing".into()))?;

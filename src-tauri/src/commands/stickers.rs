@@ -168,9 +168,6 @@ pub async fn print_calibration_page(
     out: String,
 ) -> Answer<String> {
     let path = std::path::PathBuf::from(&out);
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| UiError::from(api::ApiError::Io(e.to_string())))?;
-    }
     state.read(|s| api::stickers::calibration_page(s, &template_id, &path))?;
     Ok(out)
 }
@@ -189,9 +186,6 @@ pub async fn mark_sticker(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn export_restaurants(state: State<'_, AppState>, format: String, out: String) -> Answer<u64> {
     let path = std::path::PathBuf::from(&out);
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| UiError::from(api::ApiError::Io(e.to_string())))?;
-    }
     state.read(|s| match format.as_str() {
         "csv" => api::exports::csv(s, &path),
         "geojson" => api::exports::geojson(s, &path),

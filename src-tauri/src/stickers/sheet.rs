@@ -134,8 +134,7 @@ pub fn write_sheets<W: Write>(
             names.entry(name).or_insert_with(|| book.shape(name, Weight::Regular));
         }
     }
-    let widths: Vec<HashMap<u16, f64>> =
-        book.used.iter().map(|u| u.glyphs.iter().map(|(cid, w, _)| (*cid, *w)).collect()).collect();
+    let widths: Vec<HashMap<u16, f64>> = book.widths();
     let ctx = PageContext {
         template,
         design: &design,
@@ -632,8 +631,7 @@ pub fn artwork_lines(book: &mut FontBook, campaign: &Campaign, design: &Design) 
 
 fn artwork(book: &mut FontBook, campaign: &Campaign, design: &Design) -> Artwork {
     let placed = artwork_lines(book, campaign, design);
-    let widths: Vec<HashMap<u16, f64>> =
-        book.used.iter().map(|u| u.glyphs.iter().map(|(cid, w, _)| (*cid, *w)).collect()).collect();
+    let widths: Vec<HashMap<u16, f64>> = book.widths();
     let mut s = String::new();
     for p in &placed {
         draw_placed(&mut s, p, &widths);
@@ -666,8 +664,7 @@ pub fn write_calibration<W: Write>(
         ),
         Weight::Regular,
     );
-    let widths: Vec<HashMap<u16, f64>> =
-        book.used.iter().map(|u| u.glyphs.iter().map(|(cid, w, _)| (*cid, *w)).collect()).collect();
+    let widths: Vec<HashMap<u16, f64>> = book.widths();
     let mut s = String::new();
     open_calibration(&mut s, template, calibration);
     let tick = mm(3.0);

@@ -321,6 +321,11 @@ impl FontBook {
         path.0
     }
 
+    /// Each font's recorded glyph widths, by subset id (what the PDF's text operators need).
+    pub fn widths(&self) -> Vec<std::collections::HashMap<u16, f64>> {
+        self.used.iter().map(|u| u.glyphs.iter().map(|(cid, w, _)| (*cid, *w)).collect()).collect()
+    }
+
     /// The subset font program for `font`, holding only the glyphs used.
     pub fn subset(&self, font: usize) -> Result<Vec<u8>, FontError> {
         subsetter::subset(self.fonts[font].data, 0, &self.used[font].remapper)
