@@ -86,12 +86,38 @@ impl App {
     }
 
     pub async fn wait_for(&self, css: &str) -> Result<fantoccini::elements::Element> {
-        self.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
+        let found = self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await;
+        match found {
+            Ok(el) => Ok(el),
+            Err(e) => {
+                let seen = self.diagnose().await;
+                Err(anyhow::Error::new(e).context(format!("waiting for {css}; the window showed: {seen}")))
+            }
+        }
+    }
+
+    /// What a person would see when a wait fails: toasts, the map's size and its markers,
+    /// plus a screenshot under target/e2e-failures.
+    async fn diagnose(&self) -> String {
+        let state = self
+            .client
+            .execute(
+                "const m = document.querySelector('.map')?.getBoundingClientRect();                  return JSON.stringify({ toasts: [...document.querySelectorAll('.toast')].map(t => t.textContent),                    map: m ? [m.width, m.height] : null, markers: document.querySelectorAll('.tm-marker').length,                    rows: document.querySelectorAll('#restaurant-list li').length });",
+                vec![],
+            )
             .await
-            .with_context(|| format!("waiting for {css}"))
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .unwrap_or_else(|e| format!("(no state: {e})"));
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-failures");
+        if let Ok(png) = self.client.screenshot().await {
+            static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let name = format!("{}-{n}.png", std::process::id());
+            if std::fs::create_dir_all(&dir).is_ok() && std::fs::write(dir.join(&name), png).is_ok() {
+                return format!("{state} (screenshot target/e2e-failures/{name})");
+            }
+        }
+        state
     }
 
     /// Waits until exactly `n` elements match.
