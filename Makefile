@@ -6,7 +6,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 RELEASE_BIN := target/release/tablemap
 XVFB := xvfb-run -a -s "-screen 0 1400x900x24"
 
-.PHONY: deps-bench bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean
+.PHONY: deps-bench bench-csv bench-osm bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean
 
 ## Build the release app and open the window (on the per-user database; demo data on first run).
 run: build
@@ -54,12 +54,20 @@ e2e: ui
 ## Everything: UI checks and tests, Rust tests, invariants, end-to-end.
 test: deps-test ui-check ui-test rust-test bindings-check invariants e2e
 
-## Figures only: store latencies at 10,000 and 100,000 restaurants, app start-up and memory,
-## sticker sheets against reportlab+segno and glabels-3-batch.
-bench: bench-store bench-app bench-stickers
+## Figures only: store latencies at 10,000 and 100,000 restaurants, an OpenStreetMap import of
+## 50,000 elements, app start-up and memory, sticker sheets against reportlab+segno and
+## glabels-3-batch.
+bench: bench-store bench-csv bench-osm bench-app bench-stickers
 
 bench-store: deps
 	cargo bench -p tablemap --bench store --features tauri/custom-protocol
+
+## A 50,000-element Overpass answer: fetched over loopback, parsed, imported three times.
+bench-csv: deps
+	cargo bench -p tablemap --bench csv_import --features tauri/custom-protocol
+
+bench-osm: deps
+	cargo bench -p tablemap --bench osm_import --features tauri/custom-protocol
 
 bench-app: deps-bench build
 	$(XVFB) cargo run --release -q -p tablemap-e2e --bin bench-app -- $(RELEASE_BIN)

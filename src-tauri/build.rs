@@ -34,6 +34,14 @@ const COMMANDS: &[&str] = &[
     "set_campaign_logo",
     "mark_sticker",
     "export_restaurants",
+    "csv_import_open",
+    "csv_import_preview",
+    "csv_import_run",
+    "csv_import_cancel",
+    "csv_import_close",
+    "csv_import_locate",
+    "reverse_geocode",
+    "osm_import",
 ];
 
 fn main() {

@@ -65,6 +65,14 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::stickers::set_campaign_logo,
             commands::stickers::mark_sticker,
             commands::stickers::export_restaurants,
+            commands::imports::csv_import_open,
+            commands::imports::csv_import_preview,
+            commands::imports::csv_import_run,
+            commands::imports::csv_import_cancel,
+            commands::imports::csv_import_close,
+            commands::places::csv_import_locate,
+            commands::places::reverse_geocode,
+            commands::places::osm_import,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

@@ -12,6 +12,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod places;
+pub use places::GeocodeCommand;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tablemap",
@@ -61,6 +64,61 @@ pub enum Command {
     /// Print sticker sheets and follow every sticker.
     #[command(subcommand)]
     Stickers(StickersCommand),
+    /// Bring restaurants in from a spreadsheet (CSV) or OpenStreetMap.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Look up positions: UK postcodes (postcodes.io), addresses and points (Nominatim). Every
+    /// answer is kept in the database, so asking again costs no request.
+    #[command(subcommand)]
+    Geocode(GeocodeCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import restaurants, cafes and takeaways from OpenStreetMap (an Overpass API server) in a
+    /// box or a named area. Importing again refreshes what OpenStreetMap says and keeps visits,
+    /// consent and notes. OpenStreetMap says nothing about who owns a business: imported venues
+    /// start as not contacted.
+    Osm(places::OsmArgs),
+    /// Import a CSV file in one transaction: every row, or none and a message that names the
+    /// line and column of the first problem.
+    Csv {
+        file: PathBuf,
+        /// utf-8, windows-1252, utf-16le or utf-16be (default: detected).
+        #[arg(long)]
+        encoding: Option<String>,
+        /// , ; tab or | (default: detected from the header line).
+        #[arg(long)]
+        delimiter: Option<String>,
+        /// Which column holds a field, overriding the guess from the headers: field=Header.
+        /// Fields: name, address, town, postcode, lat, lon, cuisines, languages, opening_hours,
+        /// phone, website, external_ref.
+        #[arg(long = "map", value_name = "FIELD=HEADER")]
+        map: Vec<String>,
+        /// What to do with rows that look like restaurants already in Tablemap.
+        #[arg(long, value_enum, default_value_t)]
+        duplicates: DuplicatesArg,
+        /// Look up positions for rows without coordinates: UK postcodes through postcodes.io,
+        /// then addresses through Nominatim (one a second, at most 100 per run; answers are cached).
+        #[arg(long)]
+        geocode: bool,
+        /// Check everything and report what would happen, then keep nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+pub enum DuplicatesArg {
+    /// Leave the restaurant that is already there and skip the row.
+    #[default]
+    Skip,
+    /// Update the restaurant that is already there from the row.
+    Update,
+    /// Add the row as a new restaurant anyway.
+    Add,
 }
 
 #[derive(Debug, Subcommand)]
@@ -312,6 +370,15 @@ pub enum SettingsCommand {
         /// Interface language (en, ar, ...); empty follows the system.
         #[arg(long)]
         language: Option<String>,
+        /// Overpass API server for OpenStreetMap imports ("" for the default).
+        #[arg(long)]
+        overpass_url: Option<String>,
+        /// postcodes.io server for UK postcodes ("" for the default).
+        #[arg(long)]
+        postcodes_url: Option<String>,
+        /// Nominatim server for addresses and points ("" for the default).
+        #[arg(long)]
+        nominatim_url: Option<String>,
     },
 }
 
@@ -347,6 +414,92 @@ enum CliError {
     Store(#[from] crate::store::StoreError),
     #[error("cannot write JSON: {0}")]
     Json(#[from] serde_json::Error),
+}
+
+fn import(store: &mut Store, command: ImportCommand, now: chrono::DateTime<Utc>) -> Result<(), CliError> {
+    match command {
+        ImportCommand::Osm(args) => places::import_osm(store, args, now)?,
+        ImportCommand::Csv { file, encoding, delimiter, map, duplicates, geocode, dry_run, format } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| ApiError::Io(format!("cannot read {}: {e}", file.display())))?;
+            let encoding = match encoding {
+                Some(name) => Some(crate::imports::encoding::Encoding::parse(&name).ok_or_else(|| {
+                    ApiError::Conflict(format!(
+                        "unknown encoding '{name}'; use utf-8, windows-1252, utf-16le or utf-16be"
+                    ))
+                })?),
+                None => None,
+            };
+            let options = crate::imports::CsvOptions {
+                encoding,
+                delimiter,
+                mapping: None,
+                duplicates: match duplicates {
+                    DuplicatesArg::Skip => crate::imports::duplicates::DuplicateAction::Skip,
+                    DuplicatesArg::Update => crate::imports::duplicates::DuplicateAction::Update,
+                    DuplicatesArg::Add => crate::imports::duplicates::DuplicateAction::Add,
+                },
+            };
+            let mut located = api::imports::Located::new();
+            if geocode {
+                let rows = api::imports::lookups(&bytes, &options, &map)?;
+                if !rows.is_empty() {
+                    let path = store.path().map(std::path::Path::to_path_buf);
+                    let settings = api::settings::get(store)?;
+                    let geocoder = match &path {
+                        Some(p) => api::geocode::Geocoder::open(p, &settings)?,
+                        None => api::geocode::Geocoder::in_memory(&settings)?,
+                    };
+                    eprintln!("looking up {} positions…", rows.len());
+                    let report = places::block_on(api::imports::locate(
+                        &geocoder,
+                        &rows,
+                        &mut located,
+                        now,
+                        &mut |_, _| true,
+                    ))??;
+                    eprintln!(
+                        "found {} by postcode and {} by address; {} not found{}",
+                        report.by_postcode,
+                        report.by_address,
+                        report.not_found.len(),
+                        if report.remaining > 0 {
+                            format!(", {} addresses left for another run", report.remaining)
+                        } else {
+                            String::new()
+                        }
+                    );
+                }
+            }
+            let job = api::imports::CsvImport {
+                bytes: &bytes,
+                options: &options,
+                overrides: &map,
+                located: &located,
+                looked_up: geocode,
+                dry_run,
+                now,
+            };
+            let summary = api::imports::import_csv(store, job, &mut |_, _| true).map_err(|e| match e {
+                ApiError::BadFile(p) => {
+                    ApiError::Conflict(format!("{}: {p}; nothing was imported", file.display()))
+                }
+                other => other,
+            })?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
+                Format::Table => println!(
+                    "{}{} rows: added {}, updated {}, skipped {} as duplicates",
+                    if dry_run { "dry run, nothing kept: " } else { "" },
+                    summary.rows,
+                    summary.added,
+                    summary.updated,
+                    summary.skipped
+                ),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs one subcommand against the database at `db`.
@@ -513,10 +666,19 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
             };
             println!("exported {n} restaurants to {}", out.display());
         }
+        Command::Import(command) => import(&mut store, command, now)?,
+        Command::Geocode(command) => places::geocode(db, &store, command, now)?,
         Command::Settings(SettingsCommand::Show) => {
             println!("{}", serde_json::to_string_pretty(&api::settings::get(&store)?)?);
         }
-        Command::Settings(SettingsCommand::Set { tile_url, tile_attribution, language }) => {
+        Command::Settings(SettingsCommand::Set {
+            tile_url,
+            tile_attribution,
+            language,
+            overpass_url,
+            postcodes_url,
+            nominatim_url,
+        }) => {
             let mut s = api::settings::get(&store)?;
             if let Some(u) = tile_url {
                 s.tile_url = u;
@@ -526,6 +688,15 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
             }
             if let Some(l) = language {
                 s.language = l;
+            }
+            if let Some(u) = overpass_url {
+                s.overpass_url = u;
+            }
+            if let Some(u) = postcodes_url {
+                s.postcodes_url = u;
+            }
+            if let Some(u) = nominatim_url {
+                s.nominatim_url = u;
             }
             let saved = api::settings::save(&mut store, s)?;
             println!("{}", serde_json::to_string_pretty(&saved)?);

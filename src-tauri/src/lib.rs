@@ -9,6 +9,7 @@ pub mod commands;
 pub mod demo;
 pub mod domain;
 pub mod exports;
+pub mod imports;
 pub mod sources;
 pub mod stickers;
 pub mod store;

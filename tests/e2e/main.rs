@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 use std::path::Path;
-use tablemap_e2e::fixture_server::tile_server;
+use tablemap_e2e::fixture_server::{tile_server, FixtureServer, Response};
 use tablemap_e2e::{cli, cli_json, App};
 
 fn fixture_tile() -> Vec<u8> {
@@ -11,19 +11,55 @@ fn fixture_tile() -> Vec<u8> {
         .expect("fixture tile")
 }
 
-/// A demo database whose tiles come from a local tile server.
-fn seeded(dir: &Path, tiles_base: &str) -> Result<std::path::PathBuf> {
+/// Stands in for Overpass, postcodes.io and Nominatim, answering from their recorded fixtures.
+fn services_server() -> FixtureServer {
+    let fixture = |path: &str| {
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path)).expect("fixture")
+    };
+    let (overpass, postcodes) = (fixture("overpass/dalston.json"), fixture("postcodes/bulk.json"));
+    let (search, reverse) = (fixture("nominatim/search.json"), fixture("nominatim/reverse.json"));
+    FixtureServer::start(move |req| {
+        let body = match req.path.as_str() {
+            "/interpreter" => overpass.clone(),
+            "/postcodes" => postcodes.clone(),
+            "/search" => search.clone(),
+            "/reverse" => reverse.clone(),
+            _ => return Response::new(404, "Not Found"),
+        };
+        Response::new(200, body).header("Content-Type", "application/json")
+    })
+}
+
+/// A demo database whose tiles and online services are local servers. Keep the returned
+/// server alive for the test.
+fn seeded(dir: &Path, tiles_base: &str) -> Result<(std::path::PathBuf, FixtureServer)> {
     let db = dir.join("e2e.sqlite");
+    let services = services_server();
+    let base = services.base_url();
     cli(&db, &["demo"])?;
-    cli(&db, &["settings", "set", "--tile-url", &format!("{tiles_base}/{{z}}/{{x}}/{{y}}.png")])?;
-    Ok(db)
+    cli(
+        &db,
+        &[
+            "settings",
+            "set",
+            "--tile-url",
+            &format!("{tiles_base}/{{z}}/{{x}}/{{y}}.png"),
+            "--overpass-url",
+            &base,
+            "--postcodes-url",
+            &base,
+            "--nominatim-url",
+            &base,
+        ],
+    )?;
+    Ok((db, services))
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn search_open_log_a_visit_and_find_it_after_a_restart() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let tiles = tile_server(fixture_tile());
-    let db = seeded(dir.path(), &tiles.base_url())?;
+    let (db, _services) = seeded(dir.path(), &tiles.base_url())?;
     let cache = dir.path().join("tiles.sqlite");
 
     // A restaurant nobody has visited yet, and a volunteer.
@@ -88,7 +124,7 @@ async fn search_open_log_a_visit_and_find_it_after_a_restart() -> Result<()> {
 async fn a_hostile_name_is_shown_as_text_and_runs_nothing() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let tiles = tile_server(fixture_tile());
-    let db = seeded(dir.path(), &tiles.base_url())?;
+    let (db, _services) = seeded(dir.path(), &tiles.base_url())?;
     let evil = "<img src=x onerror=alert(1)>";
     let id = cli(
         &db,
@@ -128,7 +164,7 @@ async fn a_hostile_name_is_shown_as_text_and_runs_nothing() -> Result<()> {
 async fn add_a_restaurant_by_clicking_the_map_with_validation() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let tiles = tile_server(fixture_tile());
-    let db = seeded(dir.path(), &tiles.base_url())?;
+    let (db, _services) = seeded(dir.path(), &tiles.base_url())?;
     let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
     app.wait_for(".tm-marker").await?;
 
@@ -144,6 +180,18 @@ async fn add_a_restaurant_by_clicking_the_map_with_validation() -> Result<()> {
     let lat = app.wait_for("#rf-lat").await?.prop("value").await?.unwrap_or_default();
     let lat: f64 = lat.parse().with_context(|| format!("latitude filled from the map: {lat:?}"))?;
     assert!((51.0..52.0).contains(&lat), "{lat}");
+    // ... and the address at that point, from Nominatim (the local stand-in).
+    let note = app.text_of("#rf-address-note").await?;
+    let started = std::time::Instant::now();
+    let address = loop {
+        let v = app.wait_for("#rf-address").await?.prop("value").await?.unwrap_or_default();
+        if !v.is_empty() || started.elapsed() > tablemap_e2e::WAIT {
+            break v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(address, "12 Kingsland Road, London", "note: {note}");
+    assert_eq!(app.wait_for("#rf-postcode").await?.prop("value").await?.as_deref(), Some("E8 2AA"));
     app.click("#rf-save").await?;
 
     app.wait_for("#detail-status[data-status='not_contacted']").await?;
@@ -161,6 +209,7 @@ async fn add_a_restaurant_by_clicking_the_map_with_validation() -> Result<()> {
     app.quit().await?;
     let found = cli_json(&db, &["restaurants", "list", "--search", "sheba", "--format", "json"])?;
     assert_eq!(found.as_array().map(Vec::len), Some(1));
+    assert_eq!(found[0]["postcode"], "E8 2AA");
     Ok(())
 }
 
@@ -170,7 +219,7 @@ async fn keyboard_only_find_open_and_log_a_visit() -> Result<()> {
     let key = |k: Key| char::from(k).to_string();
     let dir = tempfile::tempdir()?;
     let tiles = tile_server(fixture_tile());
-    let db = seeded(dir.path(), &tiles.base_url())?;
+    let (db, _services) = seeded(dir.path(), &tiles.base_url())?;
     let target = &cli_json(&db, &["restaurants", "list", "--status", "contacted", "--format", "json"])?[0];
     let id = target["id"].as_str().context("id")?.to_string();
     let query = format!(
@@ -222,7 +271,7 @@ async fn keyboard_only_find_open_and_log_a_visit() -> Result<()> {
 async fn an_organiser_prints_a_batch_from_the_window() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let tiles = tile_server(fixture_tile());
-    let db = seeded(dir.path(), &tiles.base_url())?;
+    let (db, _services) = seeded(dir.path(), &tiles.base_url())?;
     let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
     app.click("#tab-stickers").await?;
     app.wait_for("#sticker-preview").await?;
@@ -291,4 +340,131 @@ async fn an_organiser_prints_a_batch_from_the_window() -> Result<()> {
         .clone();
     assert_eq!(custom["layouts"][0]["rows"], 8);
     app.quit().await
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_coordinator_imports_a_spreadsheet_through_the_wizard() -> Result<()> {
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+    let dir = tempfile::tempdir()?;
+    let tiles = tile_server(fixture_tile());
+    let (db, services) = seeded(dir.path(), &tiles.base_url())?;
+    let before = cli_json(&db, &["restaurants", "list", "--format", "json", "--limit", "1000"])?;
+    let before = before.as_array().context("list")?.len();
+
+    // A spreadsheet saved by Excel on Windows: Windows-1252, semicolons, decimal commas, a
+    // column Tablemap must never keep, and a hostile name that must stay text.
+    let good = dir.path().join("members.csv");
+    std::fs::write(
+        &good,
+        b"Venue;Street;Post code;Latitude;Longitude;Cuisine;Owner nationality\r\n\
+          Caf\xe9 Zahl\xe9;12 Oxford Road;M1 5QA;53,4721;-2,2398;lebanese;Lebanese\r\n\
+          <img src=x onerror=alert(1)>;3 Wilmslow Road;M14 5TQ;53,4530;-2,2250;;\r\n\
+          Addis Kitchen;12 Kingsland Road;E8 2AA;;;ethiopian;\r\n",
+    )?;
+    // The same file with one latitude out of range on line 3.
+    let bad = dir.path().join("broken.csv");
+    std::fs::write(&bad, b"name,lat,lon\nOne,53.4,-2.2\nTwo,153.4,-2.2\n")?;
+
+    let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
+    app.click("#open-import").await?;
+
+    // A bad file: the wizard names the line and column, and the import button stays off.
+    app.wait_for("#import-file").await?.send_keys(&bad.display().to_string()).await?;
+    let problem = app.text_of("#import-first-problem").await?;
+    assert!(problem.contains("Line 3, column 2 (lat)"), "{problem}");
+    assert_eq!(app.script("return document.querySelector('#import-run').disabled;").await?, true);
+    app.shot("import-bad-file").await?;
+
+    // The good file: detected encoding and delimiter, guessed columns, the refused column.
+    app.wait_for("#import-file").await?.send_keys(&good.display().to_string()).await?;
+    app.wait_for("#import-summary").await?;
+    let encoding = app.script("return document.querySelector('#import-encoding').value;").await?;
+    assert_eq!(encoding, "windows1252");
+    let mapped = app
+        .script("return [...document.querySelectorAll('select.map')].map(s => s.value).join(',');")
+        .await?;
+    assert_eq!(mapped, "name,address,postcode,lat,lon,cuisines");
+    assert!(app.text_of("thead").await?.contains("Never imported"));
+    assert_eq!(app.count("td img").await?, 0, "a name is never HTML");
+    assert!(app.text_of("tbody").await?.contains("Café Zahlé"));
+    app.shot("import-preview").await?;
+
+    // One row has a postcode but no coordinates: nothing imports until it is placed.
+    assert!(app.text_of("#import-summary").await?.contains("1 row without coordinates"));
+    assert_eq!(app.script("return document.querySelector('#import-run').disabled;").await?, true);
+    app.click("#import-locate").await?;
+    let located = app.text_of("#import-located").await?;
+    assert!(located.contains("Found 1 by postcode"), "{located}");
+
+    app.click("#import-run").await?;
+    let done = app.text_of("#import-result").await?;
+    assert!(done.contains("3 added"), "{done}");
+    app.click("#import-close").await?;
+
+    // The list shows the new restaurant, accents intact; nothing of the refused column kept.
+    app.type_into("#search", "Zahlé").await?;
+    app.wait_count("#restaurant-list li", 1).await?;
+    app.click("#restaurant-list li").await?;
+    assert_eq!(app.text_of("#detail-title").await?, "Café Zahlé");
+
+    // OpenStreetMap: a box drawn on the map, then a named area (the same venues again), from
+    // the local Overpass stand-in.
+    app.click("#open-import").await?;
+    app.click("#import-tab-osm").await?;
+    app.click("#osm-draw").await?;
+    app.wait_for("#draw-hint").await?;
+    let map = app.wait_for(".leaflet-container").await?;
+    let drag = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement { element: map, duration: None, x: -120.0, y: -80.0 })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::MoveBy {
+            duration: Some(std::time::Duration::from_millis(150)),
+            x: 240.0,
+            y: 160.0,
+        })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    app.client.perform_actions(drag).await?;
+    let drawn = app.text_of("#osm-box").await?;
+    app.click("#osm-mode-box").await?;
+    app.click("#osm-run").await?;
+    let done = app.text_of("#osm-result").await?;
+    assert!(done.contains("4 added"), "{done}");
+    app.shot("import-osm").await?;
+    let asked =
+        services.requests().into_iter().find(|r| r.path == "/interpreter").context("asked Overpass")?;
+    // The query's (south,west,north,east) is the box the window showed, to its 4 decimals.
+    let query = asked.form_param("data").context("an Overpass query")?;
+    let asked_box: Vec<f64> = query
+        .split_once("nwr[\"amenity\"")
+        .and_then(|(_, rest)| rest.split_once("]("))
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(inside, _)| inside.split(',').filter_map(|v| v.trim().parse().ok()).collect())
+        .unwrap_or_default();
+    let shown: Vec<f64> = drawn.split([',', '\u{2013}']).filter_map(|v| v.trim().parse().ok()).collect();
+    assert_eq!(asked_box.len(), 4, "{query}");
+    assert_eq!(shown.len(), 4, "{drawn}");
+    assert!(asked_box.iter().zip(&shown).all(|(a, b)| (a - b).abs() < 1e-4), "{query} vs {drawn}");
+
+    app.click("#osm-mode-name").await?;
+    app.type_into("#osm-name", "Dalston").await?;
+    app.click("#osm-run").await?;
+    app.wait_for("#osm-result").await?;
+    let again = loop {
+        let text = app.text_of("#osm-result").await?;
+        if text != done {
+            break text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(again.contains("0 added, 0 updated, 4 unchanged"), "{again}");
+    app.click("#import-close").await?;
+    app.type_into("#search", "Saigon Table").await?;
+    app.wait_count("#restaurant-list li", 1).await?;
+    app.quit().await?;
+
+    let after = cli_json(&db, &["restaurants", "list", "--format", "json", "--limit", "1000"])?;
+    assert_eq!(after.as_array().context("list")?.len(), before + 3 + 4);
+    let all = serde_json::to_string(&after)?;
+    assert!(!all.contains("Lebanese"), "the nationality column was kept");
+    Ok(())
 }

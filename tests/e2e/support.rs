@@ -96,6 +96,16 @@ impl App {
         }
     }
 
+    /// Saves a screenshot as `NAME.png` in `$TABLEMAP_E2E_SHOTS` when that is set (for looking at
+    /// the window as a person would); does nothing otherwise.
+    pub async fn shot(&self, name: &str) -> Result<()> {
+        if let Some(dir) = std::env::var_os("TABLEMAP_E2E_SHOTS") {
+            std::fs::create_dir_all(&dir)?;
+            std::fs::write(Path::new(&dir).join(format!("{name}.png")), self.client.screenshot().await?)?;
+        }
+        Ok(())
+    }
+
     /// What a person would see when a wait fails: toasts, the map's size and its markers,
     /// plus a screenshot under target/e2e-failures.
     async fn diagnose(&self) -> String {

@@ -1,5 +1,5 @@
 //! A small HTTP/1.1 server on 127.0.0.1 for tests: it stands in for services we cannot reach
-//! (tile servers now; Overpass, Nominatim and postcodes.io later), answering from fixtures in
+//! (tile servers, Overpass, Nominatim and postcodes.io), answering from fixtures in
 //! their exact formats. The production client is the same; only its base URL points here.
 //! Shared by the Rust integration tests and the end-to-end tests (included with `#[path]`).
 
@@ -11,14 +11,69 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
 pub struct Request {
     pub method: String,
+    /// The path without the query string: `/search`.
     pub path: String,
+    /// The raw query string after `?` (empty when there is none): `q=1+Mare+St&format=jsonv2`.
+    pub query: String,
     /// Header names in lower case.
     pub headers: HashMap<String, String>,
+    /// The body as sent (`Content-Length` bytes).
+    pub body: Vec<u8>,
+    /// When the request had been read in full (to measure the spacing between requests).
+    pub received_at: Instant,
+}
+
+impl Request {
+    /// A query-string parameter, decoded (`+` and `%XX`).
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        form_value(&self.query, name)
+    }
+
+    /// A field of an `application/x-www-form-urlencoded` body, decoded.
+    pub fn form_param(&self, name: &str) -> Option<String> {
+        form_value(&String::from_utf8_lossy(&self.body), name)
+    }
+
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// The first `name=value` pair of a URL-encoded string, decoded.
+fn form_value(encoded: &str, name: &str) -> Option<String> {
+    encoded.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (url_decode(k) == name).then(|| url_decode(v))
+    })
+}
+
+fn url_decode(s: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(high), Some(low)) => {
+                out.push(high * 16 + low);
+                i += 3;
+            }
+            (b'+', _, _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[derive(Debug, Clone)]
@@ -109,7 +164,9 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
     }
     let mut parts = line.split_whitespace();
     let method = parts.next().unwrap_or_default().to_string();
-    let path = parts.next().unwrap_or_default().to_string();
+    let target = parts.next().unwrap_or_default();
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let (path, query) = (path.to_string(), query.to_string());
     let mut headers = HashMap::new();
     loop {
         let mut h = String::new();
@@ -120,11 +177,14 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
             headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
         }
     }
+    let mut body = Vec::new();
     if let Some(len) = headers.get("content-length").and_then(|l| l.parse::<usize>().ok()) {
-        let mut body = vec![0; len];
-        let _ = reader.read_exact(&mut body);
+        body = vec![0; len];
+        if reader.read_exact(&mut body).is_err() {
+            body.clear();
+        }
     }
-    let request = Request { method, path, headers };
+    let request = Request { method, path, query, headers, body, received_at: Instant::now() };
     if let Ok(mut l) = log.lock() {
         l.push(request.clone());
     }
@@ -149,7 +209,9 @@ fn reason(status: u16) -> &'static str {
         404 => "Not Found",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
+        502 => "Bad Gateway",
         503 => "Service Unavailable",
+        504 => "Gateway Timeout",
         _ => "Status",
     }
 }

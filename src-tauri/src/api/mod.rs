@@ -3,7 +3,10 @@
 //! and answers with what the caller shows next.
 
 pub mod exports;
+pub mod geocode;
+pub mod imports;
 mod models;
+pub mod osm;
 pub mod restaurants;
 pub mod settings;
 pub mod stickers;
@@ -26,9 +29,13 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     Store(StoreError),
-    /// A file could not be written or read.
+    /// A file could not be written or read, or an outside service (Overpass, postcodes.io,
+    /// Nominatim) failed; the message says what happened and what to try.
     #[error("{0}")]
     Io(String),
+    /// A file to import is damaged or does not fit: where (line, column) and why. Nothing was kept.
+    #[error("{0}")]
+    BadFile(crate::imports::problem::Problem),
     /// The person cancelled a long job; nothing was kept.
     #[error("cancelled")]
     Cancelled,
@@ -40,6 +47,14 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound { what, id } => ApiError::NotFound { what, id },
             other => ApiError::Store(other),
         }
+    }
+}
+
+/// A failed network request reaches the window as a message (`SourceError` words it for a
+/// coordinator); nothing was written when it happens.
+impl From<crate::sources::SourceError> for ApiError {
+    fn from(e: crate::sources::SourceError) -> Self {
+        ApiError::Io(e.to_string())
     }
 }
 

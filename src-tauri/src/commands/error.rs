@@ -39,6 +39,7 @@ impl From<ApiError> for UiError {
             ApiError::Conflict(_) => (ErrorKind::Conflict, None),
             ApiError::Store(_) => (ErrorKind::Storage, None),
             ApiError::Io(_) => (ErrorKind::File, None),
+            ApiError::BadFile(_) => (ErrorKind::Invalid, Some("file".to_string())),
             ApiError::Cancelled => (ErrorKind::Cancelled, None),
         };
         let message = match &e {

@@ -3,6 +3,8 @@
 //! capabilities/default.json (which grants exactly those).
 
 mod error;
+pub mod imports;
+pub mod places;
 mod state;
 pub mod stickers;
 

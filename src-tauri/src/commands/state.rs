@@ -16,6 +16,10 @@ pub struct AppState {
     first_render: Once,
     /// Set by `cancel_print`; the running print checks it between pages.
     pub cancel_print: AtomicBool,
+    /// The file open in the import wizard.
+    pending_csv: Mutex<Option<super::imports::PendingCsv>>,
+    /// Set by `csv_import_cancel`; the running import checks it every few hundred rows.
+    pub cancel_import: AtomicBool,
 }
 
 impl AppState {
@@ -27,6 +31,8 @@ impl AppState {
             started,
             first_render: Once::new(),
             cancel_print: AtomicBool::new(false),
+            pending_csv: Mutex::new(None),
+            cancel_import: AtomicBool::new(false),
         }
     }
 
@@ -41,6 +47,10 @@ impl AppState {
 
     pub fn write<T>(&self, f: impl FnOnce(&mut Store) -> ApiResult<T>) -> Result<T, UiError> {
         f(&mut self.lock()).map_err(UiError::from)
+    }
+
+    pub fn pending_csv(&self) -> std::sync::MutexGuard<'_, Option<super::imports::PendingCsv>> {
+        self.pending_csv.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn tile_template(&self) -> String {

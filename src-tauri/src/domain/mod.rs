@@ -3,6 +3,7 @@
 
 pub mod consent;
 pub mod ids;
+pub mod postcode;
 pub mod restaurant;
 pub mod status;
 pub mod sticker;

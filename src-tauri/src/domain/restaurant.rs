@@ -63,7 +63,9 @@ impl RestaurantDraft {
     pub fn validate(self) -> ValidationResult<ValidDraft> {
         let name = required_text("name", &self.name, 200)?;
         check_coordinates(self.lat, self.lon)?;
-        let postcode = optional_text("postcode", self.postcode, 16)?.map(|p| p.to_uppercase());
+        // UK postcodes in their written form (`e16ne` is `E1 6NE`); others in capitals as typed.
+        let postcode = optional_text("postcode", self.postcode, 16)?
+            .map(|p| super::postcode::normalise(&p).unwrap_or_else(|| p.to_uppercase()));
         let website = optional_text("website", self.website, 300)?;
         if let Some(w) = &website {
             if w.contains(char::is_whitespace) || !w.contains('.') {

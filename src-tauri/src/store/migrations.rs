@@ -4,8 +4,12 @@
 use super::{Result, StoreError};
 use rusqlite::Connection;
 
-const MIGRATIONS: &[&str] =
-    &[include_str!("../../migrations/0001_initial.sql"), include_str!("../../migrations/0002_stickers.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_initial.sql"),
+    include_str!("../../migrations/0002_stickers.sql"),
+    include_str!("../../migrations/0003_import_lookups.sql"),
+    include_str!("../../migrations/0004_geocode_cache.sql"),
+];
 
 pub fn latest() -> i64 {
     MIGRATIONS.len() as i64

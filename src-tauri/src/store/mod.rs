@@ -3,6 +3,8 @@
 
 mod codec;
 pub mod consents;
+pub mod duplicates;
+pub mod geocode_cache;
 mod migrations;
 pub mod restaurants;
 pub mod settings;
@@ -83,13 +85,41 @@ impl Store {
     where
         E: From<StoreError>,
     {
+        self.transaction(f, true)
+    }
+
+    /// Runs `f` in a transaction and rolls it back whatever happens: a rehearsal (`--dry-run`)
+    /// that sees its own writes and keeps none.
+    pub fn rehearse<T, E>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        self.transaction(f, false)
+    }
+
+    fn transaction<T, E>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> std::result::Result<T, E>,
+        commit: bool,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        // IMMEDIATE: take the write lock first, so a second process waits rather than failing
+        // half-way through.
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-        let value = f(&tx)?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(value)
+        let value = f(&tx);
+        match (&value, commit) {
+            (Ok(_), true) => tx.commit().map_err(StoreError::from)?,
+            _ => tx.rollback().map_err(StoreError::from)?,
+        }
+        value
     }
 
     pub fn schema_version(&self) -> Result<i64> {

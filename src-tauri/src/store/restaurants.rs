@@ -128,6 +128,14 @@ pub fn get(conn: &Connection, id: &RestaurantId) -> Result<Restaurant> {
         .ok_or_else(|| StoreError::NotFound { what: "restaurant", id: id.to_string() })?
 }
 
+/// The restaurant whose reference in its source is `external_ref` (`osm:node/123`), if any.
+pub fn find_by_external_ref(conn: &Connection, external_ref: &str) -> Result<Option<Restaurant>> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM restaurants r WHERE r.external_ref = ?1"))?
+        .query_row([external_ref], |row| Ok(from_row(row)))
+        .optional()?
+        .transpose()
+}
+
 pub fn count(conn: &Connection) -> Result<u64> {
     Ok(conn.query_row("SELECT count(*) FROM restaurants", [], |r| r.get::<_, i64>(0))? as u64)
 }

@@ -1,15 +1,9 @@
 //! Runs the real `tablemap` binary on temporary database files. Commands are written as command
 //! lines (single quotes group words) so each case reads as a person would type it.
 
+use crate::support::{self, Run};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 /// Splits a command line on spaces, keeping 'quoted words' together.
 fn words(line: &str) -> Vec<String> {
@@ -42,24 +36,12 @@ fn words(line: &str) -> Vec<String> {
 }
 
 fn tablemap(db: &Path, line: &str) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_tablemap"))
-        .arg("--db")
-        .arg(db)
-        .args(words(line))
-        .env_remove("TABLEMAP_DB")
-        .output()
-        .expect("run tablemap");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let words = words(line);
+    support::tablemap(db, &words.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 fn ok(db: &Path, line: &str) -> String {
-    let r = tablemap(db, line);
-    assert_eq!(r.code, 0, "tablemap {line} failed: {}", r.stderr);
-    r.stdout
+    tablemap(db, line).ok()
 }
 
 fn json(db: &Path, line: &str) -> Value {

@@ -1,9 +1,9 @@
 //! Exports on real files: CSV that a spreadsheet cannot mistake for formulas and that reads back
 //! the same, and GeoJSON as RFC 7946 describes it.
 
+use crate::support::{now, tablemap};
 use proptest::prelude::*;
 use serde_json::Value;
-use std::process::Command;
 use tablemap::api;
 use tablemap::domain::RestaurantDraft;
 use tablemap::exports::csv_file::{read, HEADERS};
@@ -11,20 +11,14 @@ use tablemap::store::Store;
 
 const TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
-fn run(db: &std::path::Path, args: &[&str]) -> String {
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_tablemap")).arg("--db").arg(db).args(args).output().expect("run");
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn csv_and_geojson_of_the_demo_set() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("t.sqlite");
-    run(&db, &["demo"]);
+    tablemap(&db, &["demo"]).ok();
     let csv_path = dir.path().join("r.csv");
-    assert!(run(&db, &["export", "csv", "--out", &csv_path.to_string_lossy()])
+    assert!(tablemap(&db, &["export", "csv", "--out", &csv_path.to_string_lossy()])
+        .ok()
         .contains("exported 60 restaurants"));
     let bytes = std::fs::read(&csv_path).expect("read");
     assert!(bytes.starts_with("\u{feff}".as_bytes()), "UTF-8 with a byte-order mark");
@@ -36,7 +30,8 @@ fn csv_and_geojson_of_the_demo_set() {
     let raw = String::from_utf8_lossy(&bytes);
     assert!(raw.contains(",'-0."), "negative numbers are neutralised");
     let listed: Value =
-        serde_json::from_str(&run(&db, &["restaurants", "list", "--format", "json"])).expect("json");
+        serde_json::from_str(&tablemap(&db, &["restaurants", "list", "--format", "json"]).ok())
+            .expect("json");
     for (row, want) in rows[1..].iter().zip(listed.as_array().expect("list")) {
         assert_eq!(row[0], want["id"].as_str().expect("id"));
         assert_eq!(row[1], want["name"].as_str().expect("name"));
@@ -46,7 +41,7 @@ fn csv_and_geojson_of_the_demo_set() {
     }
 
     let geo_path = dir.path().join("r.geojson");
-    run(&db, &["export", "geojson", "--out", &geo_path.to_string_lossy()]);
+    tablemap(&db, &["export", "geojson", "--out", &geo_path.to_string_lossy()]).ok();
     let geo: Value = serde_json::from_slice(&std::fs::read(&geo_path).expect("read")).expect("valid JSON");
     assert_eq!(geo["type"], "FeatureCollection");
     let features = geo["features"].as_array().expect("features");
@@ -77,11 +72,10 @@ proptest! {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("p.csv");
         let mut store = Store::open(&dir.path().join("p.sqlite")).expect("store");
-        let now = "2026-06-01T12:00:00Z".parse().expect("time");
         let mut kept = Vec::new();
         for (i, name) in names.iter().enumerate() {
             let draft = RestaurantDraft { name: name.clone(), address: Some(format!("{name} street")), lat: 51.5, lon: -0.1 - i as f64 / 100.0, ..Default::default() };
-            if let Ok(d) = api::restaurants::add(&mut store, draft, now) {
+            if let Ok(d) = api::restaurants::add(&mut store, draft, now()) {
                 kept.push((d.restaurant.name, d.restaurant.address));
             }
         }
@@ -105,9 +99,9 @@ proptest! {
 fn the_public_map_shows_only_consenting_restaurants_and_public_fields() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("t.sqlite");
-    run(&db, &["demo", "--restaurants", "200"]);
+    tablemap(&db, &["demo", "--restaurants", "200"]).ok();
     let geo_path = dir.path().join("all.geojson");
-    run(&db, &["export", "geojson", "--out", &geo_path.to_string_lossy()]);
+    tablemap(&db, &["export", "geojson", "--out", &geo_path.to_string_lossy()]).ok();
     let all: Value = serde_json::from_slice(&std::fs::read(&geo_path).expect("read")).expect("json");
     let consenting: Vec<&Value> = all["features"]
         .as_array()
@@ -124,7 +118,7 @@ fn the_public_map_shows_only_consenting_restaurants_and_public_fields() {
     let site = dir.path().join("site");
     for _ in 0..2 {
         // The second export replaces the first folder whole.
-        let out = run(&db, &["export", "public-map", "--out", &site.to_string_lossy()]);
+        let out = tablemap(&db, &["export", "public-map", "--out", &site.to_string_lossy()]).ok();
         assert!(out.contains(&format!("exported {} restaurants", consenting.len())), "{out}");
     }
     for file in [

@@ -1,11 +1,16 @@
 //! The Rust side's one integration-test binary: the CLI on real database files, the store's
-//! search and persistence, and the tile client against a local tile server.
+//! search and persistence, and the network clients (tiles, Overpass, postcodes.io, Nominatim)
+//! against local servers.
 
 #[path = "../../../tests/support/fixture_server.rs"]
 mod fixture_server;
 
 mod cli;
+mod csv_import;
 mod exports;
+mod geocode;
+mod osm;
 mod stickers;
 mod store;
+mod support;
 mod tiles;

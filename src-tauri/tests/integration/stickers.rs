@@ -2,6 +2,7 @@
 //! pdffonts, and every label rendered at 300 dpi (one crop per label, as zbarimg misses codes
 //! on whole pages) and its QR code decoded with zbarimg.
 
+use crate::support;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -17,22 +18,13 @@ fn run(program: &str, args: &[&str]) -> String {
 }
 
 fn tablemap(db: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_tablemap"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .expect("run tablemap");
-    assert!(out.status.success(), "tablemap {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    support::tablemap(db, args).ok()
 }
 
 /// Runs tablemap expecting it to fail with `want` in its message.
 fn refuse(db: &Path, args: &[&str], want: &str) {
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_tablemap")).arg("--db").arg(db).args(args).output().expect("run");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && stderr.contains(want), "{args:?}: {stderr}");
+    let r = support::tablemap(db, args);
+    assert!(r.code != 0 && r.stderr.contains(want), "{args:?}: {}", r.stderr);
 }
 
 /// The same URL as a browser sees it (scheme and host are case-insensitive).
@@ -210,12 +202,11 @@ fn bad_print_requests_are_refused_and_leave_no_file() {
         (vec!["--template", "avery-l7160", "--for-restaurant", "nope"], "no restaurant"),
     ];
     for (extra, want) in cases {
-        let mut args = vec!["--db", db.to_str().expect("path"), "stickers", "print", "--out", &pdf_s];
+        let mut args = vec!["stickers", "print", "--out", &pdf_s];
         args.extend(extra.iter());
-        let out = Command::new(env!("CARGO_BIN_EXE_tablemap")).args(&args).output().expect("run");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success(), "{extra:?} should fail");
-        assert!(stderr.contains(want), "{extra:?}: {stderr}");
+        let r = support::tablemap(&db, &args);
+        assert_ne!(r.code, 0, "{extra:?} should fail");
+        assert!(r.stderr.contains(want), "{extra:?}: {}", r.stderr);
         assert!(!pdf.exists(), "{extra:?} left a file");
     }
     let leftovers = std::fs::read_dir(dir.path())
@@ -231,10 +222,9 @@ fn a_tiny_label_with_a_long_url_warns_about_module_size() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("t.sqlite");
     let pdf = dir.path().join("tiny.pdf");
-    let out = Command::new(env!("CARGO_BIN_EXE_tablemap"))
-        .args([
-            "--db",
-            &db.to_string_lossy(),
+    let r = support::tablemap(
+        &db,
+        &[
             "stickers",
             "print",
             "--template",
@@ -243,18 +233,14 @@ fn a_tiny_label_with_a_long_url_warns_about_module_size() {
             "3",
             "--ec",
             "H",
-        ])
-        .args([
             "--url",
             "https://www.migrantscontribute.org.uk/stickers/campaign-2026/windows",
             "--out",
             &pdf.to_string_lossy(),
-        ])
-        .output()
-        .expect("run");
-    assert!(out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("warning: QR modules print at 0."), "{stderr}");
+        ],
+    );
+    assert_eq!(r.code, 0);
+    assert!(r.stderr.contains("warning: QR modules print at 0."), "{}", r.stderr);
 }
 
 #[test]
@@ -378,23 +364,17 @@ fn glabels_template_files_import_and_print() {
     assert!(files.len() >= 30, "{} template files", files.len());
     let declared: usize =
         files.iter().map(|f| std::fs::read_to_string(f).expect("read").matches("<Template ").count()).sum();
-    let mut args = vec![
-        "--db".to_string(),
-        db.to_string_lossy().into_owned(),
-        "stickers".into(),
-        "import-glabels".into(),
-    ];
-    args.extend(files.iter().cloned());
-    let out = Command::new(env!("CARGO_BIN_EXE_tablemap")).args(&args).output().expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut args = vec!["stickers", "import-glabels"];
+    args.extend(files.iter().map(String::as_str));
+    let out = support::tablemap(&db, &args);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let stdout = &out.stdout;
     let numbers: Vec<usize> =
         stdout.split_whitespace().filter_map(|w| w.trim_end_matches(',').parse().ok()).collect();
     let (imported, skipped) = (numbers[0], numbers[1]);
     assert_eq!(imported + skipped, declared, "every template is imported or skipped with a reason: {stdout}");
     assert!(imported > 1500, "{stdout}");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.lines().all(|l| l.starts_with("skipped ") && l.contains(": ")), "each skip says why");
+    assert!(out.stderr.lines().all(|l| l.starts_with("skipped ") && l.contains(": ")), "each skip says why");
 
     // Three products from three files, as gLabels defines them (lengths in points).
     let all: Value =
@@ -462,20 +442,12 @@ fn a_broken_glabels_file_imports_nothing_and_says_where() {
         "<Glabels-templates>\n  <Template brand=\"Acme\" part=\"2\">\n</Glabels-templates>\n",
     )
     .expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_tablemap"))
-        .args([
-            "--db",
-            &db.to_string_lossy(),
-            "stickers",
-            "import-glabels",
-            &good.to_string_lossy(),
-            &bad.to_string_lossy(),
-        ])
-        .output()
-        .expect("run");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
-    assert!(stderr.contains("bad.xml: line 3, column"), "{stderr}");
+    let r = support::tablemap(
+        &db,
+        &["stickers", "import-glabels", &good.to_string_lossy(), &bad.to_string_lossy()],
+    );
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("bad.xml: line 3, column"), "{}", r.stderr);
     let all: Value =
         serde_json::from_str(&tablemap(&db, &["stickers", "templates", "--format", "json"])).expect("json");
     assert!(
@@ -488,16 +460,6 @@ fn a_broken_glabels_file_imports_nothing_and_says_where() {
 fn custom_templates_and_printer_calibration() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("t.sqlite");
-    let refuse = |args: &[&str], want: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_tablemap"))
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .output()
-            .expect("run");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success() && stderr.contains(want), "{args:?}: {stderr}");
-    };
     let add = [
         "stickers",
         "add-template",
@@ -518,19 +480,22 @@ fn custom_templates_and_printer_calibration() {
     );
     assert_eq!(id.trim(), "custom-shop40");
     refuse(
+        &db,
         &[&add[..], &["--label", "45.7x25.4", "--h-pitch", "58.26", "--v-pitch", "25.4"]].concat(),
         "outside the page",
     );
     refuse(
+        &db,
         &[&add[..], &["--label", "45.7x25.4", "--h-pitch", "40", "--v-pitch", "25.4"]].concat(),
         "overlap",
     );
     refuse(
+        &db,
         &[&add[..], &["--label", "wide", "--h-pitch", "48.26", "--v-pitch", "25.4"]].concat(),
         "63.5x38.1",
     );
-    refuse(&["stickers", "calibrate", "--scale", "1.5"], "between 0.9 and 1.1");
-    refuse(&["stickers", "calibrate", "--offset-x", "25"], "within 20 mm");
+    refuse(&db, &["stickers", "calibrate", "--scale", "1.5"], "between 0.9 and 1.1");
+    refuse(&db, &["stickers", "calibrate", "--offset-x", "25"], "within 20 mm");
 
     // A printer that prints 20 mm too far left is corrected by shifting everything 20 mm right:
     // the code is then found 20 mm to the right of where the sheet puts the label.
@@ -589,10 +554,9 @@ fn a_logo_in_the_middle_prints_at_level_h_and_every_code_still_scans() {
         &["stickers", "campaign", "--url", "https://mc.org.uk/S", "--logo", &logo.to_string_lossy()],
     );
     let pdf = dir.path().join("logo.pdf");
-    let out = Command::new(env!("CARGO_BIN_EXE_tablemap"))
-        .args([
-            "--db",
-            &db.to_string_lossy(),
+    let r = support::tablemap(
+        &db,
+        &[
             "stickers",
             "print",
             "--template",
@@ -601,13 +565,13 @@ fn a_logo_in_the_middle_prints_at_level_h_and_every_code_still_scans() {
             "21",
             "--ec",
             "Q",
-        ])
-        .args(["--out", &pdf.to_string_lossy()])
-        .output()
-        .expect("run");
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("level H instead of Q"));
-    let batch = String::from_utf8_lossy(&out.stdout).lines().last().expect("batch").to_string();
+            "--out",
+            &pdf.to_string_lossy(),
+        ],
+    );
+    assert_eq!(r.code, 0);
+    assert!(r.stderr.contains("level H instead of Q"));
+    let batch = r.stdout.lines().last().expect("batch").to_string();
     let detail: Value =
         serde_json::from_str(&tablemap(&db, &["stickers", "batch", &batch, "--format", "json"]))
             .expect("json");
@@ -623,11 +587,7 @@ fn a_logo_in_the_middle_prints_at_level_h_and_every_code_still_scans() {
     // A file that is not a PNG is refused and the logo stays as it was.
     let not_png = dir.path().join("logo.gif");
     std::fs::write(&not_png, b"GIF89a").expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_tablemap"))
-        .args(["--db", &db.to_string_lossy(), "stickers", "campaign", "--logo", &not_png.to_string_lossy()])
-        .output()
-        .expect("run");
-    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not a PNG"));
+    refuse(&db, &["stickers", "campaign", "--logo", &not_png.to_string_lossy()], "not a PNG");
     // An SVG logo is drawn to a PNG and works the same.
     let svg = dir.path().join("logo.svg");
     std::fs::write(&svg, r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4.5" fill="#c83c28"/></svg>"##)

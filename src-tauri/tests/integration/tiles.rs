@@ -1,20 +1,12 @@
 //! The tile client against a local tile server that speaks like tile.openstreetmap.org.
 
 use crate::fixture_server::{tile_server, FixtureServer, Response};
-use chrono::{DateTime, Duration, Utc};
+use crate::support::{fixture, now, runtime};
+use chrono::Duration;
 use tablemap::sources::tiles::{Origin, TileCache, TileError, TileFetcher};
 
 fn fixture_tile() -> Vec<u8> {
-    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/tiles/tile.png"))
-        .expect("fixture tile")
-}
-
-fn now() -> DateTime<Utc> {
-    "2026-06-01T12:00:00Z".parse().expect("time")
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
+    fixture("tiles/tile.png")
 }
 
 #[test]

@@ -29,11 +29,24 @@ import type { PrinterCalibration } from "./bindings/PrinterCalibration";
 import type { TemplateImport } from "./bindings/TemplateImport";
 import type { StickerCode } from "./bindings/StickerCode";
 import type { StickerState } from "./bindings/StickerState";
+import type { CsvImportSummary } from "./bindings/CsvImportSummary";
+import type { CsvOptions } from "./bindings/CsvOptions";
+import type { CsvPreview } from "./bindings/CsvPreview";
+import type { ImportProgress } from "./bindings/ImportProgress";
+import type { Located } from "./bindings/Located";
+import type { OsmAreaRequest } from "./bindings/OsmAreaRequest";
+import type { OsmImportSummary } from "./bindings/OsmImportSummary";
+import type { PlacesProgress } from "./bindings/PlacesProgress";
+import type { ReverseHit } from "./bindings/ReverseHit";
 
 /** Every failure reaches callers as a UiError, whatever went wrong on the way. */
-async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+async function call<T>(
+  command: string,
+  args: Record<string, unknown> = {},
+  options?: { headers: Record<string, string> },
+): Promise<T> {
   try {
-    return await invoke<T>(command, args);
+    return await invoke<T>(command, args, options);
   } catch (e) {
     throw asUiError(e);
   }
@@ -90,3 +103,30 @@ export const markSticker = (code: string, stickerState: StickerState, volunteerI
   call<StickerCode>("mark_sticker", { code, sticker_state: stickerState, volunteer_id: volunteerId });
 export const exportRestaurants = (format: "csv" | "geojson" | "public_map", out: string) =>
   call<number>("export_restaurants", { format, out });
+
+// CSV import wizard. The file travels as the raw request body, its name in a header.
+export const csvImportOpen = (bytes: Uint8Array, name: string) =>
+  call<CsvPreview>("csv_import_open", bytes as unknown as Record<string, unknown>, {
+    headers: { "x-file-name": encodeURIComponent(name) },
+  });
+export const csvImportPreview = (options: CsvOptions) => call<CsvPreview>("csv_import_preview", { options });
+export const csvImportCancel = () => call<null>("csv_import_cancel");
+export const csvImportClose = () => call<null>("csv_import_close");
+export function csvImportRun(options: CsvOptions, onProgress: (p: ImportProgress) => void): Promise<CsvImportSummary> {
+  const channel = new Channel<ImportProgress>();
+  channel.onmessage = onProgress;
+  return call<CsvImportSummary>("csv_import_run", { options, on_progress: channel });
+}
+export function csvImportLocate(options: CsvOptions, onProgress: (p: PlacesProgress) => void): Promise<Located> {
+  const channel = new Channel<PlacesProgress>();
+  channel.onmessage = onProgress;
+  return call<Located>("csv_import_locate", { options, on_progress: channel });
+}
+
+// Online services, always on a person's action.
+export const reverseGeocode = (lat: number, lon: number) => call<ReverseHit | null>("reverse_geocode", { lat, lon });
+export function osmImport(area: OsmAreaRequest, onProgress: (p: PlacesProgress) => void): Promise<OsmImportSummary> {
+  const channel = new Channel<PlacesProgress>();
+  channel.onmessage = onProgress;
+  return call<OsmImportSummary>("osm_import", { area, on_progress: channel });
+}

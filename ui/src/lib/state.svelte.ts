@@ -1,6 +1,7 @@
 // The window's shared state. Components read it directly; changes go through the functions
 // below so the list, the map, the legend and the panel stay in step.
 import * as api from "./api";
+import type { Bbox } from "./bindings/Bbox";
 import type { RestaurantDetail } from "./bindings/RestaurantDetail";
 import type { RestaurantFilter } from "./bindings/RestaurantFilter";
 import type { Settings } from "./bindings/Settings";
@@ -30,6 +31,14 @@ export const ui = $state({
   volunteerId: (globalThis.localStorage?.getItem("tablemap.volunteer") ?? "") as string,
   settings: null as Settings | null,
   settingsOpen: false,
+  importOpen: false,
+  /** Which import the wizard shows. */
+  importTab: "csv" as "csv" | "osm",
+  /** The map's current view, and a box drawn on it for an OpenStreetMap import. */
+  mapBounds: null as Bbox | null,
+  osmBox: null as Bbox | null,
+  /** The map is waiting for a box to be drawn (drag with the mouse; Escape cancels). */
+  drawingBox: false,
   /** Which main view is showing. */
   view: "map" as "map" | "stickers",
 });

@@ -12,4 +12,18 @@ tile_attribution: string,
 /**
  * Interface language: `en`, `ar`, ... or empty to follow the system.
  */
-language: string, };
+language: string, 
+/**
+ * The Overpass API server OpenStreetMap imports ask (the part before `/interpreter`).
+ * Empty when saving means the default.
+ */
+overpass_url: string, 
+/**
+ * The postcodes.io server for UK postcodes. Empty when saving means the default.
+ */
+postcodes_url: string, 
+/**
+ * The Nominatim server for addresses and reverse geocoding. Empty when saving means the
+ * default.
+ */
+nominatim_url: string, };

@@ -1,0 +1,126 @@
+//! Commands that ask outside services, always on a person's action: positions for imported
+//! rows, the address at a dropped pin, and OpenStreetMap venues in an area. Requests run without
+//! the store's lock; what they bring back is written in one transaction.
+
+use super::{AppState, UiError};
+use crate::api::geocode::Geocoder;
+use crate::api::imports::{self, CsvPreview, LocateReport};
+use crate::api::osm::{self, OsmImportSummary};
+use crate::api::{self, ApiError};
+use crate::imports::CsvOptions;
+use crate::sources::nominatim::ReverseHit;
+use crate::sources::overpass::{OsmArea, OverpassClient};
+use crate::store::restaurants::Bbox;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::Ordering;
+use tauri::ipc::Channel;
+use tauri::State;
+use ts_rs::TS;
+
+type Answer<T> = Result<T, UiError>;
+
+/// Progress of a lookup or an OpenStreetMap import.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PlacesProgress {
+    pub done: u32,
+    pub total: u32,
+}
+
+fn geocoder(state: &AppState) -> Result<Geocoder, UiError> {
+    let (path, settings) =
+        state.read(|s| Ok((s.path().map(std::path::Path::to_path_buf), api::settings::get(s)?)))?;
+    Ok(match path {
+        Some(p) => Geocoder::open(&p, &settings),
+        None => Geocoder::in_memory(&settings),
+    }?)
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Located {
+    pub report: LocateReport,
+    pub preview: CsvPreview,
+}
+
+/// Looks up positions for the open file's rows without coordinates (the wizard's "Find
+/// positions"), then answers with the preview that counts them.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn csv_import_locate(
+    state: State<'_, AppState>,
+    options: CsvOptions,
+    on_progress: Channel<PlacesProgress>,
+) -> Answer<Located> {
+    let (rows, mut located) = {
+        let pending = state.pending_csv();
+        let Some(p) = pending.as_ref() else {
+            return Err(ApiError::Conflict("no file is open in the import wizard: choose one".into()).into());
+        };
+        (imports::lookups(&p.bytes, &options, &[])?, p.located.clone())
+    };
+    let geocoder = geocoder(&state)?;
+    state.cancel_import.store(false, Ordering::SeqCst);
+    let cancel = &state.cancel_import;
+    let report = imports::locate(&geocoder, &rows, &mut located, Utc::now(), &mut |done, total| {
+        let _ = on_progress.send(PlacesProgress { done, total });
+        !cancel.load(Ordering::SeqCst)
+    })
+    .await;
+    // Keep what was found even when a later request failed.
+    let mut pending = state.pending_csv();
+    let Some(p) = pending.as_mut() else {
+        return Err(ApiError::Conflict("the import wizard was closed".into()).into());
+    };
+    p.located.extend(located);
+    p.looked_up = true;
+    let report = report?;
+    let preview = state.read(|s| imports::preview(s, &p.bytes, &options, &p.located))?;
+    Ok(Located { report, preview })
+}
+
+/// What is at a point: fills in the address of a restaurant placed by a click on the map.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reverse_geocode(state: State<'_, AppState>, lat: f64, lon: f64) -> Answer<Option<ReverseHit>> {
+    let geocoder = geocoder(&state)?;
+    Ok(geocoder.reverse(lat, lon, Utc::now()).await?)
+}
+
+/// The area to import from OpenStreetMap: a box (drawn on the map, or the map's view) or a name.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct OsmAreaRequest {
+    #[serde(default)]
+    pub bbox: Option<Bbox>,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// Fetches the restaurants, cafes and takeaways OpenStreetMap has in the area and adds or
+/// refreshes them in one transaction (visits, consent and notes are never touched).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn osm_import(
+    state: State<'_, AppState>,
+    area: OsmAreaRequest,
+    on_progress: Channel<PlacesProgress>,
+) -> Answer<OsmImportSummary> {
+    let area = match (area.bbox, area.name) {
+        (Some(b), _) => OsmArea::Bbox { south: b.south, west: b.west, north: b.north, east: b.east },
+        (None, Some(name)) => OsmArea::Named(name),
+        (None, None) => {
+            return Err(
+                ApiError::Conflict("choose an area: draw a box on the map or type a name".into()).into()
+            )
+        }
+    };
+    let url = state.read(|s| Ok(api::settings::get(s)?.overpass_url))?;
+    let client = OverpassClient::new(&url);
+    let _ = on_progress.send(PlacesProgress { done: 0, total: 0 });
+    let fetched = osm::fetch(&client, &area).await?;
+    let total = fetched.venues.len() as u32;
+    state.write(|s| {
+        osm::apply(s, &fetched.venues, Utc::now(), &mut |done, _| {
+            let _ = on_progress.send(PlacesProgress { done: done as u32, total });
+        })
+    })
+}
