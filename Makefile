@@ -6,7 +6,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 RELEASE_BIN := target/release/tablemap
 XVFB := xvfb-run -a -s "-screen 0 1400x900x24"
 
-.PHONY: deps-bench bench-csv bench-osm bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean
+.PHONY: deps-bench bench-map bench-csv bench-osm bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean bench-tiles bench-areas bench-walk
 
 ## Build the release app and open the window (on the per-user database; demo data on first run).
 run: build
@@ -57,20 +57,40 @@ test: deps-test ui-check ui-test rust-test bindings-check invariants e2e
 ## Figures only: store latencies at 10,000 and 100,000 restaurants, an OpenStreetMap import of
 ## 50,000 elements, app start-up and memory, sticker sheets against reportlab+segno and
 ## glabels-3-batch.
-bench: bench-store bench-csv bench-osm bench-app bench-stickers
+bench: bench-store bench-map bench-csv bench-osm bench-app bench-stickers bench-tiles bench-areas bench-walk
 
 bench-store: deps
 	cargo bench -p tablemap --bench store --features tauri/custom-protocol
 
-## A 50,000-element Overpass answer: fetched over loopback, parsed, imported three times.
+## The map on 100,000 demo restaurants: index build, cluster query p50/p95 at zooms 5-16.
+bench-map: deps
+	cargo bench -p tablemap --bench map --features tauri/custom-protocol
+
+## An MBTiles basemap: serve latency (p50/p95) over 1,000 random tiles of a generated file.
+bench-tiles: deps
+	cargo bench -p tablemap --bench tiles --features tauri/custom-protocol
+
+## Areas: tagging 100,000 demo restaurants with 50 ward polygons, and `areas list` latency.
+bench-areas: deps
+	cargo bench -p tablemap --bench areas --features tauri/custom-protocol
+
+## Walk lists: route ordering for 50 and 500 stops (nearest neighbour, then 2-opt) and a
+## 50-stop walk sheet PDF.
+bench-walk: deps
+	cargo bench -p tablemap --bench route --features tauri/custom-protocol
+
+## A 50,000-row spreadsheet: preview, dry run, import, import again.
 bench-csv: deps
 	cargo bench -p tablemap --bench csv_import --features tauri/custom-protocol
 
+## A 50,000-element Overpass answer: fetched over loopback, parsed, imported three times.
 bench-osm: deps
 	cargo bench -p tablemap --bench osm_import --features tauri/custom-protocol
 
+## The window (release build, Xvfb): start-up to first render, then panning at 100,000.
 bench-app: deps-bench build
 	$(XVFB) cargo run --release -q -p tablemap-e2e --bin bench-app -- $(RELEASE_BIN)
+	TABLEMAP_BIN=$(CURDIR)/$(RELEASE_BIN) $(XVFB) cargo run --release -q -p tablemap-e2e --bin bench-pan
 
 deps-bench:
 	@.ci/ensure-deps.sh bench

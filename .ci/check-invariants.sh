@@ -17,6 +17,10 @@ hits=$(grep -rn 'reqwest' src-tauri/src --include='*.rs' | grep -v '^src-tauri/s
 hits=$(grep -rnE 'Utc::now|SystemTime::now|std::fs|rusqlite' src-tauri/src/domain || true)
 [ -n "$hits" ] && bad "domain/ takes time as an argument and does no I/O" "$hits"
 
+# Walk lists read no clock and write only to the io::Write they are given.
+hits=$(grep -rnE 'Utc::now|Local::now|SystemTime::now|std::fs|File::|rusqlite' src-tauri/src/walk || true)
+[ -n "$hits" ] && bad "walk/ takes time as an argument and does no file or database I/O" "$hits"
+
 # Only one UI module calls into Rust.
 hits=$(grep -rln '@tauri-apps/api' ui/src | grep -v '^ui/src/lib/api.ts$' || true)
 [ -n "$hits" ] && bad "only ui/src/lib/api.ts may import @tauri-apps/api" "$hits"

@@ -2,7 +2,20 @@
 // capabilities/default.json can grant exactly these and nothing else.
 const COMMANDS: &[&str] = &[
     "list_restaurants",
-    "map_view",
+    "map_clusters",
+    "cuisines",
+    "follow_ups",
+    "list_areas",
+    "area_shapes",
+    "import_areas",
+    "create_area",
+    "assign_area",
+    "release_area",
+    "add_area_note",
+    "area_notes",
+    "plan_walk",
+    "print_walk_sheet",
+    "record_visits",
     "status_counts",
     "data_extent",
     "get_restaurant",
@@ -42,6 +55,9 @@ const COMMANDS: &[&str] = &[
     "csv_import_locate",
     "reverse_geocode",
     "osm_import",
+    "offline_estimate",
+    "keep_offline",
+    "cancel_keep_offline",
 ];
 
 fn main() {

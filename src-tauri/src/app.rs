@@ -2,7 +2,7 @@
 //! Only this file and `commands/` know about Tauri.
 
 use crate::commands::{self, AppState};
-use crate::sources::tiles::{parse_tile_path, TileCache, TileFetcher};
+use crate::sources::tiles::{TileCache, TileFetcher};
 use crate::store::Store;
 use crate::{api, demo};
 use chrono::Utc;
@@ -17,9 +17,10 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
     if store.was_created() {
         demo::seed(&mut store, demo::DEFAULT_COUNT, demo::DEFAULT_SEED, Utc::now())?;
     }
-    let template = api::settings::get(&store)?.tile_url;
+    let settings = api::settings::get(&store)?;
     let tiles = TileFetcher::new(TileCache::open(tile_cache)?);
-    let state = AppState::new(store, tiles, template, started);
+    let state = AppState::new(store, tiles, settings.tile_url, started);
+    state.set_basemap(settings.mbtiles_path.as_deref());
 
     tauri::Builder::default()
         .manage(state)
@@ -33,7 +34,20 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
         })
         .invoke_handler(tauri::generate_handler![
             commands::list_restaurants,
-            commands::map_view,
+            commands::map_clusters,
+            commands::cuisines,
+            commands::follow_ups,
+            commands::areas::list_areas,
+            commands::areas::area_shapes,
+            commands::areas::import_areas,
+            commands::areas::create_area,
+            commands::areas::assign_area,
+            commands::areas::release_area,
+            commands::areas::add_area_note,
+            commands::areas::area_notes,
+            commands::areas::plan_walk,
+            commands::areas::print_walk_sheet,
+            commands::areas::record_visits,
             commands::status_counts,
             commands::data_extent,
             commands::get_restaurant,
@@ -73,6 +87,9 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::places::csv_import_locate,
             commands::places::reverse_geocode,
             commands::places::osm_import,
+            commands::tiles::offline_estimate,
+            commands::tiles::keep_offline,
+            commands::tiles::cancel_keep_offline,
         ])
         .run(tauri::generate_context!())?;
     Ok(())
@@ -87,14 +104,13 @@ async fn tile_response(state: &AppState, path: &str) -> Response<Vec<u8>> {
             .body(body)
             .unwrap_or_default()
     };
-    let Some((z, x, y)) = parse_tile_path(path) else {
-        return answer(StatusCode::BAD_REQUEST, "text/plain", b"expected /{z}/{x}/{y}.png".to_vec());
-    };
-    match state.tiles.get(&state.tile_template(), z, x, y, Utc::now()).await {
-        Ok((tile, _)) => answer(StatusCode::OK, &tile.content_type, tile.body),
-        // The map keeps its plain background and markers; the tile is simply missing.
-        Err(e) => answer(StatusCode::BAD_GATEWAY, "text/plain", e.to_string().into_bytes()),
-    }
+    let basemap = state.basemap();
+    let tile =
+        api::tiles::tile(&state.tiles, &state.tile_template(), basemap.as_deref(), path, Utc::now()).await;
+    // A tile that cannot be had leaves the map's plain background and markers (a blank tile from
+    // an MBTiles file, Leaflet's error tile otherwise).
+    let status = StatusCode::from_u16(tile.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    answer(status, &tile.content_type, tile.body)
 }
 
 /// The per-user database: `~/.local/share/tablemap/tablemap.sqlite` on Linux.

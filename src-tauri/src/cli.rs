@@ -12,7 +12,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod areas;
 mod places;
+mod tiles;
+mod walk;
 pub use places::GeocodeCommand;
 
 #[derive(Debug, Parser)]
@@ -71,6 +74,16 @@ pub enum Command {
     /// answer is kept in the database, so asking again costs no request.
     #[command(subcommand)]
     Geocode(GeocodeCommand),
+    /// Areas (wards, drawn outlines): import them, see progress in each, give them to volunteers
+    /// for a while, keep notes.
+    #[command(subcommand)]
+    Areas(areas::AreasCommand),
+    /// Map tiles: how many an area takes, and keeping an area offline (only from tile servers
+    /// whose policy allows it).
+    Tiles(tiles::TilesArgs),
+    /// A walk through an area's (or chosen) restaurants still to visit: the route printed, and a
+    /// walk sheet PDF to carry (route order, hours, tick boxes, sticker code, notes, QR codes).
+    Walk(walk::WalkArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -284,6 +297,18 @@ pub enum RestaurantsCommand {
         /// Words to find in name, address, postcode or cuisine.
         #[arg(long)]
         search: Option<String>,
+        /// Keep only restaurants with this cuisine.
+        #[arg(long)]
+        cuisine: Option<String>,
+        /// Keep only restaurants this volunteer (name or id) has visited.
+        #[arg(long)]
+        volunteer: Option<String>,
+        /// Keep only restaurants whose follow-up is due today or overdue.
+        #[arg(long)]
+        follow_up_due: bool,
+        /// Keep only restaurants inside this area (name or id).
+        #[arg(long)]
+        area: Option<String>,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
         #[arg(long, default_value_t = api::restaurants::MAX_PAGE)]
@@ -379,6 +404,10 @@ pub enum SettingsCommand {
         /// Nominatim server for addresses and points ("" for the default).
         #[arg(long)]
         nominatim_url: Option<String>,
+        /// An MBTiles file (raster tiles) to draw the map from, offline ("" goes back to the tile
+        /// server).
+        #[arg(long, value_name = "PATH")]
+        mbtiles: Option<String>,
     },
 }
 
@@ -527,8 +556,32 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
                 db.display()
             );
         }
-        Command::Restaurants(RestaurantsCommand::List { status, search, format, limit }) => {
-            let filter = RestaurantFilter { search, statuses: status };
+        Command::Restaurants(RestaurantsCommand::List {
+            status,
+            search,
+            cuisine,
+            volunteer,
+            follow_up_due,
+            area,
+            format,
+            limit,
+        }) => {
+            let area_id = match area {
+                Some(a) => Some(api::areas::summary(&store, &a, now)?.id),
+                None => None,
+            };
+            let volunteer_id = match volunteer {
+                Some(v) => Some(api::volunteers::find(&store, &v)?.id),
+                None => None,
+            };
+            let filter = RestaurantFilter {
+                search,
+                statuses: status,
+                cuisine,
+                volunteer_id,
+                follow_up_due_by: follow_up_due.then(|| chrono::Local::now().date_naive()),
+                area_id,
+            };
             let page = api::restaurants::list(&store, &filter, limit, 0)?;
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&page.items)?),
@@ -668,6 +721,9 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
         }
         Command::Import(command) => import(&mut store, command, now)?,
         Command::Geocode(command) => places::geocode(db, &store, command, now)?,
+        Command::Areas(command) => areas::run(&mut store, command, now)?,
+        Command::Tiles(args) => tiles::run(&store, args, now)?,
+        Command::Walk(args) => walk::run(&store, args, now)?,
         Command::Settings(SettingsCommand::Show) => {
             println!("{}", serde_json::to_string_pretty(&api::settings::get(&store)?)?);
         }
@@ -678,6 +734,7 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
             overpass_url,
             postcodes_url,
             nominatim_url,
+            mbtiles,
         }) => {
             let mut s = api::settings::get(&store)?;
             if let Some(u) = tile_url {
@@ -697,6 +754,9 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
             }
             if let Some(u) = nominatim_url {
                 s.nominatim_url = u;
+            }
+            if let Some(p) = mbtiles {
+                s.mbtiles_path = Some(p);
             }
             let saved = api::settings::save(&mut store, s)?;
             println!("{}", serde_json::to_string_pretty(&saved)?);

@@ -15,20 +15,21 @@ pub const DEFAULT_COUNT: u32 = 60;
 pub const DEFAULT_SEED: u64 = 2026;
 
 /// SplitMix64: tiny, fast and stable across versions, which a library RNG does not promise.
-struct Rng(u64);
+/// (Also what the benchmarks use for their generated data.)
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    fn unit(&mut self) -> f64 {
+    pub fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
@@ -57,6 +58,28 @@ const PLACES: &[(&str, f64, f64, &str, &str)] = &[
     ("Westminster", 51.5180, -0.1700, "W2", "Edgware Road"),
     ("Enfield", 51.6460, -0.0600, "N18", "Fore Street"),
 ];
+
+/// More high streets for large sets (`--restaurants 100000`): the country's cities, so the map
+/// has crowds, gaps and outliers as a real campaign's does.
+const CITIES: &[(&str, f64, f64, &str, &str)] = &[
+    ("Manchester", 53.4530, -2.2250, "M14", "Wilmslow Road"),
+    ("Birmingham", 52.4600, -1.8700, "B11", "Ladypool Road"),
+    ("Leeds", 53.8110, -1.5330, "LS8", "Harehills Lane"),
+    ("Bradford", 53.7930, -1.7700, "BD8", "Lumb Lane"),
+    ("Leicester", 52.6450, -1.1220, "LE4", "Belgrave Road"),
+    ("Glasgow", 55.8460, -4.2600, "G41", "Pollokshaws Road"),
+    ("Bristol", 51.4640, -2.5820, "BS5", "Stapleton Road"),
+    ("Liverpool", 53.3990, -2.9600, "L8", "Lodge Lane"),
+    ("Cardiff", 51.4870, -3.1700, "CF24", "City Road"),
+    ("Sheffield", 53.3870, -1.4840, "S4", "Spital Hill"),
+    ("Newcastle", 54.9770, -1.6400, "NE4", "Westgate Road"),
+    ("Nottingham", 52.9680, -1.1540, "NG7", "Alfreton Road"),
+    ("Edinburgh", 55.9600, -3.1750, "EH6", "Leith Walk"),
+    ("Belfast", 54.5850, -5.9400, "BT7", "Botanic Avenue"),
+];
+
+/// From this many restaurants on, the demo spreads over the country's cities as well.
+const NATIONAL_FROM: u32 = 1_000;
 
 /// (name word, cuisine, language spoken besides English)
 const KITCHENS: &[(&str, &str, &str)] = &[
@@ -161,16 +184,19 @@ pub fn seed(store: &mut Store, count: u32, seed: u64, now: DateTime<Utc>) -> Res
                 crew.push(v.id);
             }
         }
+        let national = count >= NATIONAL_FROM;
         for i in 0..count {
-            let place = rng.pick(PLACES);
+            // Large sets: London holds a third, the cities the rest, each spread city-wide.
+            let place = if national && rng.chance(0.67) { rng.pick(CITIES) } else { rng.pick(PLACES) };
+            let spread = if national { 3.0 } else { 1.0 };
             let (word, cuisine, language) = *rng.pick(KITCHENS);
             let name = match rng.below(4) {
                 0 => format!("{word}"),
                 _ => format!("{word} {}", rng.pick(KINDS)),
             };
             // Spread along a few hundred metres either side of the high street's centre.
-            let lat = place.1 + (rng.unit() + rng.unit() - 1.0) * 0.012;
-            let lon = place.2 + (rng.unit() + rng.unit() - 1.0) * 0.018;
+            let lat = place.1 + (rng.unit() + rng.unit() - 1.0) * 0.012 * spread;
+            let lon = place.2 + (rng.unit() + rng.unit() - 1.0) * 0.018 * spread;
             let draft = RestaurantDraft {
                 name,
                 address: Some(format!("{} {}, {}", 1 + rng.below(280), place.4, place.0)),

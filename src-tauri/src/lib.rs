@@ -10,6 +10,8 @@ pub mod demo;
 pub mod domain;
 pub mod exports;
 pub mod imports;
+pub mod map;
 pub mod sources;
 pub mod stickers;
 pub mod store;
+pub mod walk;

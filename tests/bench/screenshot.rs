@@ -15,7 +15,9 @@ async fn main() -> Result<()> {
     let tiles =
         tile_server(std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiles/tile.png"))?);
     let db = dir.path().join("shot.sqlite");
-    cli(&db, &["demo"])?;
+    // TABLEMAP_SHOT_RESTAURANTS=100000 shows the map at city scale.
+    let count = std::env::var("TABLEMAP_SHOT_RESTAURANTS").unwrap_or_else(|_| "60".into());
+    cli(&db, &["demo", "--restaurants", &count])?;
     cli(
         &db,
         &[
@@ -32,7 +34,12 @@ async fn main() -> Result<()> {
     let name = placed[0]["name"].as_str().context("name")?.to_string();
 
     let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
-    app.wait_for(".tm-marker").await?;
+    app.wait_for("canvas.tm-markers").await?;
+    if count != "60" {
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        std::fs::write(&out, app.client.screenshot().await?)?;
+        return app.quit().await;
+    }
     if std::env::var("TABLEMAP_SHOT_VIEW").as_deref() == Ok("stickers") {
         app.click("#tab-stickers").await?;
         app.wait_for("#sticker-preview").await?;

@@ -2,6 +2,8 @@
 //! Run under Xvfb by `make test`; each test starts its own driver on its own ports.
 
 use anyhow::{Context, Result};
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use fantoccini::key::Key;
 use std::path::Path;
 use tablemap_e2e::fixture_server::{tile_server, FixtureServer, Response};
 use tablemap_e2e::{cli, cli_json, App};
@@ -73,7 +75,7 @@ async fn search_open_log_a_visit_and_find_it_after_a_restart() -> Result<()> {
     let volunteer = volunteers[0]["id"].as_str().context("volunteer")?.to_string();
 
     let app = App::launch(&db, &cache).await.context("first launch")?;
-    app.wait_for(".tm-marker").await?;
+    app.wait_for("#map-items li").await?;
 
     // Search by name and postcode (names repeat across London; the postcode makes it unique).
     app.type_into("#search", &format!("{name} {postcode}")).await?;
@@ -92,7 +94,7 @@ async fn search_open_log_a_visit_and_find_it_after_a_restart() -> Result<()> {
     // The panel, the list badge and the marker all say `agreed`.
     app.wait_for("#detail-status[data-status='agreed']").await?;
     app.wait_for(&format!("#restaurant-list li[data-id='{id}'] .badge[data-status='agreed']")).await?;
-    app.wait_for(&format!(".tm-marker[data-id='{id}'][data-status='agreed']")).await?;
+    app.wait_for(&format!("#map-items li[data-id='{id}'][data-status='agreed']")).await?;
     let note = app.wait_for(".visit .visit-note").await?.text().await?;
     assert_eq!(note, "Owner keen; sticker next week");
 
@@ -109,7 +111,7 @@ async fn search_open_log_a_visit_and_find_it_after_a_restart() -> Result<()> {
 
     // And in the window again after a restart.
     let app = App::launch(&db, &cache).await.context("second launch")?;
-    app.wait_for(&format!(".tm-marker[data-id='{id}'][data-status='agreed']")).await?;
+    app.wait_for(&format!("#map-items li[data-id='{id}'][data-status='agreed']")).await?;
     app.type_into("#search", &format!("{name} {postcode}")).await?;
     app.wait_for(&format!("#restaurant-list li[data-id='{id}'] .badge[data-status='agreed']"))
         .await?
@@ -150,8 +152,8 @@ async fn a_hostile_name_is_shown_as_text_and_runs_nothing() -> Result<()> {
     assert_eq!(app.text_of(&format!("#restaurant-list li[data-id='{id}'] .name")).await?, evil);
     row.click().await?;
     assert_eq!(app.wait_for("#detail-title").await?.text().await?, evil);
-    let marker = app.wait_for(&format!(".tm-marker[data-id='{id}']")).await?;
-    assert_eq!(marker.attr("title").await?.as_deref(), Some(evil));
+    // The map draws it on a canvas and names it, as text, for screen readers.
+    assert_eq!(app.text_of(&format!("#map-items li[data-id='{id}']")).await?, evil);
 
     // No element was made from the text, no <b> from the address, and no alert is open.
     assert_eq!(app.count("img[src='x']").await?, 0);
@@ -166,7 +168,7 @@ async fn add_a_restaurant_by_clicking_the_map_with_validation() -> Result<()> {
     let tiles = tile_server(fixture_tile());
     let (db, _services) = seeded(dir.path(), &tiles.base_url())?;
     let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
-    app.wait_for(".tm-marker").await?;
+    app.wait_for("#map-items li").await?;
 
     app.click("#add-restaurant").await?;
     // Saving an empty form names what is missing.
@@ -215,7 +217,6 @@ async fn add_a_restaurant_by_clicking_the_map_with_validation() -> Result<()> {
 
 #[tokio::test(flavor = "current_thread")]
 async fn keyboard_only_find_open_and_log_a_visit() -> Result<()> {
-    use fantoccini::key::Key;
     let key = |k: Key| char::from(k).to_string();
     let dir = tempfile::tempdir()?;
     let tiles = tile_server(fixture_tile());
@@ -233,7 +234,7 @@ async fn keyboard_only_find_open_and_log_a_visit() -> Result<()> {
         .to_string();
 
     let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
-    app.wait_for(".tm-marker").await?;
+    app.wait_for("#map-items li").await?;
     // "/" jumps to the search box from anywhere.
     app.press("/").await?;
     assert_eq!(app.focused_id().await?, "search");
@@ -344,7 +345,6 @@ async fn an_organiser_prints_a_batch_from_the_window() -> Result<()> {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_coordinator_imports_a_spreadsheet_through_the_wizard() -> Result<()> {
-    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
     let dir = tempfile::tempdir()?;
     let tiles = tile_server(fixture_tile());
     let (db, services) = seeded(dir.path(), &tiles.base_url())?;
@@ -466,5 +466,87 @@ async fn a_coordinator_imports_a_spreadsheet_through_the_wizard() -> Result<()> 
     assert_eq!(after.as_array().context("list")?.len(), before + 3 + 4);
     let all = serde_json::to_string(&after)?;
     assert!(!all.contains("Lebanese"), "the nationality column was kept");
+    Ok(())
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_coordinator_draws_and_assigns_areas_and_a_volunteer_walks_one() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let tiles = tile_server(fixture_tile());
+    let (db, _services) = seeded(dir.path(), &tiles.base_url())?;
+    let volunteers = cli_json(&db, &["volunteers", "list", "--format", "json"])?;
+    let volunteer = volunteers[0]["id"].as_str().context("volunteer")?.to_string();
+    let volunteer_name = volunteers[0]["display_name"].as_str().context("name")?.to_string();
+    let wards = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/areas/hackney-wards.geojson");
+
+    let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
+    app.click("#open-areas").await?;
+    app.wait_for(".areas .empty").await?;
+
+    // Import ward boundaries.
+    app.wait_for("#area-import").await?.send_keys(&wards.display().to_string()).await?;
+    app.wait_count("#area-list li", 4).await?;
+    app.shot("areas-imported").await?;
+
+    // Draw one: three corners around the middle of the map, then Enter; name it.
+    app.click("#area-draw").await?;
+    app.wait_for("#area-draw-hint").await?;
+    let map = app.wait_for(".leaflet-container").await?;
+    for (x, y) in [(-150.0, -120.0), (150.0, -120.0), (0.0, 150.0)] {
+        let click = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement { element: map.clone(), duration: None, x, y })
+            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+            .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT })
+            .then(PointerAction::Pause { duration: std::time::Duration::from_millis(400) });
+        app.client.perform_actions(click).await?;
+    }
+    app.press(&char::from(Key::Enter).to_string()).await?;
+    app.type_into("#area-name", "High street patch").await?;
+    app.click("#area-save").await?;
+    app.wait_count("#area-list li", 5).await?;
+    app.shot("areas-list").await?;
+
+    // Assign Dalston to a volunteer for 14 days: the list says who holds it.
+    app.click("#area-list li[data-area='Dalston'] .area-row").await?;
+    app.choose("#area-volunteer", &volunteer).await?;
+    app.click("#area-assign").await?;
+    app.wait_for(&format!("#area-list li[data-area='Dalston'] .holder[data-holder='{volunteer_name}']"))
+        .await?;
+
+    // The walk list: numbered stops on the map and a printed sheet.
+    app.click("#walk-plan").await?;
+    let summary = app.text_of("#walk-summary").await?;
+    assert!(summary.contains("stop"), "{summary}");
+    let stops = app.count("#walk-stops li").await?;
+    assert!(stops >= 1, "{summary}");
+    assert_eq!(app.count(".walk-pin").await?, stops);
+    app.shot("areas-walk").await?;
+    // Nothing hangs off the end of the window: the page itself never scrolls.
+    let scrolled = app.script("return document.scrollingElement.scrollTop;").await?;
+    assert_eq!(scrolled, 0, "the window scrolled");
+    app.click("#walk-print").await?;
+    let printed = app.text_of("#walk-printed").await?;
+    let path = printed
+        .strip_prefix("Walk sheet saved: ")
+        .and_then(|p| p.split(" (").next())
+        .with_context(|| format!("printed: {printed}"))?;
+    assert!(std::fs::read(path)?.starts_with(b"%PDF-"), "{path} is a PDF");
+
+    // Type the results back in: the first stop agreed.
+    let first = app.wait_for("#walk-stops li").await?.attr("data-id").await?.context("stop id")?;
+    app.click("#walk-type").await?;
+    app.choose("#paper-outcome-0", "agreed").await?;
+    app.choose("#paper-volunteer", &volunteer).await?;
+    app.click("#paper-save").await?;
+    if let Err(e) = app.wait_count("dialog.paper", 0).await {
+        let why = app.text_of("#paper-error").await.unwrap_or_default();
+        return Err(e.context(format!("the results were not saved: {why}")));
+    }
+    app.shot("areas-typed-in").await?;
+    app.quit().await?;
+    let shown = cli_json(&db, &["restaurants", "show", &first, "--format", "json"])?;
+    assert_eq!(shown["status"], "agreed");
+    let areas = cli_json(&db, &["areas", "list", "--format", "json"])?;
+    assert_eq!(areas.as_array().map(Vec::len), Some(5));
     Ok(())
 }

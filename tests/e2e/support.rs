@@ -112,7 +112,7 @@ impl App {
         let state = self
             .client
             .execute(
-                "const m = document.querySelector('.map')?.getBoundingClientRect();                  return JSON.stringify({ toasts: [...document.querySelectorAll('.toast')].map(t => t.textContent),                    map: m ? [m.width, m.height] : null, markers: document.querySelectorAll('.tm-marker').length,                    rows: document.querySelectorAll('#restaurant-list li').length });",
+                "const m = document.querySelector('.map')?.getBoundingClientRect();                  return JSON.stringify({ toasts: [...document.querySelectorAll('.toast')].map(t => t.textContent),                    map: m ? [m.width, m.height] : null, markers: document.querySelectorAll('#map-items li').length,                    rows: document.querySelectorAll('#restaurant-list li').length });",
                 vec![],
             )
             .await

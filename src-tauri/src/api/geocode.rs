@@ -187,6 +187,7 @@ mod tests {
             overpass_url: "http://127.0.0.1:9".into(),
             postcodes_url: "http://127.0.0.1:9".into(),
             nominatim_url: "http://127.0.0.1:9".into(),
+            mbtiles_path: None,
         }
     }
 

@@ -2,18 +2,22 @@
 //! the store and, where it writes, `now`; validates with the domain, writes in one transaction,
 //! and answers with what the caller shows next.
 
+pub mod areas;
 pub mod exports;
 pub mod geocode;
 pub mod imports;
+pub mod map;
 mod models;
 pub mod osm;
 pub mod restaurants;
 pub mod settings;
 pub mod stickers;
+pub mod tiles;
 pub mod visits;
 pub mod volunteers;
+pub mod walk;
 
-pub use models::{MapView, RestaurantDetail, RestaurantPage, StatusCount};
+pub use models::{RestaurantDetail, RestaurantPage, StatusCount};
 pub use settings::Settings;
 
 use crate::domain::ValidationError;

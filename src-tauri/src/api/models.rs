@@ -1,7 +1,7 @@
 //! What the API answers with, shaped for the window and the CLI's JSON alike.
 
 use crate::domain::{Consents, Restaurant, Status, StatusSummary, Visit};
-use crate::store::restaurants::{MapPoint, RestaurantListItem};
+use crate::store::restaurants::RestaurantListItem;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -22,15 +22,6 @@ pub struct RestaurantDetail {
 pub struct RestaurantPage {
     pub items: Vec<RestaurantListItem>,
     /// How many match in all (the page may hold fewer).
-    #[ts(type = "number")]
-    pub total: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct MapView {
-    pub points: Vec<MapPoint>,
-    /// How many match inside the box; more than `points.len()` means zoom in to see them all.
     #[ts(type = "number")]
     pub total: u64,
 }

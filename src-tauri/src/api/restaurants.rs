@@ -1,6 +1,6 @@
 //! Adding, editing, finding and showing restaurants.
 
-use super::models::{MapView, RestaurantDetail, RestaurantPage, StatusCount};
+use super::models::{RestaurantDetail, RestaurantPage, StatusCount};
 use super::Result;
 use crate::domain::{RestaurantDraft, RestaurantId};
 use crate::store::restaurants::{self as table, Bbox, RestaurantFilter};
@@ -11,8 +11,6 @@ use rusqlite::Connection;
 /// The most rows one list call returns; the window pages past it.
 pub const MAX_PAGE: u32 = 500;
 /// The most markers one map call returns; past it the window asks to zoom in.
-pub const MAX_MARKERS: u32 = 2_000;
-
 pub fn add(store: &mut Store, draft: RestaurantDraft, now: DateTime<Utc>) -> Result<RestaurantDetail> {
     let valid = draft.validate()?;
     let id = RestaurantId::generate(now);
@@ -53,9 +51,20 @@ pub fn list(store: &Store, filter: &RestaurantFilter, limit: u32, offset: u32) -
     Ok(RestaurantPage { items, total })
 }
 
-pub fn map_view(store: &Store, filter: &RestaurantFilter, bbox: Bbox) -> Result<MapView> {
-    let (points, total) = table::map_points(store.conn(), filter, bbox, MAX_MARKERS)?;
-    Ok(MapView { points, total })
+/// The follow-up queue: restaurants whose follow-up is due on `today` or earlier (and match the
+/// rest of `filter`), the longest overdue first and, on the same day, the nearest to `near`.
+pub fn follow_ups(
+    store: &Store,
+    filter: &RestaurantFilter,
+    today: chrono::NaiveDate,
+    near: (f64, f64),
+    limit: u32,
+    offset: u32,
+) -> Result<RestaurantPage> {
+    let filter = RestaurantFilter { follow_up_due_by: Some(today), ..filter.clone() };
+    let order = table::Order::FollowUp { lat: near.0, lon: near.1 };
+    let (items, total) = table::list_page_by(store.conn(), &filter, order, limit.min(MAX_PAGE), offset)?;
+    Ok(RestaurantPage { items, total })
 }
 
 pub fn extent(store: &Store) -> Result<Option<Bbox>> {
@@ -66,5 +75,22 @@ pub fn status_counts(store: &Store, filter: &RestaurantFilter) -> Result<Vec<Sta
     Ok(table::status_counts(store.conn(), filter)?
         .into_iter()
         .map(|(status, count)| StatusCount { status, count })
+        .collect())
+}
+
+/// A cuisine and how many restaurants serve it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct CuisineCount {
+    pub cuisine: String,
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
+/// Every cuisine, most common first.
+pub fn cuisines(store: &Store) -> Result<Vec<CuisineCount>> {
+    Ok(table::cuisine_counts(store.conn())?
+        .into_iter()
+        .map(|(cuisine, count)| CuisineCount { cuisine, count })
         .collect())
 }

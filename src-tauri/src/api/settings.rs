@@ -1,10 +1,13 @@
-//! Settings the window changes: the map's tile source, the interface language, and where
-//! OpenStreetMap data and geocoding come from.
+//! Settings the window changes: the map's tile source (a tile server, or an MBTiles file), the
+//! interface language, and where OpenStreetMap data and geocoding come from.
 
 use super::Result;
 use crate::domain::validation::invalid;
+use crate::domain::ValidationError;
+use crate::sources::mbtiles::MbTiles;
 use crate::store::{settings, Store};
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 use ts_rs::TS;
 
 pub const DEFAULT_TILE_URL: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
@@ -18,7 +21,8 @@ pub const DEFAULT_NOMINATIM_URL: &str = "https://nominatim.openstreetmap.org";
 pub struct Settings {
     /// Where map tiles come from, with `{z}`, `{x}` and `{y}` placeholders.
     pub tile_url: String,
-    /// Credit shown on the map for the tiles.
+    /// Credit shown on the map for the tiles in use: with an MBTiles basemap, the file's own
+    /// credit (or what was typed for it); otherwise the tile server's. See `credits`.
     pub tile_attribution: String,
     /// Interface language: `en`, `ar`, ... or empty to follow the system.
     pub language: String,
@@ -33,20 +37,31 @@ pub struct Settings {
     /// default.
     #[serde(default)]
     pub nominatim_url: String,
+    /// An MBTiles file (raster tiles) the map is drawn from instead of the tile server; read,
+    /// never written. `None` (or empty when saving) uses the tile server.
+    #[serde(default)]
+    pub mbtiles_path: Option<String>,
 }
 
 pub fn get(store: &Store) -> Result<Settings> {
     let c = store.conn();
+    let mbtiles_path = settings::get(c, "mbtiles_path")?.filter(|p| !p.is_empty());
+    let online_credit =
+        settings::get(c, "tile_attribution")?.unwrap_or_else(|| DEFAULT_TILE_ATTRIBUTION.to_string());
+    let mbtiles_credit = settings::get(c, "mbtiles_attribution")?.unwrap_or_default();
     Ok(Settings {
         tile_url: settings::get(c, "tile_url")?.unwrap_or_else(|| DEFAULT_TILE_URL.to_string()),
-        tile_attribution: settings::get(c, "tile_attribution")?
-            .unwrap_or_else(|| DEFAULT_TILE_ATTRIBUTION.to_string()),
+        tile_attribution: match &mbtiles_path {
+            Some(_) if !mbtiles_credit.is_empty() => mbtiles_credit,
+            _ => online_credit,
+        },
         language: settings::get(c, "language")?.unwrap_or_default(),
         overpass_url: settings::get(c, "overpass_url")?.unwrap_or_else(|| DEFAULT_OVERPASS_URL.to_string()),
         postcodes_url: settings::get(c, "postcodes_url")?
             .unwrap_or_else(|| DEFAULT_POSTCODES_URL.to_string()),
         nominatim_url: settings::get(c, "nominatim_url")?
             .unwrap_or_else(|| DEFAULT_NOMINATIM_URL.to_string()),
+        mbtiles_path,
     })
 }
 
@@ -60,9 +75,26 @@ pub fn save(store: &mut Store, new: Settings) -> Result<Settings> {
     let overpass_url = service_url("overpass_url", &new.overpass_url, DEFAULT_OVERPASS_URL)?;
     let postcodes_url = service_url("postcodes_url", &new.postcodes_url, DEFAULT_POSTCODES_URL)?;
     let nominatim_url = service_url("nominatim_url", &new.nominatim_url, DEFAULT_NOMINATIM_URL)?;
+    let before = get(store)?;
+    let mbtiles = match new.mbtiles_path.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Some(check_mbtiles(p)?),
+        None => None,
+    };
+    let mbtiles_path = mbtiles.as_ref().map(|(path, _)| path.clone());
+    let (online_credit, mbtiles_credit) = credits(Credits {
+        shown: &before.tile_attribution,
+        typed: new.tile_attribution.trim(),
+        online: &settings::get(store.conn(), "tile_attribution")?
+            .unwrap_or_else(|| DEFAULT_TILE_ATTRIBUTION.to_string()),
+        mbtiles: &settings::get(store.conn(), "mbtiles_attribution")?.unwrap_or_default(),
+        file: mbtiles.as_ref().map(|(_, credit)| credit.as_str()),
+        same_file: mbtiles_path.is_some() && mbtiles_path == before.mbtiles_path,
+    });
     store.write(|tx| {
         settings::set(tx, "tile_url", &url)?;
-        settings::set(tx, "tile_attribution", new.tile_attribution.trim())?;
+        settings::set(tx, "tile_attribution", &online_credit)?;
+        settings::set(tx, "mbtiles_path", mbtiles_path.as_deref().unwrap_or_default())?;
+        settings::set(tx, "mbtiles_attribution", &mbtiles_credit)?;
         settings::set(tx, "language", &language)?;
         settings::set(tx, "overpass_url", &overpass_url)?;
         settings::set(tx, "postcodes_url", &postcodes_url)?;
@@ -70,6 +102,50 @@ pub fn save(store: &mut Store, new: Settings) -> Result<Settings> {
         Ok::<_, super::ApiError>(())
     })?;
     get(store)
+}
+
+/// Checks an MBTiles file for use as the basemap (exists, is MBTiles, holds raster tiles) and
+/// answers with its absolute path (`~/` is the home folder) and its own credit, as plain text.
+pub fn check_mbtiles(path: &str) -> crate::domain::ValidationResult<(String, String)> {
+    let expanded = match path.strip_prefix("~/") {
+        Some(rest) => dirs::home_dir().unwrap_or_default().join(rest),
+        None => PathBuf::from(path),
+    };
+    let refused = |reason: String| ValidationError { field: "mbtiles_path", reason };
+    let file = MbTiles::open(&expanded).map_err(|e| refused(e.to_string()))?;
+    let absolute = std::fs::canonicalize(&expanded).unwrap_or(expanded);
+    Ok((absolute.display().to_string(), file.info().attribution.clone().unwrap_or_default()))
+}
+
+/// What a save knows about the credit line.
+struct Credits<'a> {
+    /// The credit the dialog was showing (what `get` answered before the save).
+    shown: &'a str,
+    /// The credit sent back.
+    typed: &'a str,
+    /// The tile server's credit, as stored.
+    online: &'a str,
+    /// The MBTiles file's credit, as stored.
+    mbtiles: &'a str,
+    /// With an MBTiles basemap after the save: the file's own credit ("" when it names none).
+    file: Option<&'a str>,
+    /// The MBTiles file is the one that was already set.
+    same_file: bool,
+}
+
+/// The credits to store, (tile server's, MBTiles file's). The window has one credit field, for
+/// the basemap in use: sent back unchanged it changes nothing, so switching to an MBTiles file
+/// and back never loses the tile server's credit; typed, it is the credit of the basemap in use
+/// after the save. A newly chosen file brings its own credit.
+fn credits(c: Credits<'_>) -> (String, String) {
+    let typed = (c.typed != c.shown).then_some(c.typed);
+    match c.file {
+        None => (typed.unwrap_or(c.online).to_string(), String::new()),
+        Some(file) => {
+            let kept = if c.same_file { c.mbtiles } else { file };
+            (c.online.to_string(), typed.unwrap_or(kept).to_string())
+        }
+    }
 }
 
 /// A tile URL must be http(s) and name the three placeholders.
@@ -169,5 +245,83 @@ mod tests {
             save(&mut store, Settings { postcodes_url: "postcodes.io".into(), ..s }).expect_err("refused");
         assert!(matches!(err, crate::api::ApiError::Invalid(ref v) if v.field == "postcodes_url"), "{err:?}");
         assert_eq!(get(&store).expect("ok").overpass_url, "http://127.0.0.1:9/api");
+    }
+
+    /// (shown, typed, stored online, stored file credit, file after save, same file) ->
+    /// (online credit, file credit).
+    #[test]
+    fn credits_follow_the_basemap_in_use() {
+        type Case<'a> = ((&'a str, &'a str, &'a str, &'a str, Option<&'a str>, bool), (&'a str, &'a str));
+        let cases: &[Case] = &[
+            // Tile server only: untouched keeps, typed replaces.
+            (("OSM", "OSM", "OSM", "", None, false), ("OSM", "")),
+            (("OSM", "Mine", "OSM", "", None, false), ("Mine", "")),
+            // A new file brings its credit; the server's stays for later.
+            (("OSM", "OSM", "OSM", "", Some("© File"), false), ("OSM", "© File")),
+            // A new file with no credit: the server's credit shows (get falls back to it).
+            (("OSM", "OSM", "OSM", "", Some(""), false), ("OSM", "")),
+            // A credit typed for the file in use.
+            (("© File", "Ours", "OSM", "© File", Some("© File"), true), ("OSM", "Ours")),
+            // The same file saved again keeps what was typed for it before.
+            (("Ours", "Ours", "OSM", "Ours", Some("© File"), true), ("OSM", "Ours")),
+            // Typed while choosing a file: it is the new file's credit.
+            (("OSM", "Ours", "OSM", "", Some("© File"), false), ("OSM", "Ours")),
+            // Back to the server: the file's credit, sent back unchanged, is not the server's.
+            (("© File", "© File", "OSM", "© File", None, false), ("OSM", "")),
+        ];
+        for ((shown, typed, online, mbtiles, file, same_file), (want_online, want_file)) in cases {
+            let got = credits(Credits { shown, typed, online, mbtiles, file: *file, same_file: *same_file });
+            assert_eq!(got, (want_online.to_string(), want_file.to_string()), "{shown} {typed} {file:?}");
+        }
+    }
+
+    #[test]
+    fn an_mbtiles_basemap_is_checked_and_brings_its_credit() {
+        let dir = tempfile::tempdir().expect("dir");
+        let raster = dir.path().join("raster.mbtiles");
+        let vector = dir.path().join("vector.mbtiles");
+        for (path, format) in [(&raster, "png"), (&vector, "pbf")] {
+            rusqlite::Connection::open(path)
+                .and_then(|c| {
+                    c.execute_batch(&format!(
+                        "CREATE TABLE metadata (name TEXT, value TEXT);
+                         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
+                         INSERT INTO metadata VALUES ('format', '{format}'), ('attribution', '<b>© File</b>');
+                         INSERT INTO tiles VALUES (0, 0, 0, x'89504E47');"
+                    ))
+                })
+                .expect("write");
+        }
+        let mut store = Store::open_in_memory().expect("ok");
+        let s = get(&store).expect("ok");
+        assert_eq!(
+            (s.mbtiles_path.as_deref(), s.tile_attribution.as_str()),
+            (None, DEFAULT_TILE_ATTRIBUTION)
+        );
+        let refusals: &[(&str, &str)] = &[
+            (vector.to_str().unwrap_or_default(), "vector tiles (pbf)"),
+            ("/no/such/file.mbtiles", "there is no file at /no/such/file.mbtiles"),
+        ];
+        for (path, want) in refusals {
+            let err = save(&mut store, Settings { mbtiles_path: Some(path.to_string()), ..s.clone() })
+                .expect_err("refused");
+            assert!(
+                matches!(err, crate::api::ApiError::Invalid(ref v) if v.field == "mbtiles_path" && v.reason.contains(want)),
+                "{err:?}"
+            );
+        }
+        let path = raster.to_str().unwrap_or_default().to_string();
+        let saved =
+            save(&mut store, Settings { mbtiles_path: Some(format!(" {path} ")), ..s.clone() }).expect("ok");
+        assert_eq!(
+            (saved.mbtiles_path.as_deref(), saved.tile_attribution.as_str()),
+            (Some(path.as_str()), "© File")
+        );
+        // Cleared with an empty path: the tile server's credit is back, untouched.
+        let cleared = save(&mut store, Settings { mbtiles_path: Some(" ".into()), ..saved }).expect("ok");
+        assert_eq!(
+            (cleared.mbtiles_path, cleared.tile_attribution.as_str()),
+            (None, DEFAULT_TILE_ATTRIBUTION)
+        );
     }
 }

@@ -37,6 +37,27 @@ pub fn record_by_name(
     })
 }
 
+/// Records several visits in one transaction (a walk sheet typed back in): all of them, or none
+/// and the first problem, named by its position in the list (1-based).
+pub fn record_many(store: &mut Store, visits: Vec<NewVisit>, now: DateTime<Utc>) -> Result<usize> {
+    let mut valid = Vec::with_capacity(visits.len());
+    for (i, v) in visits.into_iter().enumerate() {
+        valid.push(v.validate(now).map_err(|e| {
+            ApiError::Invalid(crate::domain::ValidationError {
+                field: e.field,
+                reason: format!("row {}: {}", i + 1, e.reason),
+            })
+        })?);
+    }
+    let n = valid.len();
+    store.write(|tx| {
+        for v in valid {
+            record_in(tx, v, now)?;
+        }
+        Ok(n)
+    })
+}
+
 fn record_in(tx: &Transaction<'_>, visit: NewVisit, now: DateTime<Utc>) -> Result<RestaurantDetail> {
     let id = VisitId::generate(now);
     {

@@ -23,3 +23,13 @@ pub fn add(store: &mut Store, draft: VolunteerDraft, now: DateTime<Utc>) -> Resu
         Ok(volunteers::get(tx, &id)?)
     })
 }
+
+/// The volunteer with this id or display name (any case).
+pub fn find(store: &Store, id_or_name: &str) -> Result<Volunteer> {
+    let all = volunteers::all(store.conn())?;
+    all.into_iter()
+        .find(|v| {
+            v.id.as_str() == id_or_name.trim() || v.display_name.eq_ignore_ascii_case(id_or_name.trim())
+        })
+        .ok_or_else(|| ApiError::NotFound { what: "volunteer", id: id_or_name.to_string() })
+}

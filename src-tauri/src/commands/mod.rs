@@ -2,16 +2,18 @@
 //! The list of names here is mirrored in build.rs (one permission each) and in
 //! capabilities/default.json (which grants exactly those).
 
+pub mod areas;
 mod error;
 pub mod imports;
 pub mod places;
 mod state;
 pub mod stickers;
+pub mod tiles;
 
 pub use error::{ErrorKind, UiError};
 pub use state::AppState;
 
-use crate::api::{self, MapView, RestaurantDetail, RestaurantPage, Settings, StatusCount};
+use crate::api::{self, RestaurantDetail, RestaurantPage, Settings, StatusCount};
 use crate::domain::{NewConsent, NewVisit, RestaurantDraft, RestaurantId, Volunteer, VolunteerDraft};
 use crate::store::restaurants::{Bbox, RestaurantFilter};
 use chrono::Utc;
@@ -31,9 +33,34 @@ pub async fn list_restaurants(
     state.read(|s| api::restaurants::list(s, &filter, limit, offset))
 }
 
+/// The follow-up queue: due on `today` (the window's date) or earlier, oldest first, then nearest.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn map_view(state: State<'_, AppState>, filter: RestaurantFilter, bbox: Bbox) -> Answer<MapView> {
-    state.read(|s| api::restaurants::map_view(s, &filter, bbox))
+pub async fn follow_ups(
+    state: State<'_, AppState>,
+    filter: RestaurantFilter,
+    today: chrono::NaiveDate,
+    lat: f64,
+    lon: f64,
+    limit: u32,
+    offset: u32,
+) -> Answer<RestaurantPage> {
+    state.read(|s| api::restaurants::follow_ups(s, &filter, today, (lat, lon), limit, offset))
+}
+
+/// Clusters and single restaurants for the map's box and zoom, under the list's filter.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn map_clusters(
+    state: State<'_, AppState>,
+    filter: RestaurantFilter,
+    bbox: Bbox,
+    zoom: u8,
+) -> Answer<api::map::MapClusters> {
+    state.with_map(|store, map| map.view(store, &filter, bbox, zoom))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn cuisines(state: State<'_, AppState>) -> Answer<Vec<api::restaurants::CuisineCount>> {
+    state.read(api::restaurants::cuisines)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -94,6 +121,7 @@ pub async fn get_settings(state: State<'_, AppState>) -> Answer<Settings> {
 pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Answer<Settings> {
     let saved = state.write(|s| api::settings::save(s, settings))?;
     state.set_tile_template(&saved.tile_url);
+    state.set_basemap(saved.mbtiles_path.as_deref());
     Ok(saved)
 }
 

@@ -2,10 +2,11 @@
 
 use super::UiError;
 use crate::api::ApiResult;
+use crate::sources::mbtiles::MbTiles;
 use crate::sources::tiles::TileFetcher;
 use crate::store::Store;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Mutex, Once, RwLock};
+use std::sync::{Arc, Mutex, Once, RwLock};
 use std::time::Instant;
 
 pub struct AppState {
@@ -20,6 +21,12 @@ pub struct AppState {
     pending_csv: Mutex<Option<super::imports::PendingCsv>>,
     /// Set by `csv_import_cancel`; the running import checks it every few hundred rows.
     pub cancel_import: AtomicBool,
+    /// The MBTiles file the map is drawn from, when the `mbtiles_path` setting names one.
+    basemap: RwLock<Option<Arc<MbTiles>>>,
+    /// Set by `cancel_keep_offline`; the running fetch checks it after every tile.
+    pub cancel_offline: AtomicBool,
+    /// The map's in-memory index and last filter.
+    map: Mutex<crate::api::map::MapCache>,
 }
 
 impl AppState {
@@ -33,7 +40,27 @@ impl AppState {
             cancel_print: AtomicBool::new(false),
             pending_csv: Mutex::new(None),
             cancel_import: AtomicBool::new(false),
+            basemap: RwLock::new(None),
+            cancel_offline: AtomicBool::new(false),
+            map: Mutex::new(crate::api::map::MapCache::default()),
         }
+    }
+
+    pub fn basemap(&self) -> Option<Arc<MbTiles>> {
+        self.basemap.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Opens the MBTiles file at `path` as the basemap (`None`: the tile server). A file that
+    /// cannot be opened (moved since it was chosen) leaves the tile server, and says why.
+    pub fn set_basemap(&self, path: Option<&str>) {
+        let file = path.and_then(|p| match MbTiles::open(std::path::Path::new(p)) {
+            Ok(f) => Some(Arc::new(f)),
+            Err(e) => {
+                eprintln!("tablemap: the map uses the tile server: {e}");
+                None
+            }
+        });
+        *self.basemap.write().unwrap_or_else(|e| e.into_inner()) = file;
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
@@ -46,7 +73,20 @@ impl AppState {
     }
 
     pub fn write<T>(&self, f: impl FnOnce(&mut Store) -> ApiResult<T>) -> Result<T, UiError> {
-        f(&mut self.lock()).map_err(UiError::from)
+        let result = f(&mut self.lock());
+        // Whatever was written, the map draws it next time.
+        self.map.lock().unwrap_or_else(|e| e.into_inner()).invalidate();
+        result.map_err(UiError::from)
+    }
+
+    /// Runs `f` with the store and the map's cache (store first, then map: always this order).
+    pub fn with_map<T>(
+        &self,
+        f: impl FnOnce(&Store, &mut crate::api::map::MapCache) -> ApiResult<T>,
+    ) -> Result<T, UiError> {
+        let store = self.lock();
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        f(&store, &mut map).map_err(UiError::from)
     }
 
     pub fn pending_csv(&self) -> std::sync::MutexGuard<'_, Option<super::imports::PendingCsv>> {

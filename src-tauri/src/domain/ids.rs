@@ -56,3 +56,7 @@ text_id!(
     /// Identifies one visit event.
     VisitId
 );
+text_id!(
+    /// Identifies an area (a polygon volunteers claim).
+    AreaId
+);

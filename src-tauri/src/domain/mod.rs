@@ -1,6 +1,7 @@
 //! The campaign's vocabulary: restaurants, volunteers, visits, consent and the status that the
 //! visits imply. Plain data and rules: no I/O, no clock (time is passed in), no Tauri.
 
+pub mod area;
 pub mod consent;
 pub mod ids;
 pub mod postcode;
@@ -12,7 +13,7 @@ pub mod visit;
 pub mod volunteer;
 
 pub use consent::{ConsentAnswer, ConsentKind, ConsentRecord, Consents, NewConsent};
-pub use ids::{RestaurantId, VisitId, VolunteerId};
+pub use ids::{AreaId, RestaurantId, VisitId, VolunteerId};
 pub use restaurant::{Restaurant, RestaurantDraft};
 pub use status::{Status, StatusSummary};
 pub use sticker::StickerState;

@@ -1,10 +1,12 @@
 //! Bringing restaurants in from files: decoding, CSV parsing, column mapping, row validation and
-//! duplicate judging. Plain Rust over bytes and text; `api::imports` runs it against the store.
+//! duplicate judging; and areas from GeoJSON (`geojson`). Plain Rust over bytes and text;
+//! `api::imports` and `api::areas` run it against the store.
 
 pub mod columns;
 pub mod csv_text;
 pub mod duplicates;
 pub mod encoding;
+pub mod geojson;
 pub mod problem;
 pub mod rows;
 

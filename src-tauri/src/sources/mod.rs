@@ -2,7 +2,9 @@
 //! names Tablemap in its User-Agent.
 
 pub mod error;
+pub mod mbtiles;
 pub mod nominatim;
+pub mod offline;
 pub mod overpass;
 pub mod postcodes;
 pub mod tiles;

@@ -251,7 +251,7 @@ fn embed_used_fonts<W: Write>(
 }
 
 /// Six capital letters before a subset font's name, different per font (PDF's convention).
-fn subset_tag(i: usize) -> String {
+pub(crate) fn subset_tag(i: usize) -> String {
     let mut n = i as u32 + 7;
     (0..6)
         .map(|_| {
@@ -461,7 +461,8 @@ pub fn code_line(code: &str, alphabet: &HashMap<char, Line>) -> Line {
 
 /// Text operators for a shaped line: runs of one font as TJ arrays, with adjustments where the
 /// shaped advance differs from the glyph's width; glyphs with offsets placed one by one.
-fn show(s: &mut String, line: &Line, widths: &[HashMap<u16, f64>], size: f64, x: f64, y: f64) {
+/// (The walk sheet draws its text with it too.)
+pub fn show(s: &mut String, line: &Line, widths: &[HashMap<u16, f64>], size: f64, x: f64, y: f64) {
     if line.glyphs.is_empty() {
         return;
     }

@@ -1,6 +1,7 @@
 //! The SQLite file: schema, migrations and the queries, one file per table. Knows the domain
 //! types but no rules: `api` decides, `store` reads and writes.
 
+pub mod areas;
 mod codec;
 pub mod consents;
 pub mod duplicates;
@@ -120,6 +121,11 @@ impl Store {
             _ => tx.rollback().map_err(StoreError::from)?,
         }
         value
+    }
+
+    /// Changes when another connection (the CLI, a second window, sync) commits to the file.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     pub fn schema_version(&self) -> Result<i64> {

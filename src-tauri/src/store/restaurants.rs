@@ -3,7 +3,7 @@
 use super::codec::{list, parse_enum, parse_list, parse_opt_date, parse_opt_time, parse_time, time};
 use super::{Result, StoreError};
 use crate::domain::restaurant::ValidDraft;
-use crate::domain::{Restaurant, RestaurantDraft, RestaurantId, Status};
+use crate::domain::{AreaId, Restaurant, RestaurantDraft, RestaurantId, Status, VolunteerId};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
@@ -20,6 +20,31 @@ pub struct RestaurantFilter {
     /// Keep restaurants in any of these statuses; empty keeps all.
     #[serde(default)]
     pub statuses: Vec<Status>,
+    /// Keep restaurants with this cuisine (one of their `;`-separated cuisines, any case).
+    #[serde(default)]
+    pub cuisine: Option<String>,
+    /// Keep restaurants this volunteer has visited.
+    #[serde(default)]
+    pub volunteer_id: Option<VolunteerId>,
+    /// Keep restaurants whose follow-up date is on or before this day (the window sends today).
+    #[serde(default)]
+    #[ts(type = "string | null")]
+    pub follow_up_due_by: Option<NaiveDate>,
+    /// Keep restaurants inside this area.
+    #[serde(default)]
+    pub area_id: Option<AreaId>,
+}
+
+impl RestaurantFilter {
+    /// Nothing to filter on: every restaurant matches.
+    pub fn is_empty(&self) -> bool {
+        self.search.as_deref().and_then(fts_query).is_none()
+            && self.statuses.is_empty()
+            && self.cuisine.as_deref().is_none_or(|c| c.trim().is_empty())
+            && self.volunteer_id.is_none()
+            && self.follow_up_due_by.is_none()
+            && self.area_id.is_none()
+    }
 }
 
 /// A box on the map, in degrees.
@@ -171,8 +196,8 @@ pub fn fts_query(text: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
-/// The WHERE clause and its parameters for a filter (and optionally a box).
-fn where_clause(filter: &RestaurantFilter, bbox: Option<Bbox>) -> (String, Vec<Value>) {
+/// The WHERE clause and its parameters for a filter.
+fn where_clause(conn: &Connection, filter: &RestaurantFilter) -> Result<(String, Vec<Value>)> {
     let mut clauses = vec!["1".to_string()];
     let mut values: Vec<Value> = Vec::new();
     if let Some(q) = filter.search.as_deref().and_then(fts_query) {
@@ -190,18 +215,43 @@ fn where_clause(filter: &RestaurantFilter, bbox: Option<Bbox>) -> (String, Vec<V
         }
         clauses.push(format!("s.status IN ({})", marks.join(", ")));
     }
-    if let Some(b) = bbox {
-        let n = values.len();
-        values.extend([b.south, b.north, b.west, b.east].map(Value::Real));
-        clauses.push(format!("r.lat BETWEEN ?{} AND ?{}", n + 1, n + 2));
-        // A box across the antimeridian has west > east.
-        if b.west <= b.east {
-            clauses.push(format!("r.lon BETWEEN ?{} AND ?{}", n + 3, n + 4));
-        } else {
-            clauses.push(format!("(r.lon >= ?{} OR r.lon <= ?{})", n + 3, n + 4));
-        }
+    if let Some(c) = filter.cuisine.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        values.push(Value::Text(format!("%;{};%", c.to_lowercase().replace(['%', '_'], ""))));
+        clauses.push(format!("(';' || lower(r.cuisines) || ';') LIKE ?{}", values.len()));
     }
-    (clauses.join(" AND "), values)
+    if let Some(v) = &filter.volunteer_id {
+        values.push(Value::Text(v.as_str().to_string()));
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM visits v WHERE v.restaurant_id = r.id AND v.volunteer_id = ?{})",
+            values.len()
+        ));
+    }
+    if let Some(day) = filter.follow_up_due_by {
+        values.push(Value::Text(day.format("%Y-%m-%d").to_string()));
+        clauses.push(format!("s.follow_up_on IS NOT NULL AND s.follow_up_on <= ?{}", values.len()));
+    }
+    if let Some(area) = &filter.area_id {
+        // Inside the outline: the box first (an index), then the polygon, point by point.
+        let found = super::areas::get(conn, area)?;
+        let mut ids = Vec::new();
+        super::areas::points_in(conn, found.area.bounds(), |p| {
+            if found.area.contains(p.lat, p.lon) {
+                ids.push(p.id.to_string());
+            }
+        })?;
+        values.push(Value::Text(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into())));
+        clauses.push(format!("r.id IN (SELECT value FROM json_each(?{}))", values.len()));
+    }
+    Ok((clauses.join(" AND "), values))
+}
+
+/// How the side list is sorted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Order {
+    /// By name.
+    Name,
+    /// The follow-up queue: the oldest follow-up date first, then the nearest to a point.
+    FollowUp { lat: f64, lon: f64 },
 }
 
 /// One page of the side list, sorted by name, and how many match in all.
@@ -211,18 +261,45 @@ pub fn list_page(
     limit: u32,
     offset: u32,
 ) -> Result<(Vec<RestaurantListItem>, u64)> {
-    let (clause, mut values) = where_clause(filter, None);
+    list_page_by(conn, filter, Order::Name, limit, offset)
+}
+
+/// One page of the side list in `order`, and how many match in all.
+pub fn list_page_by(
+    conn: &Connection,
+    filter: &RestaurantFilter,
+    order: Order,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<RestaurantListItem>, u64)> {
+    let (clause, mut values) = where_clause(conn, filter)?;
     let total: u64 = conn.query_row(
         &format!("SELECT count(*) FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id WHERE {clause}"),
         params_from_iter(values.iter()),
         |r| r.get::<_, i64>(0).map(|n| n as u64),
     )?;
+    let order_by = match order {
+        Order::Name => "r.name COLLATE NOCASE, r.id".to_string(),
+        Order::FollowUp { lat, lon } => {
+            // Squared distance on a plane scaled for the latitude: enough to sort a street.
+            let scale = lat.to_radians().cos().powi(2);
+            values.extend([Value::Real(lat), Value::Real(lon), Value::Real(scale)]);
+            let n = values.len();
+            format!(
+                "s.follow_up_on IS NULL, s.follow_up_on, \
+                 (r.lat - ?{a}) * (r.lat - ?{a}) + (r.lon - ?{b}) * (r.lon - ?{b}) * ?{c}, r.id",
+                a = n - 2,
+                b = n - 1,
+                c = n
+            )
+        }
+    };
     values.push(Value::Integer(i64::from(limit)));
     values.push(Value::Integer(i64::from(offset)));
     let sql = format!(
         "SELECT r.id, r.name, r.address, r.postcode, r.lat, r.lon, r.cuisines, s.status, s.last_visit_at, s.follow_up_on \
          FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id WHERE {clause} \
-         ORDER BY r.name COLLATE NOCASE, r.id LIMIT ?{} OFFSET ?{}",
+         ORDER BY {order_by} LIMIT ?{} OFFSET ?{}",
         values.len() - 1,
         values.len()
     );
@@ -260,41 +337,64 @@ pub fn list_page(
     Ok((items, total))
 }
 
-/// Markers inside `bbox`, at most `limit` of them, and how many there are in all.
-pub fn map_points(
-    conn: &Connection,
-    filter: &RestaurantFilter,
-    bbox: Bbox,
-    limit: u32,
-) -> Result<(Vec<MapPoint>, u64)> {
-    let (clause, mut values) = where_clause(filter, Some(bbox));
-    let total: u64 = conn.query_row(
-        &format!("SELECT count(*) FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id WHERE {clause}"),
-        params_from_iter(values.iter()),
-        |r| r.get::<_, i64>(0).map(|n| n as u64),
+/// Every restaurant's position, status and name, for the map's in-memory index.
+pub fn index_points(conn: &Connection) -> Result<Vec<crate::map::IndexPoint>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.pk, r.id, r.name, r.lat, r.lon, s.status FROM restaurants r \
+         JOIN restaurant_status s ON s.restaurant_id = r.id",
     )?;
-    values.push(Value::Integer(i64::from(limit)));
-    let sql = format!(
-        "SELECT r.id, r.name, r.lat, r.lon, s.status FROM restaurants r \
-         JOIN restaurant_status s ON s.restaurant_id = r.id WHERE {clause} ORDER BY r.pk LIMIT ?{}",
-        values.len()
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(values.iter()), |row| {
-        Ok((RestaurantId(row.get(0)?), row.get(1)?, row.get(2)?, row.get(3)?, row.get::<_, String>(4)?))
+    let rows = stmt.query_map([], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get(1)?,
+            row.get(2)?,
+            row.get(3)?,
+            row.get(4)?,
+            row.get::<_, String>(5)?,
+        ))
     })?;
     let mut points = Vec::new();
     for row in rows {
-        let (id, name, lat, lon, status) = row?;
-        points.push(MapPoint {
-            id,
+        let (pk, id, name, lat, lon, status) = row?;
+        points.push(crate::map::IndexPoint {
+            pk: u32::try_from(pk)
+                .map_err(|_| StoreError::Corrupt { what: "restaurants.pk", value: pk.to_string() })?,
+            id: RestaurantId(id),
             name,
             lat,
             lon,
             status: parse_enum("restaurant_status.status", &status)?,
         });
     }
-    Ok((points, total))
+    Ok(points)
+}
+
+/// The row numbers of the restaurants a filter keeps (for the map's index).
+pub fn matching_pks(conn: &Connection, filter: &RestaurantFilter) -> Result<Vec<u32>> {
+    let (clause, values) = where_clause(conn, filter)?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT r.pk FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id WHERE {clause}"
+    ))?;
+    let rows = stmt.query_map(params_from_iter(values.iter()), |r| r.get::<_, i64>(0))?;
+    let mut pks = Vec::new();
+    for pk in rows {
+        pks.push(pk? as u32);
+    }
+    Ok(pks)
+}
+
+/// Every cuisine and how many restaurants serve it, most common first (for the filter).
+pub fn cuisine_counts(conn: &Connection) -> Result<Vec<(String, u64)>> {
+    let mut stmt = conn.prepare_cached("SELECT cuisines FROM restaurants WHERE cuisines != ''")?;
+    let mut counts: std::collections::HashMap<String, (String, u64)> = std::collections::HashMap::new();
+    for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+        for c in parse_list(&row?) {
+            counts.entry(c.to_lowercase()).or_insert_with(|| (c.clone(), 0)).1 += 1;
+        }
+    }
+    let mut out: Vec<(String, u64)> = counts.into_values().collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.to_lowercase().cmp(&b.0.to_lowercase())));
+    Ok(out)
 }
 
 /// The box around every restaurant, or `None` when there are none.
@@ -311,8 +411,9 @@ pub fn extent(conn: &Connection) -> Result<Option<Bbox>> {
 
 /// How many restaurants are in each status, under a filter's search text.
 pub fn status_counts(conn: &Connection, filter: &RestaurantFilter) -> Result<Vec<(Status, u64)>> {
-    let search_only = RestaurantFilter { search: filter.search.clone(), statuses: vec![] };
-    let (clause, values) = where_clause(&search_only, None);
+    // Every filter but the statuses: the legend counts what each status chip would show.
+    let search_only = RestaurantFilter { statuses: vec![], ..filter.clone() };
+    let (clause, values) = where_clause(conn, &search_only)?;
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT s.status, count(*) FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id \
          WHERE {clause} GROUP BY s.status"

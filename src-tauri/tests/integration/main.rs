@@ -5,12 +5,15 @@
 #[path = "../../../tests/support/fixture_server.rs"]
 mod fixture_server;
 
+mod areas;
 mod cli;
 mod csv_import;
 mod exports;
 mod geocode;
+mod offline_tiles;
 mod osm;
 mod stickers;
 mod store;
 mod support;
 mod tiles;
+mod walk;

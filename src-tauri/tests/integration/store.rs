@@ -93,7 +93,7 @@ fn full_text_search_cases() {
         ("* OR *", &[]),
     ];
     for (query, expected) in cases {
-        let filter = RestaurantFilter { search: Some(query.to_string()), statuses: vec![] };
+        let filter = RestaurantFilter { search: Some(query.to_string()), ..Default::default() };
         let page = api::restaurants::list(&store, &filter, 50, 0).expect("search");
         let names: Vec<&str> = page.items.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, *expected, "search {query:?}");
@@ -102,24 +102,92 @@ fn full_text_search_cases() {
 }
 
 #[test]
-fn status_filter_map_box_and_counts_agree() {
+fn the_list_the_map_and_the_legend_agree_under_every_filter() {
     let mut store = Store::open_in_memory().expect("store");
-    tablemap::demo::seed(&mut store, 300, 3, now()).expect("demo");
-    let all = RestaurantFilter::default();
-    let counts = api::restaurants::status_counts(&store, &all).expect("counts");
-    for c in counts {
-        let filter = RestaurantFilter { search: None, statuses: vec![c.status] };
-        let page = api::restaurants::list(&store, &filter, 500, 0).expect("list");
-        assert_eq!(page.total, c.count, "{:?}", c.status);
-        assert!(page.items.iter().all(|r| r.status == c.status));
-        let world = Bbox { south: -90.0, west: -180.0, north: 90.0, east: 180.0 };
-        assert_eq!(api::restaurants::map_view(&store, &filter, world).expect("map").total, c.count);
+    tablemap::demo::seed(&mut store, 400, 3, now()).expect("demo");
+    let volunteer = api::volunteers::list(&store).expect("volunteers")[0].id.clone();
+    let today = now().date_naive();
+    let world = Bbox { south: -90.0, west: -180.0, north: 90.0, east: 180.0 };
+    let ring = vec![[-0.10, 51.53], [-0.05, 51.53], [-0.05, 51.56], [-0.10, 51.56], [-0.10, 51.53]];
+    let hackney = api::areas::create(
+        &mut store,
+        "Hackney box",
+        tablemap::domain::area::Geometry::Polygon { coordinates: vec![ring] },
+        now(),
+    )
+    .expect("area")
+    .id;
+    let mut map = api::map::MapCache::default();
+    let mut filters = vec![RestaurantFilter::default()];
+    for status in tablemap::domain::Status::ALL {
+        filters.push(RestaurantFilter { statuses: vec![status], ..Default::default() });
     }
-    // A box holds only what is inside it.
-    let hackney = Bbox { south: 51.53, west: -0.10, north: 51.56, east: -0.05 };
-    let view = api::restaurants::map_view(&store, &all, hackney).expect("map");
-    assert!(view.total > 0 && view.total < 300);
+    filters.extend([
+        RestaurantFilter { cuisine: Some("Turkish".into()), ..Default::default() },
+        RestaurantFilter { volunteer_id: Some(volunteer.clone()), ..Default::default() },
+        RestaurantFilter { follow_up_due_by: Some(today), ..Default::default() },
+        RestaurantFilter { search: Some("road".into()), ..Default::default() },
+        RestaurantFilter { area_id: Some(hackney.clone()), ..Default::default() },
+        RestaurantFilter {
+            search: Some("cafe".into()),
+            statuses: vec![tablemap::domain::Status::NotContacted, tablemap::domain::Status::Contacted],
+            volunteer_id: Some(volunteer),
+            ..Default::default()
+        },
+    ]);
+    let mut matched_something = 0;
+    for filter in &filters {
+        let page = api::restaurants::list(&store, filter, 500, 0).expect("list");
+        matched_something += usize::from(page.total > 0);
+        for zoom in [3, 10, 14, 18] {
+            let view = map.view(&store, filter, world, zoom).expect("map");
+            assert_eq!(view.total, page.total, "{filter:?} at zoom {zoom}");
+            let drawn: u64 =
+                view.points.len() as u64 + view.clusters.iter().map(|c| u64::from(c.count)).sum::<u64>();
+            assert_eq!(drawn, page.total, "{filter:?} at zoom {zoom}: every restaurant drawn once");
+        }
+        // The legend counts what each status chip would show under the rest of the filter.
+        if filter.statuses.is_empty() {
+            let counts = api::restaurants::status_counts(&store, filter).expect("counts");
+            assert_eq!(counts.iter().map(|c| c.count).sum::<u64>(), page.total, "{filter:?}");
+        }
+    }
+    assert!(matched_something >= filters.len() - 2, "the filters are not all empty");
+
+    // A box holds only what is inside it, and the area filter keeps the same restaurants.
+    let bbox = Bbox { south: 51.53, west: -0.10, north: 51.56, east: -0.05 };
+    let view = map.view(&store, &RestaurantFilter::default(), bbox, 18).expect("map");
+    assert!(view.total > 0 && view.total < 400);
     assert!(view.points.iter().all(|p| (51.53..=51.56).contains(&p.lat) && (-0.10..=-0.05).contains(&p.lon)));
+    let in_area = RestaurantFilter { area_id: Some(hackney), ..Default::default() };
+    assert_eq!(map.view(&store, &in_area, world, 18).expect("map").total, view.total);
+}
+
+#[test]
+fn the_follow_up_queue_is_oldest_first_then_nearest() {
+    let mut store = Store::open_in_memory().expect("store");
+    tablemap::demo::seed(&mut store, 400, 3, now()).expect("demo");
+    let today = now().date_naive();
+    let near = (51.5467, -0.0755);
+    let page = api::restaurants::follow_ups(&store, &RestaurantFilter::default(), today, near, 500, 0)
+        .expect("queue");
+    assert!(page.total > 3, "the demo has follow-ups due");
+    let metres = |lat: f64, lon: f64| {
+        let k = near.0.to_radians().cos();
+        ((lat - near.0).powi(2) + ((lon - near.1) * k).powi(2)).sqrt() * 111_320.0
+    };
+    for pair in page.items.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        let (da, db) = (a.follow_up_on.expect("due"), b.follow_up_on.expect("due"));
+        assert!(da <= today && db <= today);
+        assert!(
+            da < db || (da == db && metres(a.lat, a.lon) <= metres(b.lat, b.lon) + 1.0),
+            "{a:?} before {b:?}"
+        );
+    }
+    // Every restaurant due, and only those.
+    let due = RestaurantFilter { follow_up_due_by: Some(today), ..Default::default() };
+    assert_eq!(api::restaurants::list(&store, &due, 500, 0).expect("list").total, page.total);
 }
 
 #[test]

@@ -53,3 +53,66 @@ pub fn now() -> DateTime<Utc> {
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
 }
+
+/// Writes an MBTiles file at `path`: `format` in the metadata (with `attribution` when given)
+/// and each `(z, x, y, bytes)` tile at web-map z/x/y, stored with its row flipped as MBTiles
+/// counts rows (`2^z - 1 - y`), the way tile tools write it.
+pub fn mbtiles_file(
+    path: &Path,
+    format: &str,
+    attribution: Option<&str>,
+    tiles: &[(u32, u32, u32, Vec<u8>)],
+) {
+    let conn = rusqlite::Connection::open(path).expect("create mbtiles");
+    conn.execute_batch(
+        "CREATE TABLE metadata (name TEXT, value TEXT);
+         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
+         CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);",
+    )
+    .expect("schema");
+    let mut meta = vec![("name", "test map"), ("format", format), ("minzoom", "0"), ("maxzoom", "16")];
+    if let Some(a) = attribution {
+        meta.push(("attribution", a));
+    }
+    for (k, v) in meta {
+        conn.execute("INSERT INTO metadata (name, value) VALUES (?1, ?2)", [k, v]).expect("metadata");
+    }
+    for (z, x, y, bytes) in tiles {
+        conn.execute(
+            "INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![z, x, (1u32 << z) - 1 - y, bytes],
+        )
+        .expect("tile");
+    }
+}
+
+/// Runs a command-line tool (pdfinfo, pdftotext, …) and returns its stdout, after asserting it
+/// succeeded.
+pub fn tool(program: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e} (make test installs it)"));
+    assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Every QR code zbarimg finds on page `page` (1-based) of `pdf` rendered at `dpi`.
+pub fn qr_codes_on_page(pdf: &Path, page: u32, dpi: u32, work: &Path) -> Vec<String> {
+    let stem = work.join(format!("qr-page-{page}"));
+    let (stem_s, pdf_s, p, r) = (
+        stem.to_string_lossy().into_owned(),
+        pdf.to_string_lossy().into_owned(),
+        page.to_string(),
+        dpi.to_string(),
+    );
+    tool("pdftoppm", &["-r", &r, "-f", &p, "-l", &p, "-png", "-singlefile", &pdf_s, &stem_s]);
+    let out =
+        Command::new("zbarimg").args(["-q", "--raw", &format!("{stem_s}.png")]).output().expect("zbarimg");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}

@@ -3,7 +3,8 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { Bbox } from "./bindings/Bbox";
-import type { MapView } from "./bindings/MapView";
+import type { CuisineCount } from "./bindings/CuisineCount";
+import type { MapClusters } from "./bindings/MapClusters";
 import type { NewConsent } from "./bindings/NewConsent";
 import type { NewVisit } from "./bindings/NewVisit";
 import type { RestaurantDetail } from "./bindings/RestaurantDetail";
@@ -34,10 +35,21 @@ import type { CsvOptions } from "./bindings/CsvOptions";
 import type { CsvPreview } from "./bindings/CsvPreview";
 import type { ImportProgress } from "./bindings/ImportProgress";
 import type { Located } from "./bindings/Located";
+import type { AreaImportSummary } from "./bindings/AreaImportSummary";
+import type { AreaNote } from "./bindings/AreaNote";
+import type { AreaShape } from "./bindings/AreaShape";
+import type { AreaSummary } from "./bindings/AreaSummary";
+import type { Geometry } from "./bindings/Geometry";
+import type { WalkPlan } from "./bindings/WalkPlan";
+import type { LatLon } from "./bindings/LatLon";
+import type { WalkSheetResult } from "./bindings/WalkSheetResult";
 import type { OsmAreaRequest } from "./bindings/OsmAreaRequest";
 import type { OsmImportSummary } from "./bindings/OsmImportSummary";
 import type { PlacesProgress } from "./bindings/PlacesProgress";
 import type { ReverseHit } from "./bindings/ReverseHit";
+import type { OfflinePlan } from "./bindings/OfflinePlan";
+import type { OfflineProgress } from "./bindings/OfflineProgress";
+import type { OfflineSummary } from "./bindings/OfflineSummary";
 
 /** Every failure reaches callers as a UiError, whatever went wrong on the way. */
 async function call<T>(
@@ -59,7 +71,11 @@ export function asUiError(e: unknown): UiError {
 
 export const listRestaurants = (filter: RestaurantFilter, limit: number, offset: number) =>
   call<RestaurantPage>("list_restaurants", { filter, limit, offset });
-export const mapView = (filter: RestaurantFilter, bbox: Bbox) => call<MapView>("map_view", { filter, bbox });
+export const mapClusters = (filter: RestaurantFilter, bbox: Bbox, zoom: number) =>
+  call<MapClusters>("map_clusters", { filter, bbox, zoom });
+export const cuisines = () => call<CuisineCount[]>("cuisines");
+export const followUps = (filter: RestaurantFilter, today: string, lat: number, lon: number, limit: number, offset: number) =>
+  call<RestaurantPage>("follow_ups", { filter, today, lat, lon, limit, offset });
 export const dataExtent = () => call<Bbox | null>("data_extent");
 export const statusCounts = (filter: RestaurantFilter) => call<StatusCount[]>("status_counts", { filter });
 export const getRestaurant = (id: string) => call<RestaurantDetail>("get_restaurant", { id });
@@ -130,3 +146,42 @@ export function osmImport(area: OsmAreaRequest, onProgress: (p: PlacesProgress) 
   channel.onmessage = onProgress;
   return call<OsmImportSummary>("osm_import", { area, on_progress: channel });
 }
+
+// Keeping the map's area offline (only from tile servers whose policy allows it).
+export const offlineEstimate = (bbox: Bbox, minZoom: number, maxZoom: number) =>
+  call<OfflinePlan>("offline_estimate", { bbox, min_zoom: minZoom, max_zoom: maxZoom });
+export function keepOffline(
+  bbox: Bbox,
+  minZoom: number,
+  maxZoom: number,
+  allowedByProvider: boolean,
+  onProgress: (p: OfflineProgress) => void,
+): Promise<OfflineSummary> {
+  const channel = new Channel<OfflineProgress>();
+  channel.onmessage = onProgress;
+  return call<OfflineSummary>("keep_offline", {
+    bbox,
+    min_zoom: minZoom,
+    max_zoom: maxZoom,
+    allowed_by_provider: allowedByProvider,
+    on_progress: channel,
+  });
+}
+export const cancelKeepOffline = () => call<null>("cancel_keep_offline");
+
+// Areas, walk lists and paper results.
+export const listAreas = () => call<AreaSummary[]>("list_areas");
+export const areaShapes = () => call<AreaShape[]>("area_shapes");
+export const importAreas = (text: string, nameProperty: string | null, fileName: string | null) =>
+  call<AreaImportSummary>("import_areas", { text, name_property: nameProperty, file_name: fileName });
+export const createArea = (name: string, geometry: Geometry) => call<AreaSummary>("create_area", { name, geometry });
+export const assignArea = (area: string, volunteer: string, days: number, force: boolean) =>
+  call<AreaSummary>("assign_area", { area, volunteer, days, force });
+export const releaseArea = (area: string) => call<AreaSummary>("release_area", { area });
+export const addAreaNote = (area: string, volunteer: string, note: string) =>
+  call<AreaNote>("add_area_note", { area, volunteer, note });
+export const areaNotes = (area: string) => call<AreaNote[]>("area_notes", { area });
+export const planWalk = (area: string, plannedAt: string, start: LatLon | null, volunteer: string | null) =>
+  call<WalkPlan>("plan_walk", { area, planned_at: plannedAt, start, volunteer });
+export const printWalkSheet = (plan: WalkPlan, out: string) => call<WalkSheetResult>("print_walk_sheet", { plan, out });
+export const recordVisits = (visits: NewVisit[]) => call<number>("record_visits", { visits });

@@ -1,17 +1,4 @@
-// Marker elements for the map, built as DOM nodes so a restaurant's name is only ever text
-// (a title attribute), never markup.
-import type { Status } from "./bindings/Status";
-import { statusIcon } from "./status";
-
-export function markerElement(id: string, name: string, status: Status, selected: boolean): HTMLElement {
-  const el = document.createElement("div");
-  el.className = selected ? "tm-marker selected" : "tm-marker";
-  el.dataset.id = id;
-  el.dataset.status = status;
-  el.title = name;
-  el.appendChild(statusIcon(status, 20));
-  return el;
-}
+// Small helpers for the map: the box the Rust side wants, the tile protocol's address.
 
 /** Leaflet may hand back a box wider than the world; the Rust side wants plain degrees. */
 export function clampBox(south: number, west: number, north: number, east: number) {

@@ -2,6 +2,7 @@
 // below so the list, the map, the legend and the panel stay in step.
 import * as api from "./api";
 import type { Bbox } from "./bindings/Bbox";
+import type { WalkPlan } from "./bindings/WalkPlan";
 import type { RestaurantDetail } from "./bindings/RestaurantDetail";
 import type { RestaurantFilter } from "./bindings/RestaurantFilter";
 import type { Settings } from "./bindings/Settings";
@@ -17,6 +18,22 @@ export type Toast = { text: string; kind: "info" | "error"; id: number };
 export const ui = $state({
   search: "",
   statuses: [] as Status[],
+  /** More filters: a cuisine, a volunteer who visited, follow-ups due today or earlier. */
+  cuisine: "",
+  visitedBy: "",
+  followUpDue: false,
+  areaFilter: "",
+  /** The areas panel, the area chosen in it, a walk planned for it, the outline being drawn. */
+  areasOpen: false,
+  areaId: null as string | null,
+  walk: null as WalkPlan | null,
+  drawingArea: false,
+  /** Corners of the area being drawn, and the finished outline waiting for a name. */
+  drawnArea: null as Array<[number, number]> | null,
+  /** Bumped when areas change, so the map redraws their outlines. */
+  areasVersion: 0,
+  /** Bumped to move the keyboard focus to the visit form (from the follow-up queue). */
+  focusVisitForm: 0,
   selectedId: null as string | null,
   detail: null as RestaurantDetail | null,
   editing: null as Editing | null,
@@ -43,9 +60,28 @@ export const ui = $state({
   view: "map" as "map" | "stickers",
 });
 
+/** Today in the computer's time zone, as the follow-up dates are written. */
+export function today(): string {
+  const d = new Date();
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
 export function currentFilter(): RestaurantFilter {
   const search = ui.search.trim();
-  return { search: search === "" ? null : search, statuses: [...ui.statuses] };
+  return {
+    search: search === "" ? null : search,
+    statuses: [...ui.statuses],
+    cuisine: ui.cuisine === "" ? null : ui.cuisine,
+    volunteer_id: ui.visitedBy === "" ? null : ui.visitedBy,
+    follow_up_due_by: ui.followUpDue ? today() : null,
+    area_id: ui.areaFilter === "" ? null : ui.areaFilter,
+  };
+}
+
+/** A key that changes whenever the filter does (for effects that reload). */
+export function filterKey(): string {
+  return JSON.stringify(currentFilter());
 }
 
 let toastId = 0;

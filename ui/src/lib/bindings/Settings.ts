@@ -6,7 +6,8 @@ export type Settings = {
  */
 tile_url: string, 
 /**
- * Credit shown on the map for the tiles.
+ * Credit shown on the map for the tiles in use: with an MBTiles basemap, the file's own
+ * credit (or what was typed for it); otherwise the tile server's. See `credits`.
  */
 tile_attribution: string, 
 /**
@@ -26,4 +27,9 @@ postcodes_url: string,
  * The Nominatim server for addresses and reverse geocoding. Empty when saving means the
  * default.
  */
-nominatim_url: string, };
+nominatim_url: string, 
+/**
+ * An MBTiles file (raster tiles) the map is drawn from instead of the tile server; read,
+ * never written. `None` (or empty when saving) uses the tile server.
+ */
+mbtiles_path: string | null, };
