@@ -512,6 +512,9 @@ async fn a_coordinator_draws_and_assigns_areas_and_a_volunteer_walks_one() -> Re
     app.click("#area-assign").await?;
     app.wait_for(&format!("#area-list li[data-area='Dalston'] .holder[data-holder='{volunteer_name}']"))
         .await?;
+    // ... and so does the map.
+    app.wait_for(".area-label.held").await?;
+    assert_eq!(app.text_of(".area-label.held").await?, format!("Dalston · {volunteer_name}"));
 
     // The walk list: numbered stops on the map and a printed sheet.
     app.click("#walk-plan").await?;
