@@ -13,6 +13,14 @@ use tauri::Manager;
 
 /// Opens the window on the database at `db`, seeding the demo set when the file is new.
 pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()> {
+    // WebKitGTK paints with Skia on GPU threads, which crash on software OpenGL (Mesa's swrast:
+    // Xvfb, virtual machines, machines without a working GPU driver). Tablemap draws a map and a
+    // few panels: the CPU paints them quickly everywhere. Set before WebKit starts (its web
+    // process inherits the environment); a user who wants the GPU can set it to 0.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_SKIA_ENABLE_CPU_RENDERING").is_none() {
+        std::env::set_var("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1");
+    }
     let mut store = Store::open(db)?;
     if store.was_created() {
         demo::seed(&mut store, demo::DEFAULT_COUNT, demo::DEFAULT_SEED, Utc::now())?;
@@ -24,6 +32,12 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
 
     tauri::Builder::default()
         .manage(state)
+        .setup(|app| {
+            if let Some(window) = app.get_webview_window("main") {
+                tune_webview(&window);
+            }
+            Ok(())
+        })
         .register_asynchronous_uri_scheme_protocol("tiles", |ctx, request, responder| {
             let app = ctx.app_handle().clone();
             let path = request.uri().path().to_string();
@@ -93,6 +107,27 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
         ])
         .run(tauri::generate_context!())?;
     Ok(())
+}
+
+/// The map's markers are one 2D canvas redrawn on every pan. WebKitGTK may still accelerate a 2D
+/// canvas on the GPU when painting is on the CPU (see `run`), and that crashes on software
+/// OpenGL too: painting a few hundred symbols on the CPU costs under a millisecond, so the canvas
+/// is never accelerated.
+fn tune_webview(window: &tauri::WebviewWindow) {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = window.with_webview(|webview| {
+            use webkit2gtk::glib::prelude::ObjectExt;
+            use webkit2gtk::WebViewExt;
+            if let Some(settings) = webview.inner().settings() {
+                if settings.find_property("enable-2d-canvas-acceleration").is_some() {
+                    settings.set_property("enable-2d-canvas-acceleration", false);
+                }
+            }
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
 }
 
 async fn tile_response(state: &AppState, path: &str) -> Response<Vec<u8>> {

@@ -60,7 +60,16 @@ impl App {
             .env("HOME", db.parent().unwrap_or(Path::new("/tmp")))
             .env("TABLEMAP_TILE_CACHE", tile_cache)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            // TABLEMAP_E2E_LOG=FILE keeps what the driver, WebKit and the app print (for crashes).
+            .stderr(match std::env::var_os("TABLEMAP_E2E_LOG") {
+                Some(path) => std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map(Stdio::from)
+                    .unwrap_or_else(|_| Stdio::null()),
+                None => Stdio::null(),
+            })
             .spawn()
             .context("start tauri-driver (make test installs it with cargo install tauri-driver)")?;
         let mut app_driver = DriverGuard(Some(driver));
