@@ -349,3 +349,30 @@ fn sync_without_a_team_or_server_says_so_in_plain_words() {
     assert!(err.contains("could not reach the team server at 127.0.0.1:1"), "{err}");
     assert_eq!(api::sync::status(&store).unwrap().last_error, Some(err));
 }
+
+#[test]
+fn sync_the_command_line_from_server_init_to_sync() {
+    let pg = TestPostgres::start();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cora.sqlite");
+    let url = pg.admin_url();
+    let init = support::tablemap(&db, &["server", "init", "--url", &url]).ok();
+    assert!(init.contains("applied team schema versions [1]"), "{init}");
+    let again = support::tablemap(&db, &["server", "init", "--url", &url]).ok();
+    assert!(again.contains("up to date"), "{again}");
+    let added =
+        support::tablemap(&db, &["server", "add-user", "Cora B", "--role", "coordinator", "--url", &url])
+            .ok();
+    let code = added.lines().last().unwrap().to_string();
+    assert!(code.starts_with("tablemap1:"), "{added}");
+    let joined = support::tablemap(&db, &["join", &code]).ok();
+    assert!(joined.contains("as Cora B (coordinator)"), "{joined}");
+    support::tablemap(&db, &["restaurants", "add", "--name", "Zaza", "--lat", "51.5", "--lon", "-0.07"]).ok();
+    let synced = support::tablemap(&db, &["sync", "--once"]).ok();
+    assert!(synced.starts_with("pushed 10 changes"), "{synced}");
+    let status = support::tablemap(&db, &["sync", "--status"]).ok();
+    assert!(status.contains("\"waiting\": 0"), "{status}");
+    let dup = support::tablemap(&db, &["server", "add-user", "Cora B", "--role", "volunteer", "--url", &url]);
+    assert_ne!(dup.code, 0);
+    assert!(dup.stderr.contains("already exists"), "{}", dup.stderr);
+}
