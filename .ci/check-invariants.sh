@@ -13,6 +13,10 @@ hits=$(grep -rnE '\btauri(::|_)' src-tauri/src --include='*.rs' | grep -vE '^src
 hits=$(grep -rn 'reqwest' src-tauri/src --include='*.rs' | grep -v '^src-tauri/src/sources/' || true)
 [ -n "$hits" ] && bad "only sources/ may use reqwest" "$hits"
 
+# Only sync/ talks to the team server.
+hits=$(grep -rnE '\bpostgres(::|_)' src-tauri/src --include='*.rs' | grep -vE '^src-tauri/src/(sync/|cli/team\.rs)' || true)
+[ -n "$hits" ] && bad "only sync/ (and the CLI's server commands) may use the postgres client" "$hits"
+
 # Domain rules do no I/O and read no clock.
 hits=$(grep -rnE 'Utc::now|SystemTime::now|std::fs|rusqlite' src-tauri/src/domain || true)
 [ -n "$hits" ] && bad "domain/ takes time as an argument and does no I/O" "$hits"
@@ -34,7 +38,7 @@ hits=$(grep -nE 'innerHTML|outerHTML|insertAdjacentHTML|document\.write' src-tau
 [ -n "$hits" ] && bad "the public map must put data into the page as text" "$hits"
 
 # No column for nationality or immigration status, in any migration.
-hits=$(grep -vE '^\s*--' src-tauri/migrations/*.sql | grep -iE 'nationality|immigration|citizenship|visa|asylum|ethnic' || true)
+hits=$(grep -vE '^\s*--' src-tauri/migrations/*.sql src-tauri/server-migrations/*.sql | grep -iE 'nationality|immigration|citizenship|visa|asylum|ethnic' || true)
 [ -n "$hits" ] && bad "the schema must not store nationality or immigration status" "$hits"
 
 # The capability grants exactly the commands build.rs declares.

@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 mod areas;
 mod places;
+mod team;
 mod tiles;
 mod walk;
 pub use places::GeocodeCommand;
@@ -84,6 +85,13 @@ pub enum Command {
     /// A walk through an area's (or chosen) restaurants still to visit: the route printed, and a
     /// walk sheet PDF to carry (route order, hours, tick boxes, sticker code, notes, QR codes).
     Walk(walk::WalkArgs),
+    /// The team server (PostgreSQL 15+), for whoever runs it: create the schema, add people.
+    #[command(subcommand)]
+    Server(team::ServerCommand),
+    /// Join a team with the code `server add-user` printed. Nothing is sent until `sync`.
+    Join { code: String },
+    /// Push this machine's changes to the team server and pull everyone else's.
+    Sync(team::SyncArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -543,6 +551,11 @@ pub fn run(db: PathBuf, command: Command) -> ExitCode {
 }
 
 fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
+    // The server commands work on the team server alone: no local database is opened.
+    let command = match command {
+        Command::Server(c) => return team::server(c),
+        other => other,
+    };
     let mut store = Store::open(db)?;
     let now = Utc::now();
     match command {
@@ -724,6 +737,9 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
         Command::Areas(command) => areas::run(&mut store, command, now)?,
         Command::Tiles(args) => tiles::run(&store, args, now)?,
         Command::Walk(args) => walk::run(&store, args, now)?,
+        Command::Join { code } => team::join(&mut store, &code)?,
+        Command::Sync(args) => team::sync(&mut store, args)?,
+        Command::Server(c) => team::server(c)?,
         Command::Settings(SettingsCommand::Show) => {
             println!("{}", serde_json::to_string_pretty(&api::settings::get(&store)?)?);
         }
@@ -983,7 +999,7 @@ fn stickers(store: &mut Store, command: StickersCommand, now: chrono::DateTime<U
             if let Some(v) = font {
                 c.font = v;
             }
-            let c = if changed { api::stickers::save_campaign(store, c)? } else { c };
+            let c = if changed { api::stickers::save_campaign(store, c, chrono::Utc::now())? } else { c };
             println!("{}", serde_json::to_string_pretty(&c)?);
         }
         StickersCommand::Mark { code, state, volunteer } => {

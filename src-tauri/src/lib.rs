@@ -14,4 +14,5 @@ pub mod map;
 pub mod sources;
 pub mod stickers;
 pub mod store;
+pub mod sync;
 pub mod walk;

@@ -352,8 +352,10 @@ pub fn import_csv(
                         .id
                         .clone()
                         .ok_or_else(|| ApiError::Conflict("a row matched itself".into()))?;
-                    let new = merged(&table::get(tx, &id)?, draft);
+                    let before = table::get(tx, &id)?;
+                    let new = merged(&before, draft);
                     table::update(tx, &id, &new, job.now)?;
+                    crate::store::outbox::restaurant_updated(tx, &before, job.now)?;
                     index.replace(i, &new.0.name, new.0.postcode.as_deref(), new.0.lat, new.0.lon);
                     s.updated += 1;
                 }
@@ -365,6 +367,7 @@ pub fn import_csv(
                     };
                     let id = RestaurantId::generate(job.now);
                     table::insert(tx, &id, draft, "csv", reference.as_deref(), job.now)?;
+                    crate::store::outbox::restaurant_inserted(tx, &id, job.now)?;
                     index.add(Known { id: Some(id), ..known(c, lat, lon) }, reference);
                     s.added += 1;
                 }

@@ -12,6 +12,7 @@ pub mod osm;
 pub mod restaurants;
 pub mod settings;
 pub mod stickers;
+pub mod sync;
 pub mod tiles;
 pub mod visits;
 pub mod volunteers;

@@ -71,11 +71,13 @@ pub fn apply(
                 None => {
                     let id = RestaurantId::generate(now);
                     table::insert(tx, &id, &valid, "osm", Some(&venue.external_ref), now)?;
+                    crate::store::outbox::restaurant_inserted(tx, &id, now)?;
                     summary.added += 1;
                 }
                 Some(r) if same(&r, &valid) => summary.unchanged += 1,
                 Some(r) => {
                     table::update(tx, &r.id, &valid, now)?;
+                    crate::store::outbox::restaurant_updated(tx, &r, now)?;
                     summary.updated += 1;
                 }
             }

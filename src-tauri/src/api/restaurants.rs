@@ -4,7 +4,7 @@ use super::models::{RestaurantDetail, RestaurantPage, StatusCount};
 use super::Result;
 use crate::domain::{RestaurantDraft, RestaurantId};
 use crate::store::restaurants::{self as table, Bbox, RestaurantFilter};
-use crate::store::{consents, status, visits, Store};
+use crate::store::{consents, outbox, status, visits, Store};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
@@ -16,6 +16,7 @@ pub fn add(store: &mut Store, draft: RestaurantDraft, now: DateTime<Utc>) -> Res
     let id = RestaurantId::generate(now);
     store.write(|tx| {
         table::insert(tx, &id, &valid, "manual", None, now)?;
+        outbox::restaurant_inserted(tx, &id, now)?;
         detail_in(tx, &id)
     })
 }
@@ -28,7 +29,9 @@ pub fn update(
 ) -> Result<RestaurantDetail> {
     let valid = draft.validate()?;
     store.write(|tx| {
+        let before = table::get(tx, id)?;
         table::update(tx, id, &valid, now)?;
+        outbox::restaurant_updated(tx, &before, now)?;
         detail_in(tx, id)
     })
 }

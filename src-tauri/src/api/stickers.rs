@@ -98,11 +98,15 @@ pub fn campaign(store: &Store) -> Result<Campaign> {
         .unwrap_or_default())
 }
 
-pub fn save_campaign(store: &mut Store, campaign: Campaign) -> Result<Campaign> {
+/// Saves the campaign's words and address; with a team, they travel to everyone (organisers
+/// and coordinators only: the server refuses anyone else's).
+pub fn save_campaign(store: &mut Store, campaign: Campaign, now: DateTime<Utc>) -> Result<Campaign> {
     let campaign = campaign.validate()?;
-    let json = serde_json::to_string(&campaign).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let value = serde_json::to_value(&campaign).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let json = value.to_string();
     store.write(|tx| {
         settings::set(tx, "campaign", &json)?;
+        crate::store::outbox::campaign_setting(tx, "campaign", &value, now)?;
         Ok::<_, ApiError>(())
     })?;
     Ok(campaign)

@@ -5,7 +5,7 @@ use super::models::RestaurantDetail;
 use super::restaurants::detail_in;
 use super::{ApiError, Result};
 use crate::domain::{NewConsent, NewVisit, VisitId, VolunteerDraft, VolunteerId};
-use crate::store::{consents, status, visits, volunteers, Store};
+use crate::store::{consents, outbox, status, visits, volunteers, Store};
 use chrono::{DateTime, Utc};
 use rusqlite::Transaction;
 
@@ -29,6 +29,7 @@ pub fn record_by_name(
             None => {
                 let id = VolunteerId::generate(now);
                 volunteers::insert(tx, &id, &draft, now)?;
+                outbox::event(tx, "volunteer", id.as_str(), now)?;
                 id
             }
         };
@@ -76,6 +77,7 @@ fn record_in(tx: &Transaction<'_>, visit: NewVisit, now: DateTime<Utc>) -> Resul
             }
         }
         visits::insert(tx, &id, &visit, now)?;
+        outbox::event(tx, "visit", id.as_str(), now)?;
         place_stickers(tx, &id, &visit, now)?;
         status::refresh(tx, &visit.restaurant_id)?;
         detail_in(tx, &visit.restaurant_id)
@@ -133,6 +135,7 @@ pub fn record_consent(
         crate::store::restaurants::get(tx, &consent.restaurant_id)?;
         volunteers::get(tx, &consent.recorded_by)?;
         consents::insert(tx, &id, &consent, now)?;
+        outbox::event(tx, "consent", &id, now)?;
         detail_in(tx, &consent.restaurant_id)
     })
 }

@@ -20,6 +20,7 @@ pub fn add(store: &mut Store, draft: VolunteerDraft, now: DateTime<Utc>) -> Resu
         }
         let id = VolunteerId::generate(now);
         volunteers::insert(tx, &id, &draft, now)?;
+        crate::store::outbox::event(tx, "volunteer", id.as_str(), now)?;
         Ok(volunteers::get(tx, &id)?)
     })
 }

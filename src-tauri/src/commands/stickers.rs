@@ -29,7 +29,7 @@ pub async fn get_campaign(state: State<'_, AppState>) -> Answer<Campaign> {
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn save_campaign(state: State<'_, AppState>, campaign: Campaign) -> Answer<Campaign> {
-    state.write(|s| api::stickers::save_campaign(s, campaign))
+    state.write(|s| api::stickers::save_campaign(s, campaign, chrono::Utc::now()))
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -102,7 +102,7 @@ impl Consents {
                 ConsentKind::ListedPublicly => &mut out.listed_publicly,
                 ConsentKind::SelfIdentifiesMigrantOwned => &mut out.self_identifies_migrant_owned,
             };
-            if slot.as_ref().is_none_or(|s| s.recorded_at <= r.recorded_at) {
+            if slot.as_ref().is_none_or(|s| super::merge::consent_replaces(s, &r)) {
                 *slot = Some(r);
             }
         }

@@ -3,7 +3,9 @@
 
 pub mod area;
 pub mod consent;
+pub mod hlc;
 pub mod ids;
+pub mod merge;
 pub mod postcode;
 pub mod restaurant;
 pub mod status;

@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_import_lookups.sql"),
     include_str!("../../migrations/0004_geocode_cache.sql"),
     include_str!("../../migrations/0005_areas.sql"),
+    include_str!("../../migrations/0006_sync.sql"),
 ];
 
 pub fn latest() -> i64 {

@@ -7,6 +7,12 @@ pub mod consents;
 pub mod duplicates;
 pub mod geocode_cache;
 mod migrations;
+pub mod outbox;
+
+/// A time as the database writes it (RFC 3339 UTC, milliseconds).
+pub fn codec_text_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    codec::time(t)
+}
 pub mod restaurants;
 pub mod settings;
 pub mod status;

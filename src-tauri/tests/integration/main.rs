@@ -4,6 +4,8 @@
 
 #[path = "../../../tests/support/fixture_server.rs"]
 mod fixture_server;
+#[path = "../../../tests/support/postgres.rs"]
+mod pg_server;
 
 mod areas;
 mod cli;
@@ -15,5 +17,6 @@ mod osm;
 mod stickers;
 mod store;
 mod support;
+mod sync;
 mod tiles;
 mod walk;

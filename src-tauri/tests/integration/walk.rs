@@ -47,7 +47,7 @@ fn demo(path: &Path) -> Store {
     api::areas::create(&mut store, "Dalston", Geometry::Polygon { coordinates: vec![ring] }, support::now())
         .expect("area");
     let campaign = Campaign { base_url: "https://mc.org.uk/S".into(), ..Campaign::default() };
-    api::stickers::save_campaign(&mut store, campaign).expect("campaign");
+    api::stickers::save_campaign(&mut store, campaign, support::now()).expect("campaign");
     store
 }
 

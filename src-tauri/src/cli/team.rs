@@ -1,0 +1,122 @@
+//! `server init`, `server add-user`, `join` and `sync`: team sync from the command line.
+
+use super::CliError;
+use crate::api::{self, ApiError};
+use crate::store::Store;
+use crate::sync::server::{self, NewPerson, Role};
+use chrono::Utc;
+use clap::{Args, Subcommand};
+
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// Create (or bring up to date) the team's tables, roles and row-level security on a
+    /// PostgreSQL 15+ database. Safe to run again.
+    Init {
+        /// The admin connection: postgres://ADMIN[:PASSWORD]@HOST[:PORT]/DB (TLS is used unless
+        /// the host is this machine or the URL says sslmode=disable). PGPASSWORD works too.
+        #[arg(long, env = "TABLEMAP_SERVER_URL")]
+        url: String,
+    },
+    /// Give a person their own login. The last line printed is their join code: hand it to them
+    /// privately (it carries their password).
+    AddUser {
+        name: String,
+        #[arg(long, value_parser = ["volunteer", "organiser", "coordinator"])]
+        role: String,
+        #[arg(long, env = "TABLEMAP_SERVER_URL")]
+        url: String,
+        /// The server's name as people's machines reach it, if not the one in --url.
+        #[arg(long)]
+        public_host: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Sync once and exit (otherwise: sync, then again every --every seconds until stopped).
+    #[arg(long)]
+    once: bool,
+    #[arg(long, default_value_t = 60)]
+    every: u64,
+    /// Only show the sync status (waiting changes, last sync, last error); sends nothing.
+    #[arg(long)]
+    status: bool,
+}
+
+fn admin(url: &str) -> Result<(postgres::Config, crate::sync::TlsMode), CliError> {
+    let (mut config, tls) = crate::sync::admin_config(url).map_err(ApiError::from)?;
+    if config.get_password().is_none() {
+        if let Ok(pw) = std::env::var("PGPASSWORD") {
+            config.password(pw);
+        }
+    }
+    Ok((config, tls))
+}
+
+pub fn server(command: ServerCommand) -> Result<(), CliError> {
+    match command {
+        ServerCommand::Init { url } => {
+            let (config, tls) = admin(&url)?;
+            let applied = server::init(&config, tls).map_err(ApiError::from)?;
+            if applied.is_empty() {
+                println!("the team schema is up to date (version {})", server::latest());
+            } else {
+                println!("applied team schema versions {applied:?}");
+            }
+        }
+        ServerCommand::AddUser { name, role, url, public_host } => {
+            let (config, tls) = admin(&url)?;
+            let role = Role::parse(&role).unwrap_or(Role::Volunteer);
+            let person = NewPerson { name: &name, role, public_host: public_host.as_deref() };
+            let team = server::add_user(&config, tls, person, Utc::now()).map_err(ApiError::from)?;
+            println!("added {} ({}) as login '{}'", team.name, team.role, team.user);
+            println!("give them this join code (it carries their password); they run: tablemap join CODE");
+            println!("{}", team.join_code());
+        }
+    }
+    Ok(())
+}
+
+pub fn join(store: &mut Store, code: &str) -> Result<(), CliError> {
+    let team = api::sync::join(store, code, Utc::now())?;
+    println!(
+        "joined the team at {}:{}/{} as {} ({}); nothing is sent until you run `tablemap sync`",
+        team.host, team.port, team.dbname, team.name, team.role
+    );
+    Ok(())
+}
+
+pub fn sync(store: &mut Store, args: SyncArgs) -> Result<(), CliError> {
+    if args.status {
+        println!("{}", serde_json::to_string_pretty(&api::sync::status(store)?)?);
+        return Ok(());
+    }
+    loop {
+        let report = api::sync::sync(store, Utc::now());
+        match &report {
+            Ok(r) => {
+                println!(
+                    "pushed {} changes; pulled {} restaurants, {} field changes, {} visits, {} consent records, {} reviews",
+                    r.pushed, r.pulled_restaurants, r.pulled_fields, r.pulled_visits, r.pulled_consents, r.pulled_reviews
+                );
+                for refusal in &r.refused {
+                    eprintln!("{refusal}");
+                }
+            }
+            Err(e) if !args.once => eprintln!("tablemap: sync failed, trying again in {}s: {e}", args.every),
+            Err(_) => {}
+        }
+        if args.once {
+            let r = report?;
+            if !r.refused.is_empty() {
+                return Err(ApiError::Conflict(format!(
+                    "{} changes were refused by the team server",
+                    r.refused.len()
+                ))
+                .into());
+            }
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_secs(args.every.max(5)));
+    }
+}

@@ -1,0 +1,283 @@
+//! The local side of team sync: this machine's clock (`sync_state`), the `outbox` of changes
+//! still to push, and each restaurant field's clock stamp. Every function takes the caller's
+//! transaction, so a change and its outbox entry are written together or not at all.
+
+use super::codec::time;
+use super::{Result, StoreError};
+use crate::domain::hlc::{Clock, Hlc};
+use crate::domain::merge::{field_values, FIELDS};
+use crate::domain::{Restaurant, RestaurantId};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+
+pub fn state(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM sync_state WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn set_state(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO sync_state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute([key, value])?;
+    Ok(())
+}
+
+pub fn clear_state(conn: &Connection, key: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM sync_state WHERE key = ?1")?.execute([key])?;
+    Ok(())
+}
+
+fn clock(conn: &Connection) -> Result<Clock> {
+    let node = state(conn, "node_id")?
+        .ok_or(StoreError::Corrupt { what: "sync_state.node_id", value: "missing".into() })?;
+    let last = match state(conn, "hlc")? {
+        Some(text) => Some(
+            text.parse::<Hlc>().map_err(|_| StoreError::Corrupt { what: "sync_state.hlc", value: text })?,
+        ),
+        None => None,
+    };
+    Ok(Clock::resume(&node, last.as_ref()))
+}
+
+fn save_clock(conn: &Connection, clock: &Clock) -> Result<()> {
+    let last = Hlc { millis: clock.last_millis, counter: clock.last_counter, node: clock.node.clone() };
+    set_state(conn, "hlc", &last.to_string())
+}
+
+fn millis(now: DateTime<Utc>) -> u64 {
+    now.timestamp_millis().max(0) as u64
+}
+
+/// A fresh stamp for a local change at `now`.
+pub fn tick(conn: &Connection, now: DateTime<Utc>) -> Result<Hlc> {
+    let mut c = clock(conn)?;
+    let stamp = c.tick(millis(now));
+    save_clock(conn, &c)?;
+    Ok(stamp)
+}
+
+/// Takes in the latest stamp seen from other machines.
+pub fn observe(conn: &Connection, remote: &Hlc, now: DateTime<Utc>) -> Result<()> {
+    let mut c = clock(conn)?;
+    c.observe(remote, millis(now));
+    save_clock(conn, &c)
+}
+
+pub fn append(
+    conn: &Connection,
+    kind: &str,
+    entity_id: &str,
+    hlc: &Hlc,
+    payload: &Value,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO outbox (kind, entity_id, hlc, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![kind, entity_id, hlc.to_string(), payload.to_string(), time(now)])?;
+    Ok(())
+}
+
+/// A row of `table` as a JSON object (SQLite builds it, so every column travels as stored).
+fn row_json(conn: &Connection, table: &str, columns: &[&str], id: &str) -> Result<Value> {
+    let pairs: Vec<String> = columns.iter().map(|c| format!("'{c}', {c}")).collect();
+    let sql = format!("SELECT json_object({}) FROM {table} WHERE id = ?1", pairs.join(", "));
+    let text: String = conn
+        .prepare_cached(&sql)?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound { what: "row to sync", id: id.to_string() })?;
+    serde_json::from_str(&text).map_err(|_| StoreError::Corrupt { what: "outbox payload", value: text })
+}
+
+pub const VISIT_COLUMNS: [&str; 10] = [
+    "id",
+    "restaurant_id",
+    "volunteer_id",
+    "visited_at",
+    "recorded_at",
+    "outcome",
+    "stickers_left",
+    "note",
+    "follow_up_on",
+    "corrects",
+];
+pub const CONSENT_COLUMNS: [&str; 6] =
+    ["id", "restaurant_id", "kind", "answer", "recorded_by", "recorded_at"];
+pub const VOLUNTEER_COLUMNS: [&str; 3] = ["id", "display_name", "created_at"];
+
+/// Queues an event row (a visit, consent record or volunteer) just written in this transaction.
+pub fn event(conn: &Connection, kind: &str, id: &str, now: DateTime<Utc>) -> Result<()> {
+    let (table, columns): (&str, &[&str]) = match kind {
+        "visit" => ("visits", &VISIT_COLUMNS),
+        "consent" => ("consent_records", &CONSENT_COLUMNS),
+        "volunteer" => ("volunteers", &VOLUNTEER_COLUMNS),
+        other => return Err(StoreError::Corrupt { what: "outbox kind", value: other.to_string() }),
+    };
+    let hlc = tick(conn, now)?;
+    let mut payload = row_json(conn, table, columns, id)?;
+    payload["hlc"] = Value::String(hlc.to_string());
+    append(conn, kind, id, &hlc, &payload, now)
+}
+
+/// Queues the restaurant with this id, just inserted in this transaction.
+pub fn restaurant_inserted(conn: &Connection, id: &RestaurantId, now: DateTime<Utc>) -> Result<()> {
+    restaurant_added(conn, &super::restaurants::get(conn, id)?, now)
+}
+
+/// Queues what changed in the restaurant with this id since `before` (read before the update).
+pub fn restaurant_updated(conn: &Connection, before: &Restaurant, now: DateTime<Utc>) -> Result<()> {
+    restaurant_edited(conn, before, &super::restaurants::get(conn, &before.id)?, now)
+}
+
+/// Queues a restaurant just added here: the row, then every field from nothing.
+pub fn restaurant_added(conn: &Connection, r: &Restaurant, now: DateTime<Utc>) -> Result<()> {
+    let hlc = tick(conn, now)?;
+    let payload = serde_json::json!({
+        "id": r.id, "source": r.source, "external_ref": r.external_ref, "created_at": time(r.created_at),
+    });
+    append(conn, "restaurant", r.id.as_str(), &hlc, &payload, now)?;
+    for (field, value) in field_values(&crate::domain::merge::draft_of(r)) {
+        queue_field(conn, &r.id, field, value, &hlc, now)?;
+    }
+    Ok(())
+}
+
+/// Queues the fields an edit changed, each stamped and with the stamp of the value it replaced.
+pub fn restaurant_edited(
+    conn: &Connection,
+    before: &Restaurant,
+    after: &Restaurant,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use crate::domain::merge::draft_of;
+    let old = field_values(&draft_of(before));
+    let new = field_values(&draft_of(after));
+    let changed: Vec<_> =
+        new.into_iter().zip(old).filter(|((_, n), (_, o))| n != o).map(|(n, _)| n).collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let hlc = tick(conn, now)?;
+    for (field, value) in changed {
+        queue_field(conn, &after.id, field, value, &hlc, now)?;
+    }
+    Ok(())
+}
+
+fn queue_field(
+    conn: &Connection,
+    id: &RestaurantId,
+    field: &str,
+    value: Value,
+    hlc: &Hlc,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let base = field_clock(conn, id, field)?.map(|(h, _)| h);
+    set_field_clock(conn, id, field, &hlc.to_string(), base.as_deref())?;
+    let payload = serde_json::json!({
+        "restaurant_id": id, "field": field, "value": value, "hlc": hlc.to_string(), "base_hlc": base,
+    });
+    append(conn, "field", id.as_str(), hlc, &payload, now)
+}
+
+/// A field's current stamp and the stamp it replaced, if the field was ever stamped.
+pub fn field_clock(
+    conn: &Connection,
+    id: &RestaurantId,
+    field: &str,
+) -> Result<Option<(String, Option<String>)>> {
+    debug_assert!(FIELDS.contains(&field));
+    Ok(conn
+        .prepare_cached(
+            "SELECT hlc, base_hlc FROM restaurant_field_clocks WHERE restaurant_id = ?1 AND field = ?2",
+        )?
+        .query_row([id.as_str(), field], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+pub fn set_field_clock(
+    conn: &Connection,
+    id: &RestaurantId,
+    field: &str,
+    hlc: &str,
+    base: Option<&str>,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO restaurant_field_clocks (restaurant_id, field, hlc, base_hlc) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (restaurant_id, field) DO UPDATE SET hlc = excluded.hlc, base_hlc = excluded.base_hlc",
+    )?
+    .execute(params![id.as_str(), field, hlc, base])?;
+    Ok(())
+}
+
+/// Queues a campaign setting (the campaign's words and address on stickers).
+pub fn campaign_setting(conn: &Connection, key: &str, value: &Value, now: DateTime<Utc>) -> Result<()> {
+    let hlc = tick(conn, now)?;
+    let payload = serde_json::json!({ "key": key, "value": value, "hlc": hlc.to_string() });
+    append(conn, "campaign_setting", key, &hlc, &payload, now)
+}
+
+/// One outbox entry waiting to be pushed.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub seq: i64,
+    pub kind: String,
+    pub entity_id: String,
+    pub payload: Value,
+}
+
+/// The oldest entries not refused, at most `limit`.
+pub fn pending(conn: &Connection, limit: usize) -> Result<Vec<Entry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, kind, entity_id, payload FROM outbox WHERE refused IS NULL ORDER BY seq LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit as i64], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, kind, entity_id, text) = row?;
+        let payload = serde_json::from_str(&text)
+            .map_err(|_| StoreError::Corrupt { what: "outbox.payload", value: text })?;
+        out.push(Entry { seq, kind, entity_id, payload });
+    }
+    Ok(out)
+}
+
+/// Entries the server now holds leave the outbox.
+pub fn remove(conn: &Connection, seqs: &[i64]) -> Result<()> {
+    let mut stmt = conn.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?;
+    for seq in seqs {
+        stmt.execute([seq])?;
+    }
+    Ok(())
+}
+
+/// The server refused this entry: it stays, with the reason, and is not pushed again.
+pub fn refuse(conn: &Connection, seq: i64, reason: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE outbox SET refused = ?2 WHERE seq = ?1")?.execute(params![seq, reason])?;
+    Ok(())
+}
+
+/// (waiting, refused) entries.
+pub fn counts(conn: &Connection) -> Result<(u64, u64)> {
+    Ok(conn.query_row(
+        "SELECT count(*) FILTER (WHERE refused IS NULL), count(*) FILTER (WHERE refused IS NOT NULL) FROM outbox",
+        [],
+        |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+    )?)
+}
+
+/// The reasons entries were refused, oldest first: (kind, entity id, reason).
+pub fn refusals(conn: &Connection) -> Result<Vec<(String, String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, entity_id, refused FROM outbox WHERE refused IS NOT NULL ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

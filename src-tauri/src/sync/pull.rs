@@ -1,0 +1,288 @@
+//! Pulling what others wrote since the cursor, and applying it in one local transaction that
+//! also saves the new cursor (so a pull cut off half-way leaves nothing applied and is simply
+//! done again).
+//!
+//! The window is `cursor <= txid < pg_snapshot_xmin(pg_current_snapshot())`, read in one
+//! REPEATABLE READ snapshot: every transaction below the xmin has finished, so nothing can
+//! later commit inside the window. A transaction still running keeps the xmin below it and its
+//! rows wait for the next pull; rows seen twice are applied idempotently.
+
+use super::Result;
+use crate::domain::hlc::Hlc;
+use crate::domain::merge::{self, FieldVersion};
+use crate::domain::restaurant::ValidDraft;
+use crate::domain::{RestaurantDraft, RestaurantId, VolunteerDraft, VolunteerId};
+use crate::store::{outbox, restaurants, settings, status, volunteers, Store};
+use chrono::{DateTime, Utc};
+use postgres::Client;
+use rusqlite::{params, Connection};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a pull brought in.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Pulled {
+    pub restaurants: usize,
+    pub fields: usize,
+    pub visits: usize,
+    pub consents: usize,
+    pub reviews: usize,
+}
+
+struct FieldRow {
+    restaurant_id: String,
+    field: String,
+    version: FieldVersion,
+}
+
+pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Result<Pulled> {
+    let cursor = outbox::state(store.conn(), "cursor")?.unwrap_or_else(|| "0".into());
+    let mut tx = client
+        .build_transaction()
+        .isolation_level(postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()?;
+    let high: String = tx.query_one("SELECT pg_snapshot_xmin(pg_current_snapshot())::text", &[])?.get(0);
+    let window = "txid >= $1::text::xid8 AND txid < $2::text::xid8";
+    let args: [&(dyn postgres::types::ToSql + Sync); 2] = [&cursor, &high];
+
+    let people =
+        tx.query(&format!("SELECT id, display_name FROM tablemap.volunteers WHERE {window}"), &args)?;
+    let rows = tx.query(
+        &format!("SELECT id, source, external_ref, created_at FROM tablemap.restaurants WHERE {window}"),
+        &args,
+    )?;
+    let fields = tx.query(
+        &format!("SELECT restaurant_id, field, value::text, hlc, base_hlc FROM tablemap.restaurant_fields WHERE {window}"),
+        &args,
+    )?;
+    let visits = tx.query(
+        &format!(
+            "SELECT id, restaurant_id, volunteer_id, visited_at, recorded_at, outcome, stickers_left, note, \
+             follow_up_on, corrects, hlc FROM tablemap.visits WHERE {window} ORDER BY id"
+        ),
+        &args,
+    )?;
+    let consents = tx.query(
+        &format!(
+            "SELECT id, restaurant_id, kind, answer, recorded_by, recorded_at, hlc FROM tablemap.consent_records \
+             WHERE {window}"
+        ),
+        &args,
+    )?;
+    let settings_rows = tx.query(
+        &format!("SELECT key, value::text, hlc FROM tablemap.campaign_settings WHERE {window}"),
+        &args,
+    )?;
+    let coordinator: bool = tx.query_one("SELECT tablemap.is_coordinator()", &[])?.get(0);
+    let reviews = if coordinator {
+        tx.query(
+            &format!(
+                "SELECT id, restaurant_id, field, kept_value::text, kept_hlc, other_value::text, other_hlc, cleared_at \
+                 FROM tablemap.reviews WHERE {window}"
+            ),
+            &args,
+        )?
+    } else {
+        Vec::new()
+    };
+    tx.commit()?;
+
+    let fields: Vec<FieldRow> = fields
+        .iter()
+        .filter_map(|r| {
+            let version = FieldVersion {
+                value: r.get(2),
+                hlc: r.get::<_, String>(3).parse().ok()?,
+                base: r.get::<_, Option<String>>(4).and_then(|b| b.parse().ok()),
+            };
+            Some(FieldRow { restaurant_id: r.get(0), field: r.get(1), version })
+        })
+        .collect();
+
+    let mut pulled = Pulled::default();
+    store.write(|db| -> Result<()> {
+        let mut latest: Option<Hlc> = None;
+        let mut see = |h: Option<Hlc>| {
+            if let Some(h) = h {
+                if latest.as_ref().is_none_or(|l| h > *l) {
+                    latest = Some(h);
+                }
+            }
+        };
+        for p in &people {
+            add_volunteer(db, &VolunteerId(p.get(0)), p.get(1), now)?;
+        }
+        let meta: BTreeMap<String, (String, Option<String>, String)> =
+            rows.iter().map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3)))).collect();
+        let mut by_restaurant: BTreeMap<&str, Vec<&FieldRow>> = BTreeMap::new();
+        for f in &fields {
+            see(Some(f.version.hlc.clone()));
+            by_restaurant.entry(&f.restaurant_id).or_default().push(f);
+        }
+        for (id, fs) in by_restaurant {
+            let (added, taken) = apply_fields(db, &RestaurantId(id.to_string()), &fs, meta.get(id), now)?;
+            pulled.restaurants += usize::from(added);
+            pulled.fields += taken;
+        }
+        let mut touched = BTreeSet::new();
+        for v in &visits {
+            see(v.get::<_, String>(10).parse().ok());
+            let n = db
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO visits (id, restaurant_id, volunteer_id, visited_at, recorded_at, outcome, \
+                     stickers_left, note, follow_up_on, corrects) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )?
+                .execute(params![
+                    v.get::<_, String>(0),
+                    v.get::<_, String>(1),
+                    v.get::<_, String>(2),
+                    v.get::<_, String>(3),
+                    v.get::<_, String>(4),
+                    v.get::<_, String>(5),
+                    v.get::<_, i32>(6),
+                    v.get::<_, Option<String>>(7),
+                    v.get::<_, Option<String>>(8),
+                    v.get::<_, Option<String>>(9),
+                ])?;
+            if n > 0 {
+                pulled.visits += 1;
+                touched.insert(v.get::<_, String>(1));
+            }
+        }
+        for id in touched {
+            status::refresh(db, &RestaurantId(id))?;
+        }
+        for c in &consents {
+            see(c.get::<_, String>(6).parse().ok());
+            pulled.consents += db
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO consent_records (id, restaurant_id, kind, answer, recorded_by, recorded_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![
+                    c.get::<_, String>(0),
+                    c.get::<_, String>(1),
+                    c.get::<_, String>(2),
+                    c.get::<_, String>(3),
+                    c.get::<_, String>(4),
+                    c.get::<_, String>(5),
+                ])?;
+        }
+        for s in &settings_rows {
+            let (key, value, hlc): (String, String, String) = (s.get(0), s.get(1), s.get(2));
+            let mark = format!("setting_hlc:{key}");
+            if outbox::state(db, &mark)?.is_none_or(|mine| hlc > mine) {
+                settings::set(db, &key, &value)?;
+                outbox::set_state(db, &mark, &hlc)?;
+            }
+            see(hlc.parse().ok());
+        }
+        for r in &reviews {
+            pulled.reviews += db
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO sync_reviews (id, restaurant_id, field, kept_value, kept_hlc, other_value, \
+                     other_hlc, cleared_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?
+                .execute(params![
+                    r.get::<_, String>(0),
+                    r.get::<_, String>(1),
+                    r.get::<_, String>(2),
+                    r.get::<_, String>(3),
+                    r.get::<_, String>(4),
+                    r.get::<_, String>(5),
+                    r.get::<_, String>(6),
+                    r.get::<_, Option<String>>(7),
+                ])?;
+        }
+        if let Some(h) = latest {
+            outbox::observe(db, &h, now)?;
+        }
+        outbox::set_state(db, "cursor", &high)?;
+        Ok(())
+    })?;
+    Ok(pulled)
+}
+
+/// A team member this machine has not seen; a name already used here gets a number.
+fn add_volunteer(db: &Connection, id: &VolunteerId, name: String, now: DateTime<Utc>) -> Result<()> {
+    if volunteers::get(db, id).is_ok() {
+        return Ok(());
+    }
+    let mut candidate = name.clone();
+    let mut n = 2;
+    while volunteers::by_name(db, &candidate)?.is_some() {
+        candidate = format!("{name} ({n})");
+        n += 1;
+    }
+    volunteers::insert(db, id, &VolunteerDraft { display_name: candidate, contact: None }, now)?;
+    Ok(())
+}
+
+/// Merges a restaurant's pulled fields field by field; adds the restaurant if it is new here.
+/// Answers (added, fields taken).
+fn apply_fields(
+    db: &Connection,
+    id: &RestaurantId,
+    fields: &[&FieldRow],
+    meta: Option<&(String, Option<String>, String)>,
+    now: DateTime<Utc>,
+) -> Result<(bool, usize)> {
+    let existing = restaurants::get(db, id).ok();
+    let mut draft = existing.as_ref().map(merge::draft_of).unwrap_or_default();
+    let current: BTreeMap<&str, Value> =
+        merge::field_values(&draft).into_iter().collect::<BTreeMap<&str, Value>>();
+    let mut taken = Vec::new();
+    for f in fields {
+        let mine = match (&existing, outbox::field_clock(db, id, &f.field)?) {
+            (Some(_), Some((hlc, base))) => hlc.parse::<Hlc>().ok().map(|hlc| FieldVersion {
+                value: current.get(f.field.as_str()).map(Value::to_string).unwrap_or_default(),
+                hlc,
+                base: base.and_then(|b| b.parse().ok()),
+            }),
+            _ => None,
+        };
+        // Compare values as the server stores them (jsonb text), not as typed.
+        let incoming_value: Value = serde_json::from_str(&f.version.value).unwrap_or(Value::Null);
+        let incoming = FieldVersion { value: incoming_value.to_string(), ..f.version.clone() };
+        if merge::field(mine.as_ref(), &incoming).take
+            && merge::set_field(&mut draft, &f.field, &incoming_value).is_ok()
+        {
+            taken.push(*f);
+        }
+    }
+    if taken.is_empty() {
+        return Ok((false, 0));
+    }
+    let added = match existing {
+        Some(_) => {
+            restaurants::update(db, id, &ValidDraft(draft), now)?;
+            false
+        }
+        None => {
+            // A new restaurant needs its name and position; they travel together with the row.
+            let has = |name: &str| taken.iter().any(|f| f.field == name);
+            let Some((source, external_ref, created_at)) = meta else { return Ok((false, 0)) };
+            if !has("name") || !has("position") || !valid(&draft) {
+                return Ok((false, 0));
+            }
+            // An OpenStreetMap id both machines imported stays with the first restaurant here.
+            let reference = match external_ref {
+                Some(r) if restaurants::find_by_external_ref(db, r)?.is_none() => Some(r.as_str()),
+                _ => None,
+            };
+            let created = DateTime::parse_from_rfc3339(created_at).map_or(now, |t| t.with_timezone(&Utc));
+            restaurants::insert(db, id, &ValidDraft(draft), source, reference, created)?;
+            true
+        }
+    };
+    for f in &taken {
+        let base = f.version.base.as_ref().map(Hlc::to_string);
+        outbox::set_field_clock(db, id, &f.field, &f.version.hlc.to_string(), base.as_deref())?;
+    }
+    Ok((added, taken.len()))
+}
+
+fn valid(d: &RestaurantDraft) -> bool {
+    !d.name.trim().is_empty() && (-90.0..=90.0).contains(&d.lat) && (-180.0..=180.0).contains(&d.lon)
+}

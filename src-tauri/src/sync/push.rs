@@ -1,0 +1,240 @@
+//! Pushing the outbox: oldest first, in batches, each batch one server transaction. Every write
+//! is idempotent (events `ON CONFLICT DO NOTHING`, fields through `put_field`, settings only
+//! when newer), so a batch the server committed but this machine never heard about is simply
+//! pushed again. An entry the server refuses (a permission, a missing restaurant) is set aside
+//! with the reason in plain words; the rest go on.
+
+use super::{Result, SyncError};
+use crate::store::outbox::{self, Entry};
+use crate::store::Store;
+use postgres::error::SqlState;
+use postgres::{Client, Statement, Transaction};
+use serde_json::Value;
+
+pub const BATCH: usize = 500;
+
+/// What a push did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Pushed {
+    pub sent: usize,
+    /// Entries refused by the server now, each as a sentence.
+    pub refused: Vec<String>,
+}
+
+/// Pushes up to `limit` entries (all when `None`).
+pub fn push(store: &mut Store, client: &mut Client, limit: Option<usize>) -> Result<Pushed> {
+    let mut done = Pushed::default();
+    loop {
+        let room = limit.map_or(BATCH, |l| l.saturating_sub(done.sent + done.refused.len()).min(BATCH));
+        if room == 0 {
+            break;
+        }
+        let entries = outbox::pending(store.conn(), room)?;
+        if entries.is_empty() {
+            break;
+        }
+        let refused = push_batch(client, &entries)?;
+        store.write(|tx| -> Result<()> {
+            let ok: Vec<i64> =
+                entries.iter().map(|e| e.seq).filter(|s| !refused.iter().any(|(r, _)| r == s)).collect();
+            outbox::remove(tx, &ok)?;
+            for (seq, reason) in &refused {
+                outbox::refuse(tx, *seq, reason)?;
+            }
+            Ok(())
+        })?;
+        done.sent += entries.len() - refused.len();
+        done.refused.extend(refused.into_iter().map(|(_, r)| r));
+    }
+    Ok(done)
+}
+
+/// Sends one batch in one transaction; answers the refused entries (seq, sentence). A batch
+/// with a refusal is sent again entry by entry, each in a savepoint, to keep the rest.
+fn push_batch(client: &mut Client, entries: &[Entry]) -> Result<Vec<(i64, String)>> {
+    {
+        let mut tx = client.transaction()?;
+        let statements = Statements::prepare(&mut tx)?;
+        let mut failed = false;
+        for e in entries {
+            match send(&mut tx, &statements, e) {
+                Ok(()) => {}
+                Err(err) if refusal(&err).is_some() => {
+                    failed = true;
+                    break;
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        if !failed {
+            tx.commit()?;
+            return Ok(Vec::new());
+        }
+        // Dropping `tx` rolls the batch back.
+    }
+    let mut tx = client.transaction()?;
+    let statements = Statements::prepare(&mut tx)?;
+    let mut refused = Vec::new();
+    for e in entries {
+        let mut sp = tx.transaction()?;
+        match send(&mut sp, &statements, e) {
+            Ok(()) => sp.commit()?,
+            Err(err) => match refusal(&err) {
+                Some(code) => {
+                    drop(sp);
+                    refused.push((e.seq, explain(e, code, &err)));
+                }
+                None => return Err(err.into()),
+            },
+        }
+    }
+    tx.commit()?;
+    Ok(refused)
+}
+
+struct Statements {
+    volunteer: Statement,
+    restaurant: Statement,
+    field: Statement,
+    visit: Statement,
+    consent: Statement,
+    setting: Statement,
+}
+
+impl Statements {
+    fn prepare(tx: &mut Transaction<'_>) -> Result<Self> {
+        Ok(Statements {
+            volunteer: tx.prepare(
+                "INSERT INTO tablemap.volunteers (id, display_name, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (id) DO NOTHING",
+            )?,
+            restaurant: tx.prepare(
+                "INSERT INTO tablemap.restaurants (id, source, external_ref, created_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (id) DO NOTHING",
+            )?,
+            field: tx.prepare("SELECT tablemap.put_field($1, $2, $3, $4, $5)")?,
+            visit: tx.prepare(
+                "INSERT INTO tablemap.visits (id, restaurant_id, volunteer_id, visited_at, recorded_at, outcome, \
+                 stickers_left, note, follow_up_on, corrects, hlc) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING",
+            )?,
+            consent: tx.prepare(
+                "INSERT INTO tablemap.consent_records (id, restaurant_id, kind, answer, recorded_by, recorded_at, hlc) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+            )?,
+            setting: tx.prepare(
+                "INSERT INTO tablemap.campaign_settings (key, value, hlc) VALUES ($1, $2, $3) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, \
+                 txid = pg_current_xact_id() WHERE excluded.hlc > tablemap.campaign_settings.hlc",
+            )?,
+        })
+    }
+}
+
+fn text(p: &Value, key: &str) -> Option<String> {
+    p.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn send<C: postgres::GenericClient>(
+    c: &mut C,
+    s: &Statements,
+    e: &Entry,
+) -> std::result::Result<(), postgres::Error> {
+    let p = &e.payload;
+    let t = |k: &str| text(p, k);
+    match e.kind.as_str() {
+        "volunteer" => c.execute(&s.volunteer, &[&t("id"), &t("display_name"), &t("created_at")]),
+        "restaurant" => {
+            c.execute(&s.restaurant, &[&t("id"), &t("source"), &t("external_ref"), &t("created_at")])
+        }
+        "field" => {
+            let value = p.get("value").cloned().unwrap_or(Value::Null);
+            c.execute(&s.field, &[&t("restaurant_id"), &t("field"), &value, &t("hlc"), &t("base_hlc")])
+        }
+        "visit" => {
+            let stickers = p.get("stickers_left").and_then(Value::as_i64).unwrap_or(0) as i32;
+            c.execute(
+                &s.visit,
+                &[
+                    &t("id"),
+                    &t("restaurant_id"),
+                    &t("volunteer_id"),
+                    &t("visited_at"),
+                    &t("recorded_at"),
+                    &t("outcome"),
+                    &stickers,
+                    &t("note"),
+                    &t("follow_up_on"),
+                    &t("corrects"),
+                    &t("hlc"),
+                ],
+            )
+        }
+        "consent" => c.execute(
+            &s.consent,
+            &[
+                &t("id"),
+                &t("restaurant_id"),
+                &t("kind"),
+                &t("answer"),
+                &t("recorded_by"),
+                &t("recorded_at"),
+                &t("hlc"),
+            ],
+        ),
+        "campaign_setting" => {
+            let value = p.get("value").cloned().unwrap_or(Value::Null);
+            c.execute(&s.setting, &[&t("key"), &value, &t("hlc")])
+        }
+        // Written by a newer Tablemap: leave it for that version.
+        _ => Ok(0),
+    }
+    .map(|_| ())
+}
+
+/// The server said no to this entry (rather than the connection failing): the SQLSTATE.
+fn refusal(e: &postgres::Error) -> Option<SqlState> {
+    let code = e.as_db_error()?.code().clone();
+    let class = &code.code()[..2];
+    // 42: no privilege or policy; 23: a constraint (a missing restaurant); 22: a bad value.
+    matches!(class, "42" | "23" | "22").then_some(code)
+}
+
+/// The refusal in words a volunteer can act on.
+fn explain(e: &Entry, code: SqlState, err: &postgres::Error) -> String {
+    let what = match e.kind.as_str() {
+        "visit" => format!("the visit {}", e.entity_id),
+        "consent" => format!("the consent record {}", e.entity_id),
+        "volunteer" => format!("the new volunteer {}", text(&e.payload, "display_name").unwrap_or_default()),
+        "restaurant" | "field" => format!("the change to restaurant {}", e.entity_id),
+        "campaign_setting" => "the change to the campaign settings".to_string(),
+        other => format!("a change ({other})"),
+    };
+    let why = if code == SqlState::INSUFFICIENT_PRIVILEGE {
+        match e.kind.as_str() {
+            "visit" | "consent" => "you may record visits and consent only under your own name".to_string(),
+            "volunteer" => "only a coordinator may add people to the team".to_string(),
+            "restaurant" | "field" => {
+                "only organisers and coordinators may add or edit restaurants".to_string()
+            }
+            "campaign_setting" => {
+                "only organisers and coordinators may change the campaign settings".to_string()
+            }
+            _ => "your role on the team does not allow it".to_string(),
+        }
+    } else if code == SqlState::FOREIGN_KEY_VIOLATION {
+        "it refers to a restaurant or a person the team server does not have".to_string()
+    } else {
+        err.as_db_error().map_or_else(|| err.to_string(), |d| d.message().to_string())
+    };
+    format!("The team server refused {what}: {why}.")
+}
+
+impl From<SyncError> for crate::api::ApiError {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::Store(s) => s.into(),
+            other => crate::api::ApiError::Io(other.to_string()),
+        }
+    }
+}
