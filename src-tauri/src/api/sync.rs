@@ -31,9 +31,15 @@ pub fn join(store: &mut Store, code: &str, now: DateTime<Utc>) -> Result<TeamCon
                 now,
             )?;
         }
+        let first = !outbox::sharing(tx)?;
         outbox::set_state(tx, "team", &json)?;
         // A new team starts from the beginning of its history.
         outbox::clear_state(tx, "cursor")?;
+        if first {
+            // What was recorded before joining goes to the team too (the joiner is on the server
+            // already: `server add-user` put them there).
+            outbox::share_existing(tx, now)?;
+        }
         Ok(())
     })?;
     Ok(team)

@@ -110,8 +110,18 @@ pub const CONSENT_COLUMNS: [&str; 6] =
     ["id", "restaurant_id", "kind", "answer", "recorded_by", "recorded_at"];
 pub const VOLUNTEER_COLUMNS: [&str; 3] = ["id", "display_name", "created_at"];
 
+/// Whether this database has joined a team. Until it has, nothing is queued: a volunteer working
+/// alone pays nothing for sync (no outbox, no field clocks); joining queues what is already
+/// there (`share_existing`).
+pub fn sharing(conn: &Connection) -> Result<bool> {
+    Ok(state(conn, "team")?.is_some())
+}
+
 /// Queues an event row (a visit, consent record or volunteer) just written in this transaction.
 pub fn event(conn: &Connection, kind: &str, id: &str, now: DateTime<Utc>) -> Result<()> {
+    if !sharing(conn)? {
+        return Ok(());
+    }
     let (table, columns): (&str, &[&str]) = match kind {
         "visit" => ("visits", &VISIT_COLUMNS),
         "consent" => ("consent_records", &CONSENT_COLUMNS),
@@ -126,16 +136,25 @@ pub fn event(conn: &Connection, kind: &str, id: &str, now: DateTime<Utc>) -> Res
 
 /// Queues the restaurant with this id, just inserted in this transaction.
 pub fn restaurant_inserted(conn: &Connection, id: &RestaurantId, now: DateTime<Utc>) -> Result<()> {
+    if !sharing(conn)? {
+        return Ok(());
+    }
     restaurant_added(conn, &super::restaurants::get(conn, id)?, now)
 }
 
 /// Queues what changed in the restaurant with this id since `before` (read before the update).
 pub fn restaurant_updated(conn: &Connection, before: &Restaurant, now: DateTime<Utc>) -> Result<()> {
+    if !sharing(conn)? {
+        return Ok(());
+    }
     restaurant_edited(conn, before, &super::restaurants::get(conn, &before.id)?, now)
 }
 
 /// Queues a restaurant just added here: the row, then every field from nothing.
 pub fn restaurant_added(conn: &Connection, r: &Restaurant, now: DateTime<Utc>) -> Result<()> {
+    if !sharing(conn)? {
+        return Ok(());
+    }
     let hlc = tick(conn, now)?;
     let payload = serde_json::json!({
         "id": r.id, "source": r.source, "external_ref": r.external_ref, "created_at": time(r.created_at),
@@ -155,6 +174,9 @@ pub fn restaurant_edited(
     now: DateTime<Utc>,
 ) -> Result<()> {
     use crate::domain::merge::draft_of;
+    if !sharing(conn)? {
+        return Ok(());
+    }
     let old = field_values(&draft_of(before));
     let new = field_values(&draft_of(after));
     let changed: Vec<_> =
@@ -217,9 +239,49 @@ pub fn set_field_clock(
 
 /// Queues a campaign setting (the campaign's words and address on stickers).
 pub fn campaign_setting(conn: &Connection, key: &str, value: &Value, now: DateTime<Utc>) -> Result<()> {
+    if !sharing(conn)? {
+        return Ok(());
+    }
     let hlc = tick(conn, now)?;
     let payload = serde_json::json!({ "key": key, "value": value, "hlc": hlc.to_string() });
     append(conn, "campaign_setting", key, &hlc, &payload, now)
+}
+
+/// Queues what this database already holds, on joining a team: volunteers who recorded
+/// something, then restaurants, visits and consent records, oldest first. The demo set stays
+/// here (it is for trying Tablemap out, not for a team). Answers how many entries were queued.
+pub fn share_existing(conn: &Connection, now: DateTime<Utc>) -> Result<usize> {
+    let ids = |sql: &str| -> Result<Vec<String>> {
+        let mut stmt = conn.prepare(sql)?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    const REAL: &str = "SELECT id FROM restaurants WHERE source != 'demo'";
+    let volunteers = ids(&format!(
+        "SELECT id FROM volunteers WHERE id IN \
+           (SELECT volunteer_id FROM visits WHERE restaurant_id IN ({REAL}) \
+            UNION SELECT recorded_by FROM consent_records WHERE restaurant_id IN ({REAL})) \
+         ORDER BY created_at, id"
+    ))?;
+    let restaurants = ids(&format!("{REAL} ORDER BY pk"))?;
+    let visits =
+        ids(&format!("SELECT id FROM visits WHERE restaurant_id IN ({REAL}) ORDER BY recorded_at, id"))?;
+    let consents = ids(&format!(
+        "SELECT id FROM consent_records WHERE restaurant_id IN ({REAL}) ORDER BY recorded_at, id"
+    ))?;
+    for id in &volunteers {
+        event(conn, "volunteer", id, now)?;
+    }
+    for id in &restaurants {
+        restaurant_inserted(conn, &RestaurantId(id.clone()), now)?;
+    }
+    for id in &visits {
+        event(conn, "visit", id, now)?;
+    }
+    for id in &consents {
+        event(conn, "consent", id, now)?;
+    }
+    Ok(volunteers.len() + restaurants.len() + visits.len() + consents.len())
 }
 
 /// One outbox entry waiting to be pushed.

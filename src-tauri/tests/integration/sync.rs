@@ -376,3 +376,36 @@ fn sync_the_command_line_from_server_init_to_sync() {
     assert_ne!(dup.code, 0);
     assert!(dup.stderr.contains("already exists"), "{}", dup.stderr);
 }
+
+#[test]
+fn sync_what_was_recorded_before_joining_is_shared_and_the_demo_set_is_not() {
+    let team = team();
+    let (config, tls) = admin_config(&team.pg.admin_url()).expect("url");
+    let invite = server::add_user(
+        &config,
+        tls,
+        NewPerson { name: "Dee", role: Role::Coordinator, public_host: None },
+        support::now(),
+    )
+    .expect("add user");
+    // Working alone first: the demo set, and a restaurant of her own. Nothing is queued yet.
+    let path = team.dir.path().join("dee.sqlite");
+    let mut store = Store::open(&path).expect("store");
+    tablemap::demo::seed(&mut store, 30, 1, at(0)).expect("demo");
+    let draft =
+        RestaurantDraft { name: "Marrakech Grill".into(), lat: 51.55, lon: -0.07, ..Default::default() };
+    let own = api::restaurants::add(&mut store, draft, at(1)).expect("add").restaurant.id;
+    assert_eq!(api::sync::status(&store).expect("status").waiting, 0, "alone, nothing is queued");
+    let outbox: i64 = store.conn().query_row("SELECT count(*) FROM outbox", [], |r| r.get(0)).expect("count");
+    assert_eq!(outbox, 0);
+
+    // Joining queues her own restaurant (not the demo set); syncing sends it.
+    api::sync::join(&mut store, &invite.join_code(), at(2)).expect("join");
+    assert!(api::sync::status(&store).expect("status").waiting > 0);
+    let report = api::sync::sync(&mut store, at(3)).expect("sync");
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    assert_eq!(team.count("restaurants"), 1, "only her own restaurant reached the team");
+    let mut other = team.person("Eve", Role::Volunteer);
+    other.sync(4);
+    assert_eq!(other.detail(&own).restaurant.name, "Marrakech Grill");
+}
