@@ -108,3 +108,4 @@ screenshot: deps-test ui
 	cargo build -p tablemap
 	$(XVFB) cargo run -q -p tablemap-e2e --bin screenshot -- assets/screenshot.png
 	TABLEMAP_SHOT_VIEW=stickers $(XVFB) cargo run -q -p tablemap-e2e --bin screenshot -- assets/screenshot-stickers.png
+	TABLEMAP_SHOT_RESTAURANTS=100000 $(XVFB) cargo run -q -p tablemap-e2e --bin screenshot -- assets/screenshot-city.png
