@@ -5,7 +5,7 @@
 
 use super::campaign::{rgb, Campaign};
 use super::design::{layout, Align, Area, Design};
-use super::pdf::{embed_font, fmt, text_string, FontIds, PdfWriter};
+use super::pdf::{embed_used_fonts, fmt, text_string, FontIds, PdfWriter};
 use super::qr::{self, EcLevel, QrShape};
 use super::template::{LabelShape, Template};
 use super::text::{FontBook, Line, Weight};
@@ -229,37 +229,6 @@ pub fn write_sheets<W: Write>(
         report.smallest_module_mm = 0.0;
     }
     Ok((out, report))
-}
-
-/// Embeds the fonts that drew something and returns the /Font dictionary's entries. Ids
-/// reserved for the others are filled with null so the cross-reference table stays whole.
-fn embed_used_fonts<W: Write>(
-    pdf: &mut PdfWriter<W>,
-    font_ids: &[FontIds],
-    book: &FontBook,
-) -> Result<String, SheetError> {
-    let mut dict = String::new();
-    for (i, ids) in font_ids.iter().enumerate() {
-        if book.used[i].glyphs.is_empty() {
-            ids.fill_unused(pdf)?;
-            continue;
-        }
-        embed_font(pdf, ids, book, i, &subset_tag(i))?;
-        let _ = write!(dict, "/F{i} {} 0 R ", ids.type0);
-    }
-    Ok(dict)
-}
-
-/// Six capital letters before a subset font's name, different per font (PDF's convention).
-pub(crate) fn subset_tag(i: usize) -> String {
-    let mut n = i as u32 + 7;
-    (0..6)
-        .map(|_| {
-            let c = char::from(b'A' + (n % 26) as u8);
-            n = n / 26 + 3;
-            c
-        })
-        .collect()
 }
 
 struct PageContext<'a> {
@@ -787,12 +756,5 @@ mod tests {
         );
         assert!(matches!(result, Err(SheetError::Cancelled)));
         assert_eq!(calls, 1);
-    }
-
-    #[test]
-    fn subset_tags_are_six_capitals_and_distinct() {
-        let tags: Vec<String> = (0..4).map(subset_tag).collect();
-        assert!(tags.iter().all(|t| t.len() == 6 && t.chars().all(|c| c.is_ascii_uppercase())));
-        assert_eq!(tags.iter().collect::<std::collections::HashSet<_>>().len(), 4);
     }
 }

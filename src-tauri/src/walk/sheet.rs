@@ -8,7 +8,7 @@
 
 use super::hours::Openness;
 use super::quiet::{Rush, TimeWindow};
-use crate::stickers::pdf::{embed_font, fmt, text_string, FontIds, PdfWriter};
+use crate::stickers::pdf::{embed_used_fonts, fmt, text_string, FontIds, PdfWriter};
 use crate::stickers::qr::{self, EcLevel};
 use crate::stickers::text::{FontBook, FontError, Weight};
 use crate::stickers::{codes, MM};
@@ -167,15 +167,7 @@ pub fn write_sheet<W: Write>(out: W, sheet: &WalkSheet) -> Result<(W, SheetRepor
     form.push_str("f\n");
     pdf.stream(qr_form, "/Type /XObject /Subtype /Form /BBox [0 0 1 1]", form.as_bytes(), true)?;
 
-    let mut font_dict = String::new();
-    for (i, ids) in font_ids.iter().enumerate() {
-        if book.used[i].glyphs.is_empty() {
-            ids.fill_unused(&mut pdf)?;
-        } else {
-            embed_font(&mut pdf, ids, &book, i, &crate::stickers::sheet::subset_tag(i))?;
-            let _ = write!(font_dict, "/F{i} {} 0 R ", ids.type0);
-        }
-    }
+    let font_dict = embed_used_fonts(&mut pdf, &font_ids, &book)?;
     pdf.object(resources, &format!("<< /Font << {font_dict}>> /XObject << /Qr {qr_form} 0 R >> >>"))?;
     let kids_list: String = kids.iter().map(|k| format!("{k} 0 R ")).collect();
     pdf.object(pages_id, &format!("<< /Type /Pages /Kids [{kids_list}] /Count {} >>", kids.len()))?;
