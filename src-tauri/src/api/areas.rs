@@ -12,7 +12,7 @@ use crate::imports::geojson::{self, GeoJsonError, MAX_NAME};
 use crate::imports::problem::Problem;
 use crate::store::areas::{self as table, StoredArea, StoredClaim};
 use crate::store::restaurants::Bbox;
-use crate::store::{volunteers, Store};
+use crate::store::{outbox, volunteers, Store};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -131,17 +131,13 @@ pub fn import_geojson(
             match existing.get(&named.name.to_ascii_lowercase()) {
                 Some(id) => {
                     table::set_geometry(tx, id, &named.area, AreaSource::Geojson, now)?;
+                    outbox::event(tx, "area", id.as_str(), now)?;
                     summary.updated.push(named.name.clone());
                 }
                 None => {
-                    table::insert(
-                        tx,
-                        &AreaId::generate(now),
-                        &named.name,
-                        &named.area,
-                        AreaSource::Geojson,
-                        now,
-                    )?;
+                    let id = AreaId::generate(now);
+                    table::insert(tx, &id, &named.name, &named.area, AreaSource::Geojson, now)?;
+                    outbox::event(tx, "area", id.as_str(), now)?;
                     summary.created.push(named.name.clone());
                 }
             }
@@ -170,6 +166,7 @@ pub fn create(store: &mut Store, name: &str, geometry: Geometry, now: DateTime<U
         name_is_free(tx, &name, None)?;
         let id = AreaId::generate(now);
         table::insert(tx, &id, &name, &area, AreaSource::Drawn, now)?;
+        outbox::event(tx, "area", id.as_str(), now)?;
         summary_in(tx, table::get(tx, &id)?, now)
     })
 }
@@ -180,6 +177,7 @@ pub fn rename(store: &mut Store, area: &str, new_name: &str, now: DateTime<Utc>)
         let found = find(tx, area)?;
         name_is_free(tx, &name, Some(&found.id))?;
         table::rename(tx, &found.id, &name, now)?;
+        outbox::event(tx, "area", found.id.as_str(), now)?;
         summary_in(tx, table::get(tx, &found.id)?, now)
     })
 }
@@ -198,6 +196,7 @@ pub fn delete(store: &mut Store, area: &str, now: DateTime<Utc>) -> Result<Strin
             )));
         }
         table::mark_deleted(tx, &found.id, now)?;
+        outbox::event(tx, "area", found.id.as_str(), now)?;
         Ok(found.name)
     })
 }
@@ -249,7 +248,9 @@ pub fn assign(
                 )));
             }
         }
-        table::insert_claim(tx, &event_id(now), &found.id, &claim)?;
+        let id = event_id(now);
+        table::insert_claim(tx, &id, &found.id, &claim)?;
+        outbox::event(tx, "area_claim", &id, now)?;
         summary_in(tx, found, now)
     })
 }
@@ -264,7 +265,9 @@ pub fn release(store: &mut Store, area: &str, now: DateTime<Utc>) -> Result<Area
                 found.name
             )));
         }
-        table::insert_claim(tx, &event_id(now), &found.id, &Claim::release(now))?;
+        let id = event_id(now);
+        table::insert_claim(tx, &id, &found.id, &Claim::release(now))?;
+        outbox::event(tx, "area_claim", &id, now)?;
         summary_in(tx, found, now)
     })
 }
@@ -282,6 +285,7 @@ pub fn add_note(
         let who = find_volunteer(tx, volunteer)?;
         let id = event_id(now);
         table::insert_note(tx, &id, &found.id, &who.id, &note, now)?;
+        outbox::event(tx, "area_note", &id, now)?;
         Ok(AreaNote {
             id,
             area_id: found.id,

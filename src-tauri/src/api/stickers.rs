@@ -50,6 +50,7 @@ pub fn save_template(
     let json = serde_json::to_string(&template).map_err(|e| ApiError::Conflict(e.to_string()))?;
     store.write(|tx| {
         table::save_template(tx, &template.id, &template.name, source, &json, now)?;
+        crate::store::outbox::event(tx, "template", &template.id, now)?;
         Ok::<_, ApiError>(())
     })?;
     Ok(template)
@@ -86,6 +87,7 @@ pub fn import_glabels(
         for t in &templates {
             let json = serde_json::to_string(t).map_err(|e| ApiError::Conflict(e.to_string()))?;
             table::save_template(tx, &t.id, &t.name, "glabels", &json, now)?;
+            crate::store::outbox::event(tx, "template", &t.id, now)?;
         }
         Ok::<_, ApiError>(())
     })?;
@@ -362,6 +364,7 @@ pub fn print(
                     )?;
                 }
             }
+            crate::store::outbox::print_batch(tx, &batch.id, now)?;
             // The file goes in place only once everything is recorded; if the commit then fails,
             // the caller sees the error and the file without a batch is removed below.
             file.commit_with(writer)
@@ -464,6 +467,7 @@ pub fn mark(
             _ => None,
         };
         table::insert_event(tx, &id, &code, state, restaurant.as_ref(), volunteer.as_ref(), None, now)?;
+        crate::store::outbox::event(tx, "sticker_event", &id, now)?;
         Ok(table::code(tx, &code)?)
     })
 }

@@ -2,13 +2,14 @@
 //! the outbox, then pull), and the status the window keeps visible.
 
 use super::Result;
-use crate::domain::{VolunteerDraft, VolunteerId};
+use crate::domain::{RestaurantId, VolunteerDraft, VolunteerId};
 use crate::store::{outbox, volunteers, Store};
-use crate::sync::pull::{self, Pulled};
+use crate::sync::pull;
 use crate::sync::push::{self, Pushed};
 use crate::sync::{SyncError, TeamConnection};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use ts_rs::TS;
 
 /// Joins the team a join code names: keeps the connection in this database and adds the
 /// person as a volunteer here under their team id. Nothing is sent until a sync.
@@ -55,15 +56,31 @@ pub fn team(store: &Store) -> Result<Option<TeamConnection>> {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct SyncReport {
-    pub pushed: usize,
+    pub pushed: u32,
     pub refused: Vec<String>,
-    pub pulled_restaurants: usize,
-    pub pulled_fields: usize,
-    pub pulled_visits: usize,
-    pub pulled_consents: usize,
-    pub pulled_reviews: usize,
+    pub pulled_restaurants: u32,
+    pub pulled_fields: u32,
+    pub pulled_visits: u32,
+    pub pulled_consents: u32,
+    pub pulled_reviews: u32,
+    /// Print batches, sticker events, templates, areas, claims and notes new here.
+    pub pulled_campaign: u32,
+}
+
+impl SyncReport {
+    /// Whether the pull changed anything here (the window then reloads what it shows).
+    pub fn pulled_anything(&self) -> bool {
+        self.pulled_restaurants
+            + self.pulled_fields
+            + self.pulled_visits
+            + self.pulled_consents
+            + self.pulled_reviews
+            + self.pulled_campaign
+            > 0
+    }
 }
 
 /// One sync: push everything waiting, then pull. A failure is kept as the last error.
@@ -87,47 +104,155 @@ fn sync_once(store: &mut Store, now: DateTime<Utc>) -> Result<SyncReport> {
     let team = team(store)?.ok_or(SyncError::NotJoined)?;
     let mut client = team.connect()?;
     let Pushed { sent, refused } = push::push(store, &mut client, None)?;
-    let Pulled { restaurants, fields, visits, consents, reviews } = pull::pull(store, &mut client, now)?;
+    let p = pull::pull(store, &mut client, now)?;
+    let n = |v: usize| v as u32;
     Ok(SyncReport {
-        pushed: sent,
+        pushed: n(sent),
         refused,
-        pulled_restaurants: restaurants,
-        pulled_fields: fields,
-        pulled_visits: visits,
-        pulled_consents: consents,
-        pulled_reviews: reviews,
+        pulled_restaurants: n(p.restaurants),
+        pulled_fields: n(p.fields),
+        pulled_visits: n(p.visits),
+        pulled_consents: n(p.consents),
+        pulled_reviews: n(p.reviews),
+        pulled_campaign: n(p.campaign),
     })
 }
 
 /// What the window's sync badge shows.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct SyncStatus {
     pub joined: bool,
     pub server: Option<String>,
     pub name: Option<String>,
     pub role: Option<String>,
     /// Changes not yet on the team server.
-    pub waiting: u64,
+    pub waiting: u32,
     /// Changes the server refused (each with its reason in `refusals`).
-    pub refused: u64,
+    pub refused: u32,
     pub refusals: Vec<String>,
+    /// Pulled rows waiting for something they refer to (they go in at a later sync).
+    pub parked: u32,
+    /// Conflicting edits not yet cleared (pulled by coordinators only).
+    pub open_reviews: u32,
     pub last_sync: Option<String>,
     pub last_error: Option<String>,
+    /// A sync is running now (set by the window's background sync).
+    pub running: bool,
 }
 
 pub fn status(store: &Store) -> Result<SyncStatus> {
     let conn = store.conn();
     let team = team(store)?;
     let (waiting, refused) = outbox::counts(conn)?;
+    let open_reviews: i64 =
+        conn.query_row("SELECT count(*) FROM sync_reviews WHERE cleared_at IS NULL", [], |r| r.get(0))?;
     Ok(SyncStatus {
         joined: team.is_some(),
         server: team.as_ref().map(|t| format!("{}:{}/{}", t.host, t.port, t.dbname)),
         name: team.as_ref().map(|t| t.name.clone()),
         role: team.as_ref().map(|t| t.role.clone()),
-        waiting,
-        refused,
+        waiting: waiting as u32,
+        refused: refused as u32,
         refusals: outbox::refusals(conn)?.into_iter().map(|(_, _, r)| r).collect(),
+        parked: crate::sync::apply::parked_count(conn)? as u32,
+        open_reviews: open_reviews as u32,
         last_sync: outbox::state(conn, "last_sync")?,
         last_error: outbox::state(conn, "last_error")?,
+        running: false,
     })
+}
+
+/// A pair of concurrent edits of one field, as the coordinator's review list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SyncReview {
+    pub id: String,
+    pub restaurant_id: RestaurantId,
+    pub restaurant_name: String,
+    pub field: String,
+    /// The value that stands (the later edit), in words.
+    pub kept: String,
+    /// When the kept edit was made (RFC 3339, from its clock stamp).
+    pub kept_at: String,
+    /// The value it replaced, in words.
+    pub other: String,
+    pub other_at: String,
+    pub cleared_at: Option<String>,
+    pub cleared_by: Option<String>,
+}
+
+/// The review list, open ones first, then the latest cleared.
+pub fn reviews(store: &Store) -> Result<Vec<SyncReview>> {
+    let mut stmt = store.conn().prepare(
+        "SELECT v.id, v.restaurant_id, coalesce(r.name, v.restaurant_id), v.field, v.kept_value, v.kept_hlc, \
+         v.other_value, v.other_hlc, v.cleared_at, coalesce(p.display_name, v.cleared_by) FROM sync_reviews v \
+         LEFT JOIN restaurants r ON r.id = v.restaurant_id LEFT JOIN volunteers p ON p.id = v.cleared_by \
+         ORDER BY v.cleared_at IS NOT NULL, v.cleared_at DESC, v.kept_hlc DESC LIMIT 500",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(SyncReview {
+            id: r.get(0)?,
+            restaurant_id: RestaurantId(r.get(1)?),
+            restaurant_name: r.get(2)?,
+            field: r.get(3)?,
+            kept: in_words(&r.get::<_, String>(4)?),
+            kept_at: stamp_time(&r.get::<_, String>(5)?),
+            other: in_words(&r.get::<_, String>(6)?),
+            other_at: stamp_time(&r.get::<_, String>(7)?),
+            cleared_at: r.get(8)?,
+            cleared_by: r.get(9)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>().map_err(crate::store::StoreError::from)?)
+}
+
+/// A coordinator has looked at a review: cleared here now, and on the server at the next sync.
+pub fn clear_review(store: &mut Store, id: &str, now: DateTime<Utc>) -> Result<Vec<SyncReview>> {
+    let team = team(store)?.ok_or(SyncError::NotJoined)?;
+    if team.role != "coordinator" {
+        return Err(super::ApiError::Conflict("only a coordinator clears reviews".into()));
+    }
+    store.write(|tx| -> Result<()> {
+        let at = crate::store::codec_text_time(now);
+        let n = tx.execute(
+            "UPDATE sync_reviews SET cleared_at = ?2, cleared_by = ?3 WHERE id = ?1 AND cleared_at IS NULL",
+            rusqlite::params![id, at, team.volunteer_id],
+        )?;
+        if n == 0 {
+            return Err(super::ApiError::NotFound { what: "open review", id: id.to_string() });
+        }
+        outbox::review_cleared(tx, id, &team.volunteer_id, &at, now)?;
+        Ok(())
+    })?;
+    reviews(store)
+}
+
+/// A field value as stored on the server (JSON) in words: text as it is, a position as
+/// "lat, lon", a list joined with commas, nothing as "(empty)".
+fn in_words(json: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::Null) => "(empty)".into(),
+        Ok(serde_json::Value::String(s)) if s.is_empty() => "(empty)".into(),
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Array(items)) if items.len() == 2 && items.iter().all(|i| i.is_f64()) => {
+            format!("{:.5}, {:.5}", items[0].as_f64().unwrap_or(0.0), items[1].as_f64().unwrap_or(0.0))
+        }
+        Ok(serde_json::Value::Array(items)) if items.is_empty() => "(empty)".into(),
+        Ok(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Ok(other) => other.to_string(),
+        Err(_) => json.to_string(),
+    }
+}
+
+/// The wall-clock time in a clock stamp.
+fn stamp_time(hlc: &str) -> String {
+    hlc.parse::<crate::domain::hlc::Hlc>()
+        .ok()
+        .and_then(|h| DateTime::<Utc>::from_timestamp_millis(h.millis as i64))
+        .map_or_else(|| hlc.to_string(), crate::store::codec_text_time)
 }

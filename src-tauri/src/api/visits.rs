@@ -121,6 +121,7 @@ fn place_stickers(
             Some(visit_id.as_str()),
             at,
         )?;
+        outbox::event(tx, "sticker_event", &event, now)?;
     }
     Ok(())
 }

@@ -41,6 +41,12 @@ pub struct SyncArgs {
     /// Only show the sync status (waiting changes, last sync, last error); sends nothing.
     #[arg(long)]
     status: bool,
+    /// Only list the review list (concurrent edits of one field; coordinators); sends nothing.
+    #[arg(long)]
+    reviews: bool,
+    /// Clear the review with this id (coordinators); the server hears of it at the next sync.
+    #[arg(long, value_name = "ID")]
+    clear_review: Option<String>,
 }
 
 fn admin(url: &str) -> Result<(postgres::Config, crate::sync::TlsMode), CliError> {
@@ -91,13 +97,38 @@ pub fn sync(store: &mut Store, args: SyncArgs) -> Result<(), CliError> {
         println!("{}", serde_json::to_string_pretty(&api::sync::status(store)?)?);
         return Ok(());
     }
+    if let Some(id) = &args.clear_review {
+        api::sync::clear_review(store, id, Utc::now())?;
+        println!("cleared review {id}; the team server hears of it at the next sync");
+        return Ok(());
+    }
+    if args.reviews {
+        for r in api::sync::reviews(store)? {
+            let state = match (&r.cleared_at, &r.cleared_by) {
+                (Some(at), by) => format!("cleared {at} by {}", by.as_deref().unwrap_or("?")),
+                (None, _) => "open".to_string(),
+            };
+            println!(
+                "{}\t{}\t{}: kept \"{}\" ({}) over \"{}\" ({})\t{state}",
+                r.id, r.restaurant_name, r.field, r.kept, r.kept_at, r.other, r.other_at
+            );
+        }
+        return Ok(());
+    }
     loop {
         let report = api::sync::sync(store, Utc::now());
         match &report {
             Ok(r) => {
                 println!(
-                    "pushed {} changes; pulled {} restaurants, {} field changes, {} visits, {} consent records, {} reviews",
-                    r.pushed, r.pulled_restaurants, r.pulled_fields, r.pulled_visits, r.pulled_consents, r.pulled_reviews
+                    "pushed {} changes; pulled {} restaurants, {} field changes, {} visits, {} consent records, \
+                     {} stickers/areas/templates, {} reviews",
+                    r.pushed,
+                    r.pulled_restaurants,
+                    r.pulled_fields,
+                    r.pulled_visits,
+                    r.pulled_consents,
+                    r.pulled_campaign,
+                    r.pulled_reviews
                 );
                 for refusal in &r.refused {
                     eprintln!("{refusal}");

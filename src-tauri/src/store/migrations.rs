@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_geocode_cache.sql"),
     include_str!("../../migrations/0005_areas.sql"),
     include_str!("../../migrations/0006_sync.sql"),
+    include_str!("../../migrations/0007_sync_campaign.sql"),
 ];
 
 pub fn latest() -> i64 {

@@ -94,21 +94,80 @@ fn row_json(conn: &Connection, table: &str, columns: &[&str], id: &str) -> Resul
     serde_json::from_str(&text).map_err(|_| StoreError::Corrupt { what: "outbox payload", value: text })
 }
 
-pub const VISIT_COLUMNS: [&str; 10] = [
-    "id",
-    "restaurant_id",
-    "volunteer_id",
-    "visited_at",
-    "recorded_at",
-    "outcome",
-    "stickers_left",
-    "note",
-    "follow_up_on",
-    "corrects",
+/// Each kind of row that travels as itself: its table and the columns that make it up.
+pub const ROWS: &[(&str, &str, &[&str])] = &[
+    ("volunteer", "volunteers", &["id", "display_name", "created_at"]),
+    (
+        "visit",
+        "visits",
+        &[
+            "id",
+            "restaurant_id",
+            "volunteer_id",
+            "visited_at",
+            "recorded_at",
+            "outcome",
+            "stickers_left",
+            "note",
+            "follow_up_on",
+            "corrects",
+        ],
+    ),
+    ("consent", "consent_records", &["id", "restaurant_id", "kind", "answer", "recorded_by", "recorded_at"]),
+    (
+        "sticker_event",
+        "sticker_events",
+        &["id", "code", "state", "restaurant_id", "volunteer_id", "visit_id", "at"],
+    ),
+    ("area_claim", "area_claims", &["id", "area_id", "volunteer_id", "claimed_at", "expires_at"]),
+    ("area_note", "area_notes", &["id", "area_id", "volunteer_id", "note", "written_at"]),
+    ("template", "label_templates", &["id", "name", "source", "definition", "created_at"]),
+    (
+        "area",
+        "areas",
+        &[
+            "id",
+            "name",
+            "geometry",
+            "source",
+            "south",
+            "west",
+            "north",
+            "east",
+            "km2",
+            "created_at",
+            "updated_at",
+            "deleted_at",
+        ],
+    ),
+    (
+        "print_batch",
+        "print_batches",
+        &[
+            "id",
+            "template_id",
+            "template_name",
+            "count",
+            "start_at",
+            "ec_level",
+            "base_url",
+            "query",
+            "purpose",
+            "volunteer_id",
+            "printed_by",
+            "file_name",
+            "created_at",
+        ],
+    ),
 ];
-pub const CONSENT_COLUMNS: [&str; 6] =
-    ["id", "restaurant_id", "kind", "answer", "recorded_by", "recorded_at"];
-pub const VOLUNTEER_COLUMNS: [&str; 3] = ["id", "display_name", "created_at"];
+
+/// The table and columns of a kind of row.
+pub fn row_kind(kind: &str) -> Result<(&'static str, &'static [&'static str])> {
+    ROWS.iter()
+        .find(|(k, _, _)| *k == kind)
+        .map(|(_, table, columns)| (*table, *columns))
+        .ok_or_else(|| StoreError::Corrupt { what: "outbox kind", value: kind.to_string() })
+}
 
 /// Whether this database has joined a team. Until it has, nothing is queued: a volunteer working
 /// alone pays nothing for sync (no outbox, no field clocks); joining queues what is already
@@ -117,21 +176,78 @@ pub fn sharing(conn: &Connection) -> Result<bool> {
     Ok(state(conn, "team")?.is_some())
 }
 
-/// Queues an event row (a visit, consent record or volunteer) just written in this transaction.
+/// Queues a row just written in this transaction: an event (visit, consent record, volunteer,
+/// sticker event, area claim or note) or a document (template or area, whose latest stamp wins).
 pub fn event(conn: &Connection, kind: &str, id: &str, now: DateTime<Utc>) -> Result<()> {
     if !sharing(conn)? {
         return Ok(());
     }
-    let (table, columns): (&str, &[&str]) = match kind {
-        "visit" => ("visits", &VISIT_COLUMNS),
-        "consent" => ("consent_records", &CONSENT_COLUMNS),
-        "volunteer" => ("volunteers", &VOLUNTEER_COLUMNS),
-        other => return Err(StoreError::Corrupt { what: "outbox kind", value: other.to_string() }),
-    };
+    let (table, columns) = row_kind(kind)?;
     let hlc = tick(conn, now)?;
     let mut payload = row_json(conn, table, columns, id)?;
+    if kind == "print_batch" {
+        // A batch travels with its codes: it is written once, whole.
+        let codes: String = conn
+            .prepare_cached(
+                "SELECT json_group_array(json_object('code', code, 'seq', seq, 'url', url, \
+                 'restaurant_id', restaurant_id)) FROM (SELECT * FROM sticker_codes WHERE batch_id = ?1 ORDER BY seq)",
+            )?
+            .query_row([id], |r| r.get(0))?;
+        payload["codes"] = serde_json::from_str(&codes)
+            .map_err(|_| StoreError::Corrupt { what: "sticker_codes", value: id.to_string() })?;
+    }
     payload["hlc"] = Value::String(hlc.to_string());
+    if kind == "template" || kind == "area" {
+        set_document_stamp(conn, kind, id, &hlc.to_string())?;
+    }
     append(conn, kind, id, &hlc, &payload, now)
+}
+
+/// The stamp of a template's or area's version here, if it was ever stamped.
+pub fn document_stamp(conn: &Connection, kind: &str, id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT hlc FROM document_clocks WHERE kind = ?1 AND id = ?2")?
+        .query_row([kind, id], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn set_document_stamp(conn: &Connection, kind: &str, id: &str, hlc: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO document_clocks (kind, id, hlc) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (kind, id) DO UPDATE SET hlc = excluded.hlc",
+    )?
+    .execute([kind, id, hlc])?;
+    Ok(())
+}
+
+/// Queues a print batch just recorded: the batch with its codes, then every event of its codes.
+pub fn print_batch(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<()> {
+    if !sharing(conn)? {
+        return Ok(());
+    }
+    event(conn, "print_batch", id, now)?;
+    let events: Vec<String> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT e.id FROM sticker_events e JOIN sticker_codes c ON c.code = e.code WHERE c.batch_id = ?1 \
+             ORDER BY c.seq, e.at, e.id",
+        )?;
+        let rows = stmt.query_map([id], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for e in events {
+        event(conn, "sticker_event", &e, now)?;
+    }
+    Ok(())
+}
+
+/// Queues a coordinator's clearing of a review.
+pub fn review_cleared(conn: &Connection, id: &str, by: &str, at: &str, now: DateTime<Utc>) -> Result<()> {
+    if !sharing(conn)? {
+        return Ok(());
+    }
+    let hlc = tick(conn, now)?;
+    let payload = serde_json::json!({ "id": id, "cleared_by": by, "cleared_at": at });
+    append(conn, "review_cleared", id, &hlc, &payload, now)
 }
 
 /// Queues the restaurant with this id, just inserted in this transaction.
@@ -244,12 +360,14 @@ pub fn campaign_setting(conn: &Connection, key: &str, value: &Value, now: DateTi
     }
     let hlc = tick(conn, now)?;
     let payload = serde_json::json!({ "key": key, "value": value, "hlc": hlc.to_string() });
+    set_state(conn, &format!("setting_hlc:{key}"), &hlc.to_string())?;
     append(conn, "campaign_setting", key, &hlc, &payload, now)
 }
 
 /// Queues what this database already holds, on joining a team: volunteers who recorded
-/// something, then restaurants, visits and consent records, oldest first. The demo set stays
-/// here (it is for trying Tablemap out, not for a team). Answers how many entries were queued.
+/// something, restaurants, visits, consent records, templates, print batches (with their sticker
+/// events), areas, claims and notes, each oldest first. The demo set stays here (it is for
+/// trying Tablemap out, not for a team). Answers how many entries were queued.
 pub fn share_existing(conn: &Connection, now: DateTime<Utc>) -> Result<usize> {
     let ids = |sql: &str| -> Result<Vec<String>> {
         let mut stmt = conn.prepare(sql)?;
@@ -260,28 +378,44 @@ pub fn share_existing(conn: &Connection, now: DateTime<Utc>) -> Result<usize> {
     let volunteers = ids(&format!(
         "SELECT id FROM volunteers WHERE id IN \
            (SELECT volunteer_id FROM visits WHERE restaurant_id IN ({REAL}) \
-            UNION SELECT recorded_by FROM consent_records WHERE restaurant_id IN ({REAL})) \
+            UNION SELECT recorded_by FROM consent_records WHERE restaurant_id IN ({REAL}) \
+            UNION SELECT volunteer_id FROM print_batches UNION SELECT volunteer_id FROM sticker_events \
+            UNION SELECT volunteer_id FROM area_claims UNION SELECT volunteer_id FROM area_notes) \
          ORDER BY created_at, id"
     ))?;
     let restaurants = ids(&format!("{REAL} ORDER BY pk"))?;
-    let visits =
-        ids(&format!("SELECT id FROM visits WHERE restaurant_id IN ({REAL}) ORDER BY recorded_at, id"))?;
-    let consents = ids(&format!(
-        "SELECT id FROM consent_records WHERE restaurant_id IN ({REAL}) ORDER BY recorded_at, id"
-    ))?;
+    let mut queued = volunteers.len() + restaurants.len();
     for id in &volunteers {
         event(conn, "volunteer", id, now)?;
     }
     for id in &restaurants {
         restaurant_inserted(conn, &RestaurantId(id.clone()), now)?;
     }
-    for id in &visits {
-        event(conn, "visit", id, now)?;
+    let rows: [(&str, String); 7] = [
+        ("visit", format!("SELECT id FROM visits WHERE restaurant_id IN ({REAL}) ORDER BY recorded_at, id")),
+        (
+            "consent",
+            format!(
+                "SELECT id FROM consent_records WHERE restaurant_id IN ({REAL}) ORDER BY recorded_at, id"
+            ),
+        ),
+        ("template", "SELECT id FROM label_templates ORDER BY created_at, id".into()),
+        ("print_batch", "SELECT id FROM print_batches ORDER BY created_at, id".into()),
+        ("area", "SELECT id FROM areas ORDER BY created_at, id".into()),
+        ("area_claim", "SELECT id FROM area_claims ORDER BY claimed_at, id".into()),
+        ("area_note", "SELECT id FROM area_notes ORDER BY written_at, id".into()),
+    ];
+    for (kind, sql) in rows {
+        for id in ids(&sql)? {
+            if kind == "print_batch" {
+                print_batch(conn, &id, now)?;
+            } else {
+                event(conn, kind, &id, now)?;
+            }
+            queued += 1;
+        }
     }
-    for id in &consents {
-        event(conn, "consent", id, now)?;
-    }
-    Ok(volunteers.len() + restaurants.len() + visits.len() + consents.len())
+    Ok(queued)
 }
 
 /// One outbox entry waiting to be pushed.

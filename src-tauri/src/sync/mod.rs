@@ -3,6 +3,7 @@
 //! (`pull.rs`). The only module besides `sources/` that talks to the network, and only when a
 //! person asks for a sync (or runs a `server` command).
 
+pub mod apply;
 pub mod pull;
 pub mod push;
 pub mod server;

@@ -7,6 +7,7 @@
 //! later commit inside the window. A transaction still running keeps the xmin below it and its
 //! rows wait for the next pull; rows seen twice are applied idempotently.
 
+use super::apply::{self, Applied};
 use super::Result;
 use crate::domain::hlc::Hlc;
 use crate::domain::merge::{self, FieldVersion};
@@ -27,6 +28,10 @@ pub struct Pulled {
     pub visits: usize,
     pub consents: usize,
     pub reviews: usize,
+    /// Print batches, sticker events, templates, areas, claims and notes new here.
+    pub campaign: usize,
+    /// Rows waiting for a parent that has not arrived yet (tried again next time).
+    pub parked: u64,
 }
 
 struct FieldRow {
@@ -34,6 +39,24 @@ struct FieldRow {
     field: String,
     version: FieldVersion,
 }
+
+/// Each kind pulled as rows, with the query that reads its window as the local row's JSON.
+const ROW_QUERIES: &[(&str, &str)] = &[
+    ("visit", "SELECT (to_jsonb(t) - 'txid')::text FROM tablemap.visits t WHERE {window} ORDER BY id"),
+    ("consent", "SELECT (to_jsonb(t) - 'txid')::text FROM tablemap.consent_records t WHERE {window} ORDER BY id"),
+    ("print_batch", "SELECT body::text FROM tablemap.print_batches t WHERE {window} ORDER BY id"),
+    (
+        "sticker_event",
+        "SELECT (to_jsonb(t) - 'txid' - 'recorded_by')::text FROM tablemap.sticker_events t WHERE {window} ORDER BY id",
+    ),
+    (
+        "template",
+        "SELECT (body || jsonb_build_object('hlc', hlc))::text FROM tablemap.templates t WHERE {window} ORDER BY id",
+    ),
+    ("area", "SELECT (body || jsonb_build_object('hlc', hlc))::text FROM tablemap.areas t WHERE {window} ORDER BY id"),
+    ("area_claim", "SELECT body::text FROM tablemap.area_claims t WHERE {window} ORDER BY id"),
+    ("area_note", "SELECT body::text FROM tablemap.area_notes t WHERE {window} ORDER BY id"),
+];
 
 pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Result<Pulled> {
     let cursor = outbox::state(store.conn(), "cursor")?.unwrap_or_else(|| "0".into());
@@ -46,30 +69,36 @@ pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Resul
     let window = "txid >= $1::text::xid8 AND txid < $2::text::xid8";
     let args: [&(dyn postgres::types::ToSql + Sync); 2] = [&cursor, &high];
 
-    let people =
-        tx.query(&format!("SELECT id, display_name FROM tablemap.volunteers WHERE {window}"), &args)?;
+    // Everyone on the team (a short list): a row may name someone added before the cursor.
+    let people = tx.query("SELECT id, display_name FROM tablemap.volunteers", &[])?;
+    // Every field of each restaurant the window touches, not only the fields it changed: a
+    // restaurant whose fields were pushed in two batches arrives whole, and a visit's restaurant
+    // is always complete here.
+    let touched = format!(
+        "WITH touched AS (SELECT restaurant_id AS id FROM tablemap.restaurant_fields WHERE {window} \
+         UNION SELECT id FROM tablemap.restaurants WHERE {window} \
+         UNION SELECT restaurant_id FROM tablemap.visits WHERE {window} \
+         UNION SELECT restaurant_id FROM tablemap.consent_records WHERE {window})"
+    );
     let rows = tx.query(
-        &format!("SELECT id, source, external_ref, created_at FROM tablemap.restaurants WHERE {window}"),
+        &format!(
+            "{touched} SELECT r.id, r.source, r.external_ref, r.created_at FROM tablemap.restaurants r \
+             JOIN touched USING (id)"
+        ),
         &args,
     )?;
     let fields = tx.query(
-        &format!("SELECT restaurant_id, field, value::text, hlc, base_hlc FROM tablemap.restaurant_fields WHERE {window}"),
-        &args,
-    )?;
-    let visits = tx.query(
         &format!(
-            "SELECT id, restaurant_id, volunteer_id, visited_at, recorded_at, outcome, stickers_left, note, \
-             follow_up_on, corrects, hlc FROM tablemap.visits WHERE {window} ORDER BY id"
+            "{touched} SELECT f.restaurant_id, f.field, f.value::text, f.hlc, f.base_hlc \
+             FROM tablemap.restaurant_fields f JOIN touched ON touched.id = f.restaurant_id"
         ),
         &args,
     )?;
-    let consents = tx.query(
-        &format!(
-            "SELECT id, restaurant_id, kind, answer, recorded_by, recorded_at, hlc FROM tablemap.consent_records \
-             WHERE {window}"
-        ),
-        &args,
-    )?;
+    let mut pulled_rows: Vec<(&str, Vec<String>)> = Vec::new();
+    for (kind, sql) in ROW_QUERIES {
+        let rows = tx.query(&sql.replace("{window}", window), &args)?;
+        pulled_rows.push((kind, rows.iter().map(|r| r.get(0)).collect()));
+    }
     let settings_rows = tx.query(
         &format!("SELECT key, value::text, hlc FROM tablemap.campaign_settings WHERE {window}"),
         &args,
@@ -78,8 +107,8 @@ pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Resul
     let reviews = if coordinator {
         tx.query(
             &format!(
-                "SELECT id, restaurant_id, field, kept_value::text, kept_hlc, other_value::text, other_hlc, cleared_at \
-                 FROM tablemap.reviews WHERE {window}"
+                "SELECT id, restaurant_id, field, kept_value::text, kept_hlc, other_value::text, other_hlc, cleared_at, \
+                 cleared_by FROM tablemap.reviews WHERE {window}"
             ),
             &args,
         )?
@@ -126,48 +155,33 @@ pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Resul
             pulled.fields += taken;
         }
         let mut touched = BTreeSet::new();
-        for v in &visits {
-            see(v.get::<_, String>(10).parse().ok());
-            let n = db
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO visits (id, restaurant_id, volunteer_id, visited_at, recorded_at, outcome, \
-                     stickers_left, note, follow_up_on, corrects) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )?
-                .execute(params![
-                    v.get::<_, String>(0),
-                    v.get::<_, String>(1),
-                    v.get::<_, String>(2),
-                    v.get::<_, String>(3),
-                    v.get::<_, String>(4),
-                    v.get::<_, String>(5),
-                    v.get::<_, i32>(6),
-                    v.get::<_, Option<String>>(7),
-                    v.get::<_, Option<String>>(8),
-                    v.get::<_, Option<String>>(9),
-                ])?;
-            if n > 0 {
-                pulled.visits += 1;
-                touched.insert(v.get::<_, String>(1));
+        let mut added = Vec::new();
+        for (kind, rows) in &pulled_rows {
+            for text in rows {
+                let body: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+                see(body.get("hlc").and_then(Value::as_str).and_then(|h| h.parse().ok()));
+                if apply::row(db, kind, &body)? == Applied::Added {
+                    added.push((*kind, body));
+                }
             }
         }
+        // Rows parked by an earlier pull (or just now) whose parents have come.
+        added.extend(apply::parked(db)?);
+        for (kind, body) in added {
+            match kind {
+                "visit" => {
+                    pulled.visits += 1;
+                    if let Some(r) = body.get("restaurant_id").and_then(Value::as_str) {
+                        touched.insert(r.to_string());
+                    }
+                }
+                "consent" => pulled.consents += 1,
+                _ => pulled.campaign += 1,
+            }
+        }
+        pulled.parked = apply::parked_count(db)?;
         for id in touched {
             status::refresh(db, &RestaurantId(id))?;
-        }
-        for c in &consents {
-            see(c.get::<_, String>(6).parse().ok());
-            pulled.consents += db
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO consent_records (id, restaurant_id, kind, answer, recorded_by, recorded_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute(params![
-                    c.get::<_, String>(0),
-                    c.get::<_, String>(1),
-                    c.get::<_, String>(2),
-                    c.get::<_, String>(3),
-                    c.get::<_, String>(4),
-                    c.get::<_, String>(5),
-                ])?;
         }
         for s in &settings_rows {
             let (key, value, hlc): (String, String, String) = (s.get(0), s.get(1), s.get(2));
@@ -182,7 +196,7 @@ pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Resul
             pulled.reviews += db
                 .prepare_cached(
                     "INSERT OR REPLACE INTO sync_reviews (id, restaurant_id, field, kept_value, kept_hlc, other_value, \
-                     other_hlc, cleared_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                     other_hlc, cleared_at, cleared_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 )?
                 .execute(params![
                     r.get::<_, String>(0),
@@ -193,6 +207,7 @@ pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Resul
                     r.get::<_, String>(5),
                     r.get::<_, String>(6),
                     r.get::<_, Option<String>>(7),
+                    r.get::<_, Option<String>>(8),
                 ])?;
         }
         if let Some(h) = latest {

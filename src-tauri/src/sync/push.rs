@@ -99,6 +99,12 @@ struct Statements {
     visit: Statement,
     consent: Statement,
     setting: Statement,
+    batch: Statement,
+    sticker: Statement,
+    document: Statement,
+    claim: Statement,
+    note: Statement,
+    cleared: Statement,
 }
 
 impl Statements {
@@ -126,6 +132,25 @@ impl Statements {
                 "INSERT INTO tablemap.campaign_settings (key, value, hlc) VALUES ($1, $2, $3) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, \
                  txid = pg_current_xact_id() WHERE excluded.hlc > tablemap.campaign_settings.hlc",
+            )?,
+            batch: tx.prepare(
+                "INSERT INTO tablemap.print_batches (id, body) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+            )?,
+            sticker: tx.prepare(
+                "INSERT INTO tablemap.sticker_events (id, code, state, restaurant_id, volunteer_id, visit_id, at, hlc) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
+            )?,
+            document: tx.prepare("SELECT tablemap.put_document($1, $2, $3, $4)")?,
+            claim: tx.prepare(
+                "INSERT INTO tablemap.area_claims (id, area_id, volunteer_id, body, hlc) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (id) DO NOTHING",
+            )?,
+            note: tx.prepare(
+                "INSERT INTO tablemap.area_notes (id, area_id, volunteer_id, body) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (id) DO NOTHING",
+            )?,
+            cleared: tx.prepare(
+                "UPDATE tablemap.reviews SET cleared_by = $2, cleared_at = $3 WHERE id = $1 AND cleared_at IS NULL",
             )?,
         })
     }
@@ -186,6 +211,25 @@ fn send<C: postgres::GenericClient>(
             let value = p.get("value").cloned().unwrap_or(Value::Null);
             c.execute(&s.setting, &[&t("key"), &value, &t("hlc")])
         }
+        "print_batch" => c.execute(&s.batch, &[&t("id"), p]),
+        "sticker_event" => c.execute(
+            &s.sticker,
+            &[
+                &t("id"),
+                &t("code"),
+                &t("state"),
+                &t("restaurant_id"),
+                &t("volunteer_id"),
+                &t("visit_id"),
+                &t("at"),
+                &t("hlc"),
+            ],
+        ),
+        "template" => c.execute(&s.document, &[&"templates", &t("id"), p, &t("hlc")]),
+        "area" => c.execute(&s.document, &[&"areas", &t("id"), p, &t("hlc")]),
+        "area_claim" => c.execute(&s.claim, &[&t("id"), &t("area_id"), &t("volunteer_id"), p, &t("hlc")]),
+        "area_note" => c.execute(&s.note, &[&t("id"), &t("area_id"), &t("volunteer_id"), p]),
+        "review_cleared" => c.execute(&s.cleared, &[&t("id"), &t("cleared_by"), &t("cleared_at")]),
         // Written by a newer Tablemap: leave it for that version.
         _ => Ok(0),
     }
@@ -208,6 +252,13 @@ fn explain(e: &Entry, code: SqlState, err: &postgres::Error) -> String {
         "volunteer" => format!("the new volunteer {}", text(&e.payload, "display_name").unwrap_or_default()),
         "restaurant" | "field" => format!("the change to restaurant {}", e.entity_id),
         "campaign_setting" => "the change to the campaign settings".to_string(),
+        "print_batch" => format!("the print batch {}", e.entity_id),
+        "sticker_event" => format!("the sticker change {}", e.entity_id),
+        "template" => format!("the label template {}", e.entity_id),
+        "area" => format!("the area {}", text(&e.payload, "name").unwrap_or_default()),
+        "area_claim" => "the claim or release of an area".to_string(),
+        "area_note" => "the note on an area".to_string(),
+        "review_cleared" => "the clearing of a review".to_string(),
         other => format!("a change ({other})"),
     };
     let why = if code == SqlState::INSUFFICIENT_PRIVILEGE {
@@ -217,9 +268,20 @@ fn explain(e: &Entry, code: SqlState, err: &postgres::Error) -> String {
             "restaurant" | "field" => {
                 "only organisers and coordinators may add or edit restaurants".to_string()
             }
-            "campaign_setting" => {
-                "only organisers and coordinators may change the campaign settings".to_string()
+            "campaign_setting" | "template" => {
+                "only organisers and coordinators may change the campaign settings and templates".to_string()
             }
+            "print_batch" => "only organisers and coordinators may print sticker batches".to_string(),
+            "sticker_event" => {
+                "you may record stickers only under your own name, and only organisers record printing"
+                    .to_string()
+            }
+            "area" => "only coordinators may draw, change or delete areas".to_string(),
+            "area_claim" => {
+                "you may claim an area only for yourself, and release only an area you claimed".to_string()
+            }
+            "area_note" => "you may write notes only under your own name".to_string(),
+            "review_cleared" => "only coordinators may clear reviews".to_string(),
             _ => "your role on the team does not allow it".to_string(),
         }
     } else if code == SqlState::FOREIGN_KEY_VIOLATION {

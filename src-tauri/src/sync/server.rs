@@ -5,7 +5,10 @@ use super::{connect, Result, SyncError, TeamConnection, TlsMode};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../server-migrations/0001_team.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../../server-migrations/0001_team.sql")),
+    (2, include_str!("../../server-migrations/0002_campaign.sql")),
+];
 
 /// The schema version this Tablemap brings.
 pub fn latest() -> i32 {

@@ -18,5 +18,6 @@ mod stickers;
 mod store;
 mod support;
 mod sync;
+mod sync_campaign;
 mod tiles;
 mod walk;

@@ -15,29 +15,29 @@ use tablemap::store::Store;
 use tablemap::sync::server::{self, NewPerson, Role};
 use tablemap::sync::{admin_config, push, TlsMode};
 
-struct Team {
+pub(crate) struct Team {
     pg: TestPostgres,
     dir: tempfile::TempDir,
 }
 
-struct Person {
-    store: Store,
+pub(crate) struct Person {
+    pub store: Store,
     path: PathBuf,
-    id: VolunteerId,
+    pub id: VolunteerId,
 }
 
-fn team() -> Team {
+pub(crate) fn team() -> Team {
     let pg = TestPostgres::start();
     let (config, tls) = admin_config(&pg.admin_url()).expect("url");
     assert_eq!(tls, TlsMode::Disable);
-    assert_eq!(server::init(&config, tls).expect("init"), vec![1]);
+    assert_eq!(server::init(&config, tls).expect("init"), vec![1, 2]);
     // Re-runnable: the second time applies nothing.
     assert!(server::init(&config, tls).expect("init again").is_empty());
     Team { pg, dir: tempfile::tempdir().expect("tempdir") }
 }
 
 impl Team {
-    fn person(&self, name: &str, role: Role) -> Person {
+    pub fn person(&self, name: &str, role: Role) -> Person {
         let (config, tls) = admin_config(&self.pg.admin_url()).expect("url");
         let team =
             server::add_user(&config, tls, NewPerson { name, role, public_host: None }, support::now())
@@ -49,28 +49,28 @@ impl Team {
     }
 
     /// Rows in a server table, as the admin sees them.
-    fn count(&self, table: &str) -> i64 {
+    pub fn count(&self, table: &str) -> i64 {
         let (config, tls) = admin_config(&self.pg.admin_url()).expect("url");
         let mut c = tablemap::sync::connect(&config, tls).expect("connect");
         c.query_one(&format!("SELECT count(*) FROM tablemap.{table}"), &[]).expect("count").get(0)
     }
 }
 
-fn at(minutes: i64) -> DateTime<Utc> {
+pub(crate) fn at(minutes: i64) -> DateTime<Utc> {
     support::now() + Duration::minutes(minutes)
 }
 
 impl Person {
-    fn sync(&mut self, minutes: i64) -> api::sync::SyncReport {
+    pub fn sync(&mut self, minutes: i64) -> api::sync::SyncReport {
         api::sync::sync(&mut self.store, at(minutes)).expect("sync")
     }
 
-    fn add_restaurant(&mut self, name: &str, minutes: i64) -> RestaurantId {
+    pub fn add_restaurant(&mut self, name: &str, minutes: i64) -> RestaurantId {
         let draft = RestaurantDraft { name: name.into(), lat: 51.546, lon: -0.075, ..Default::default() };
         api::restaurants::add(&mut self.store, draft, at(minutes)).expect("add").restaurant.id
     }
 
-    fn visit(&mut self, r: &RestaurantId, outcome: Outcome, minutes: i64) {
+    pub fn visit(&mut self, r: &RestaurantId, outcome: Outcome, minutes: i64) {
         let visit = NewVisit {
             restaurant_id: r.clone(),
             volunteer_id: self.id.clone(),
@@ -85,11 +85,11 @@ impl Person {
         api::visits::record(&mut self.store, visit, at(minutes)).expect("visit");
     }
 
-    fn detail(&self, r: &RestaurantId) -> api::RestaurantDetail {
+    pub fn detail(&self, r: &RestaurantId) -> api::RestaurantDetail {
         api::restaurants::detail(&self.store, r).expect("detail")
     }
 
-    fn visit_ids(&self, r: &RestaurantId) -> Vec<String> {
+    pub fn visit_ids(&self, r: &RestaurantId) -> Vec<String> {
         let mut ids: Vec<String> = self.detail(r).visits.into_iter().map(|v| v.id.0).collect();
         ids.sort();
         ids
@@ -357,7 +357,7 @@ fn sync_the_command_line_from_server_init_to_sync() {
     let db = dir.path().join("cora.sqlite");
     let url = pg.admin_url();
     let init = support::tablemap(&db, &["server", "init", "--url", &url]).ok();
-    assert!(init.contains("applied team schema versions [1]"), "{init}");
+    assert!(init.contains("applied team schema versions [1, 2]"), "{init}");
     let again = support::tablemap(&db, &["server", "init", "--url", &url]).ok();
     assert!(again.contains("up to date"), "{again}");
     let added =

@@ -1,0 +1,284 @@
+//! Applying pulled rows to the local file: events (inserted once, never changed) and documents
+//! (templates and areas: the latest stamp wins, whole). Every row arrives as the JSON of the
+//! local row, so one insert serves every kind.
+//!
+//! A row whose parent is not here yet (a sticker event before its batch, a visit before its
+//! restaurant is complete: the server's transactions can commit out of order) is parked in
+//! `sync_parked` and tried again after every pull, so it is never lost once the cursor moves on.
+
+use super::Result;
+use crate::store::outbox;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+
+/// A kind of pulled row: the local table and its columns (from `outbox::ROWS`), and the
+/// references that must be here before it can go in: (column, table it points into).
+struct Spec {
+    kind: &'static str,
+    parents: &'static [(&'static str, &'static str)],
+}
+
+/// In the order they are applied: parents before children.
+const SPECS: &[Spec] = &[
+    Spec { kind: "visit", parents: &[("restaurant_id", "restaurants"), ("volunteer_id", "volunteers")] },
+    Spec { kind: "consent", parents: &[("restaurant_id", "restaurants"), ("recorded_by", "volunteers")] },
+    Spec { kind: "print_batch", parents: &[("volunteer_id", "volunteers")] },
+    Spec {
+        kind: "sticker_event",
+        parents: &[
+            ("code", "sticker_codes"),
+            ("restaurant_id", "restaurants"),
+            ("volunteer_id", "volunteers"),
+            ("visit_id", "visits"),
+        ],
+    },
+    Spec { kind: "template", parents: &[] },
+    Spec { kind: "area", parents: &[] },
+    Spec { kind: "area_claim", parents: &[("area_id", "areas"), ("volunteer_id", "volunteers")] },
+    Spec { kind: "area_note", parents: &[("area_id", "areas"), ("volunteer_id", "volunteers")] },
+];
+
+/// The kinds pulled as rows, in the order they are applied.
+pub fn kinds() -> impl Iterator<Item = &'static str> {
+    SPECS.iter().map(|s| s.kind)
+}
+
+fn spec(kind: &str) -> Option<&'static Spec> {
+    SPECS.iter().find(|s| s.kind == kind)
+}
+
+/// What applying one row did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// New here.
+    Added,
+    /// Here already, or older than what is here.
+    Unchanged,
+    /// Its parent is not here yet: kept for the next pull.
+    Parked,
+}
+
+/// Applies a pulled row of `kind` (the local row as JSON, with its `hlc`), or parks it.
+pub fn row(db: &Connection, kind: &str, body: &Value) -> Result<Applied> {
+    let Some(spec) = spec(kind) else { return Ok(Applied::Unchanged) };
+    let id = body.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+    if !parents_here(db, spec, body)? {
+        db.prepare_cached("INSERT OR REPLACE INTO sync_parked (kind, id, body) VALUES (?1, ?2, ?3)")?
+            .execute(params![kind, id, body.to_string()])?;
+        return Ok(Applied::Parked);
+    }
+    db.prepare_cached("DELETE FROM sync_parked WHERE kind = ?1 AND id = ?2")?.execute(params![kind, id])?;
+    let added = match kind {
+        "template" | "area" => document(db, kind, &id, body)?,
+        _ => insert(db, kind, body)?,
+    };
+    if added && kind == "print_batch" {
+        codes(db, &id, body)?;
+    }
+    Ok(if added { Applied::Added } else { Applied::Unchanged })
+}
+
+/// Tries the parked rows again (their parents may have come since); answers those that went
+/// in, as (kind, row).
+pub fn parked(db: &Connection) -> Result<Vec<(&'static str, Value)>> {
+    let mut done = Vec::new();
+    loop {
+        let mut progress = 0;
+        for kind in kinds() {
+            let rows: Vec<String> = {
+                let mut stmt =
+                    db.prepare_cached("SELECT body FROM sync_parked WHERE kind = ?1 ORDER BY rowid")?;
+                let rows = stmt.query_map([kind], |r| r.get(0))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            for text in rows {
+                let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                if row(db, kind, &body)? != Applied::Parked {
+                    progress += 1;
+                    done.push((kind, body));
+                }
+            }
+        }
+        if progress == 0 {
+            return Ok(done);
+        }
+    }
+}
+
+/// How many pulled rows are waiting for their parents.
+pub fn parked_count(db: &Connection) -> Result<u64> {
+    Ok(db.query_row("SELECT count(*) FROM sync_parked", [], |r| r.get::<_, i64>(0))? as u64)
+}
+
+fn parents_here(db: &Connection, spec: &Spec, body: &Value) -> Result<bool> {
+    for (column, table) in spec.parents {
+        let Some(value) = body.get(*column).and_then(Value::as_str) else { continue };
+        let key = if *table == "sticker_codes" { "code" } else { "id" };
+        let here = db
+            .prepare_cached(&format!("SELECT 1 FROM {table} WHERE {key} = ?1"))?
+            .query_row([value], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if !here {
+            return Ok(false);
+        }
+    }
+    if spec.kind == "print_batch" {
+        // Its pre-assigned codes name restaurants.
+        for code in body.get("codes").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(r) = code.get("restaurant_id").and_then(Value::as_str) {
+                if db
+                    .prepare_cached("SELECT 1 FROM restaurants WHERE id = ?1")?
+                    .query_row([r], |_| Ok(()))
+                    .optional()?
+                    .is_none()
+                {
+                    return Ok(false);
+                }
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// `INSERT OR IGNORE` of the row's columns, read from the JSON by SQLite itself.
+fn insert(db: &Connection, kind: &str, body: &Value) -> Result<bool> {
+    let (table, columns) = outbox::row_kind(kind)?;
+    let values: Vec<String> = columns.iter().map(|c| format!("json_extract(?1, '$.{c}')")).collect();
+    let sql = format!("INSERT OR IGNORE INTO {table} ({}) SELECT {}", columns.join(", "), values.join(", "));
+    Ok(db.prepare_cached(&sql)?.execute([body.to_string()])? > 0)
+}
+
+fn codes(db: &Connection, batch: &str, body: &Value) -> Result<()> {
+    let mut stmt = db.prepare_cached(
+        "INSERT OR IGNORE INTO sticker_codes (code, batch_id, seq, url, restaurant_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for c in body.get("codes").and_then(Value::as_array).into_iter().flatten() {
+        let text = |k: &str| c.get(k).and_then(Value::as_str).map(str::to_string);
+        stmt.execute(params![
+            text("code"),
+            batch,
+            c.get("seq").and_then(Value::as_i64),
+            text("url"),
+            text("restaurant_id")
+        ])?;
+    }
+    Ok(())
+}
+
+/// A template or an area: taken whole when its stamp is later than the one here. An area whose
+/// name another area here already uses gets a number, as a pulled volunteer does.
+fn document(db: &Connection, kind: &str, id: &str, body: &Value) -> Result<bool> {
+    let hlc = body.get("hlc").and_then(Value::as_str).unwrap_or_default();
+    if outbox::document_stamp(db, kind, id)?.is_some_and(|mine| mine.as_str() >= hlc) {
+        return Ok(false);
+    }
+    let (table, columns) = outbox::row_kind(kind)?;
+    let mut body = body.clone();
+    if kind == "area" && body.get("deleted_at").is_none_or(Value::is_null) {
+        let name = body.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+        let mut candidate = name.clone();
+        let mut n = 2;
+        while db
+            .prepare_cached(
+                "SELECT 1 FROM areas WHERE name = ?1 COLLATE NOCASE AND deleted_at IS NULL AND id != ?2",
+            )?
+            .query_row([&candidate, id], |_| Ok(()))
+            .optional()?
+            .is_some()
+        {
+            candidate = format!("{name} ({n})");
+            n += 1;
+        }
+        body["name"] = Value::String(candidate);
+    }
+    let values: Vec<String> = columns.iter().map(|c| format!("json_extract(?1, '$.{c}')")).collect();
+    let updates: Vec<String> =
+        columns.iter().filter(|c| **c != "id").map(|c| format!("{c} = excluded.{c}")).collect();
+    let sql = format!(
+        "INSERT INTO {table} ({}) SELECT {} WHERE true ON CONFLICT (id) DO UPDATE SET {}",
+        columns.join(", "),
+        values.join(", "),
+        updates.join(", ")
+    );
+    db.prepare_cached(&sql)?.execute([body.to_string()])?;
+    outbox::set_document_stamp(db, kind, id, hlc)?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use serde_json::json;
+
+    fn batch() -> Value {
+        json!({
+            "id": "B1", "template_id": "avery-l7160", "template_name": "Avery L7160", "count": 1, "start_at": 1,
+            "ec_level": "M", "base_url": "https://mc.org.uk/s", "query": null, "purpose": "blank",
+            "volunteer_id": null, "printed_by": null, "file_name": null, "created_at": "2026-11-27T10:00:00Z",
+            "codes": [{ "code": "K7MP2QX", "seq": 1, "url": "https://mc.org.uk/s/K7MP2QX", "restaurant_id": null }],
+            "hlc": "x",
+        })
+    }
+
+    fn printed(id: &str, code: &str) -> Value {
+        json!({ "id": id, "code": code, "state": "printed", "restaurant_id": null, "volunteer_id": null,
+                "visit_id": null, "at": "2026-11-27T10:00:00Z", "hlc": "x" })
+    }
+
+    fn count(db: &Connection, sql: &str) -> i64 {
+        db.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn a_row_before_its_parent_waits_then_goes_in_once() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .write(|db| -> Result<()> {
+                // The event came first (its batch's transaction committed later on the server).
+                assert_eq!(row(db, "sticker_event", &printed("E1", "K7MP2QX"))?, Applied::Parked);
+                assert_eq!(parked_count(db)?, 1);
+                assert!(parked(db)?.is_empty(), "still no batch");
+                assert_eq!(row(db, "print_batch", &batch())?, Applied::Added);
+                let went = parked(db)?;
+                assert_eq!(went.iter().map(|(k, _)| *k).collect::<Vec<_>>(), ["sticker_event"]);
+                assert_eq!(parked_count(db)?, 0);
+                // Seen again (a window read twice): nothing changes.
+                assert_eq!(row(db, "print_batch", &batch())?, Applied::Unchanged);
+                assert_eq!(row(db, "sticker_event", &printed("E1", "K7MP2QX"))?, Applied::Unchanged);
+                assert_eq!(count(db, "SELECT count(*) FROM sticker_codes"), 1);
+                assert_eq!(count(db, "SELECT count(*) FROM sticker_events"), 1);
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn documents_take_the_later_stamp_whole() {
+        let mut store = Store::open_in_memory().unwrap();
+        let area = |name: &str, hlc: &str| {
+            json!({ "id": "A1", "name": name, "geometry": "{\"type\":\"Polygon\",\"coordinates\":[]}",
+                    "source": "drawn", "south": 51.0, "west": 0.0, "north": 51.1, "east": 0.1, "km2": 1.0,
+                    "created_at": "2026-11-27T10:00:00Z", "updated_at": "2026-11-27T10:00:00Z",
+                    "deleted_at": null, "hlc": hlc })
+        };
+        store
+            .write(|db| -> Result<()> {
+                let cases = [
+                    ("Dalston", "0000000000002-0000-a", Applied::Added, "Dalston"),
+                    ("Older", "0000000000001-0000-a", Applied::Unchanged, "Dalston"),
+                    ("Same stamp", "0000000000002-0000-a", Applied::Unchanged, "Dalston"),
+                    ("Dalston East", "0000000000003-0000-a", Applied::Added, "Dalston East"),
+                ];
+                for (name, hlc, want, now_named) in cases {
+                    assert_eq!(row(db, "area", &area(name, hlc))?, want, "{name}");
+                    let got: String =
+                        db.query_row("SELECT name FROM areas WHERE id = 'A1'", [], |r| r.get(0))?;
+                    assert_eq!(got, now_named, "{name}");
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+}
