@@ -6,7 +6,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 RELEASE_BIN := target/release/tablemap
 XVFB := xvfb-run -a -s "-screen 0 1400x900x24"
 
-.PHONY: deps-bench bench-map bench-csv bench-osm bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean bench-tiles bench-areas bench-walk
+.PHONY: deps-bench bench-map bench-csv bench-osm bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean bench-tiles bench-areas bench-walk bench-sync
 
 ## Build the release app and open the window (on the per-user database; demo data on first run).
 run: build
@@ -56,8 +56,8 @@ test: deps-test ui-check ui-test rust-test bindings-check invariants e2e
 
 ## Figures only: store latencies at 10,000 and 100,000 restaurants, an OpenStreetMap import of
 ## 50,000 elements, app start-up and memory, sticker sheets against reportlab+segno and
-## glabels-3-batch.
-bench: bench-store bench-map bench-csv bench-osm bench-app bench-stickers bench-tiles bench-areas bench-walk
+## glabels-3-batch, team sync against a local PostgreSQL.
+bench: bench-store bench-map bench-csv bench-osm bench-app bench-stickers bench-tiles bench-areas bench-walk bench-sync
 
 bench-store: deps
 	cargo bench -p tablemap --bench store --features tauri/custom-protocol
@@ -78,6 +78,12 @@ bench-areas: deps
 ## 50-stop walk sheet PDF.
 bench-walk: deps
 	cargo bench -p tablemap --bench route --features tauri/custom-protocol
+
+## Team sync against a throwaway local PostgreSQL (deps-test installs it): the first sync of
+## 5,000 restaurants and 10,000 visits into an empty server and out to a second database, then
+## rounds of 100 changes.
+bench-sync: deps deps-test
+	cargo bench -p tablemap --bench sync --features tauri/custom-protocol
 
 ## A 50,000-row spreadsheet: preview, dry run, import, import again.
 bench-csv: deps

@@ -58,6 +58,12 @@ const COMMANDS: &[&str] = &[
     "offline_estimate",
     "keep_offline",
     "cancel_keep_offline",
+    "sync_status",
+    "watch_sync",
+    "join_team",
+    "sync_now",
+    "sync_reviews",
+    "clear_review",
 ];
 
 fn main() {

@@ -29,6 +29,7 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
     let tiles = TileFetcher::new(TileCache::open(tile_cache)?);
     let state = AppState::new(store, tiles, settings.tile_url, started);
     state.set_basemap(settings.mbtiles_path.as_deref());
+    state.start_sync(sync_timing());
 
     tauri::Builder::default()
         .manage(state)
@@ -104,9 +105,25 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::tiles::offline_estimate,
             commands::tiles::keep_offline,
             commands::tiles::cancel_keep_offline,
+            commands::sync::sync_status,
+            commands::sync::watch_sync,
+            commands::sync::join_team,
+            commands::sync::sync_now,
+            commands::sync::sync_reviews,
+            commands::sync::clear_review,
         ])
         .run(tauri::generate_context!())?;
     Ok(())
+}
+
+/// Every minute while joined, ten seconds after a change; `TABLEMAP_SYNC_EVERY` (seconds)
+/// changes the first (tests and people on metered connections).
+fn sync_timing() -> crate::sync::background::Timing {
+    let mut timing = crate::sync::background::Timing::default();
+    if let Some(secs) = std::env::var("TABLEMAP_SYNC_EVERY").ok().and_then(|s| s.parse::<u64>().ok()) {
+        timing.every = std::time::Duration::from_secs(secs.max(1));
+    }
+    timing
 }
 
 /// The map's markers are one 2D canvas redrawn on every pan. WebKitGTK may still accelerate a 2D

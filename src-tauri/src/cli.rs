@@ -348,6 +348,22 @@ pub enum RestaurantsCommand {
         #[arg(long)]
         website: Option<String>,
     },
+    /// Change some of a restaurant's details; only the options given change ("" empties one).
+    Edit {
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+        #[arg(long)]
+        postcode: Option<String>,
+        #[arg(long)]
+        opening_hours: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        website: Option<String>,
+    },
     /// Show one restaurant with its status, visits and consents.
     Show {
         id: String,
@@ -644,6 +660,36 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
             };
             let detail = api::restaurants::add(&mut store, draft, now)?;
             println!("{}", detail.restaurant.id);
+        }
+        Command::Restaurants(RestaurantsCommand::Edit {
+            id,
+            name,
+            address,
+            postcode,
+            opening_hours,
+            phone,
+            website,
+        }) => {
+            let id = RestaurantId::from(id.as_str());
+            let mut draft =
+                crate::domain::merge::draft_of(&api::restaurants::detail(&store, &id)?.restaurant);
+            let optional = |v: String| Some(v).filter(|v| !v.trim().is_empty());
+            if let Some(n) = name {
+                draft.name = n;
+            }
+            for (given, slot) in [
+                (address, &mut draft.address),
+                (postcode, &mut draft.postcode),
+                (opening_hours, &mut draft.opening_hours),
+                (phone, &mut draft.phone),
+                (website, &mut draft.website),
+            ] {
+                if let Some(v) = given {
+                    *slot = optional(v);
+                }
+            }
+            let detail = api::restaurants::update(&mut store, &id, draft, now)?;
+            println!("updated {}", detail.restaurant.name);
         }
         Command::Restaurants(RestaurantsCommand::Show { id, format }) => {
             let d = api::restaurants::detail(&store, &RestaurantId::from(id.as_str()))?;

@@ -553,3 +553,84 @@ async fn a_coordinator_draws_and_assigns_areas_and_a_volunteer_walks_one() -> Re
     assert_eq!(areas.as_array().map(Vec::len), Some(5));
     Ok(())
 }
+
+/// The last line `server add-user` prints: the person's join code.
+fn invite(admin_db: &Path, url: &str, name: &str, role: &str) -> Result<String> {
+    let out = cli(admin_db, &["server", "add-user", name, "--role", role, "--url", url])?;
+    Ok(out.lines().last().context("a join code")?.trim().to_string())
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_coordinator_joins_a_team_syncs_and_clears_a_review() -> Result<()> {
+    let pg = tablemap_e2e::postgres::TestPostgres::start();
+    let url = pg.admin_url();
+    let dir = tempfile::tempdir()?;
+    let tiles = tile_server(fixture_tile());
+    let (db, _services) = seeded(dir.path(), &tiles.base_url())?;
+    let cache = dir.path().join("tiles.sqlite");
+
+    // The admin sets the server up; an organiser adds a restaurant on her own machine and syncs.
+    let olu = dir.path().join("olu.sqlite");
+    cli(&olu, &["server", "init", "--url", &url])?;
+    let cora_code = invite(&olu, &url, "Cora", "coordinator")?;
+    let olu_code = invite(&olu, &url, "Olu", "organiser")?;
+    cli(&olu, &["join", &olu_code])?;
+    let id =
+        cli(&olu, &["restaurants", "add", "--name", "Zaza Kitchen", "--lat", "51.5462", "--lon", "-0.0751"])?
+            .trim()
+            .to_string();
+    cli(&olu, &["sync", "--once"])?;
+
+    let app = App::launch(&db, &cache).await?;
+    app.wait_for("#map-items li").await?;
+    app.wait_text("#sync-label", "On this computer only").await?;
+
+    // A code cut short is refused in words; the whole code joins and syncs at once.
+    app.click("#sync-status").await?;
+    app.wait_for("#join-code").await?;
+    app.shot("team-join").await?;
+    app.type_into("#join-code", &cora_code[..cora_code.len() - 9]).await?;
+    app.click("#join-team").await?;
+    let refused = app.wait_for("#join-error").await?.text().await?;
+    assert!(refused.contains("not a Tablemap join code"), "{refused}");
+    app.type_into("#join-code", &cora_code).await?;
+    app.click("#join-team").await?;
+    app.wait_text("#team-you", "Cora · coordinator").await?;
+    app.wait_text("#sync-label", "Synced").await?;
+    app.wait_for("#reviews-empty").await?;
+    app.press(&Key::Escape.to_string()).await?;
+
+    // Olu's restaurant is on Cora's map and list.
+    app.type_into("#search", "Zaza Kitchen").await?;
+    app.wait_for(&format!("#restaurant-list li[data-id='{id}']")).await?;
+
+    // Both change the phone from the same (empty) value; Cora's change is the later one.
+    cli(&olu, &["restaurants", "edit", &id, "--phone", "020 7000 1111"])?;
+    cli(&db, &["restaurants", "edit", &id, "--phone", "020 7000 2222"])?;
+    cli(&olu, &["sync", "--once"])?;
+    app.click("#sync-now").await?;
+    app.wait_text("#sync-label", "1 edit to review").await?;
+    app.click("#sync-status").await?;
+    let review = app.wait_for("#review-list li").await?.text().await?;
+    assert!(review.contains("Zaza Kitchen") && review.contains("Phone"), "{review}");
+    assert!(review.contains("Kept: 020 7000 2222") && review.contains("Replaced: 020 7000 1111"), "{review}");
+    app.shot("team-review").await?;
+    app.click("#review-list li .clear").await?;
+    app.wait_for("#reviews-empty").await?;
+    app.click("#team-sync-now").await?;
+    let done = app
+        .wait_text_where("#sync-label", "show everything sent", |t| {
+            t.starts_with("Synced") && !t.contains("waiting")
+        })
+        .await?;
+    assert!(!done.contains("review"), "{done}");
+    app.quit().await?;
+
+    // Olu ends with the kept value; the server has the review cleared by Cora.
+    cli(&olu, &["sync", "--once"])?;
+    let shown = cli_json(&olu, &["restaurants", "show", &id, "--format", "json"])?;
+    assert_eq!(shown["phone"], "020 7000 2222");
+    let status = cli_json(&db, &["sync", "--status"])?;
+    assert_eq!((status["waiting"].as_u64(), status["open_reviews"].as_u64()), (Some(0), Some(0)));
+    Ok(())
+}

@@ -4,6 +4,8 @@
 
 #[path = "../support/fixture_server.rs"]
 pub mod fixture_server;
+#[path = "../support/postgres.rs"]
+pub mod postgres;
 
 use anyhow::{bail, Context, Result};
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -151,6 +153,27 @@ impl App {
                 bail!("waited for {n} of {css}, found {found}");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the element's text contains `needle`; answers the text.
+    pub async fn wait_text(&self, css: &str, needle: &str) -> Result<String> {
+        self.wait_text_where(css, &format!("say {needle:?}"), |t| t.contains(needle)).await
+    }
+
+    /// Waits until the element's text passes `ok` (`what` says what was awaited); answers it.
+    pub async fn wait_text_where(&self, css: &str, what: &str, ok: impl Fn(&str) -> bool) -> Result<String> {
+        let start = Instant::now();
+        loop {
+            let text = self.text_of(css).await?;
+            if ok(&text) {
+                return Ok(text);
+            }
+            if start.elapsed() > WAIT {
+                let seen = self.diagnose().await;
+                bail!("waited for {css} to {what}; it says {text:?}; the window showed: {seen}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 

@@ -26,6 +26,15 @@ pub struct TestPostgres {
 impl TestPostgres {
     /// Starts a fresh server; panics with what to install when PostgreSQL is missing.
     pub fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// Starts a fresh server that also offers TLS with this certificate and key (PEM).
+    pub fn start_tls(cert_pem: &str, key_pem: &str) -> Self {
+        Self::start_with(Some((cert_pem, key_pem)))
+    }
+
+    fn start_with(tls: Option<(&str, &str)>) -> Self {
         let bindir = bindir().unwrap_or_else(|| {
             panic!("PostgreSQL server binaries not found: install them (Debian/Ubuntu: apt-get install postgresql) or set TABLEMAP_PG_BINDIR")
         });
@@ -57,11 +66,22 @@ impl TestPostgres {
                 "--no-sync",
             ],
         );
+        let mut ssl = String::new();
+        if let Some((cert, key)) = tls {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::write(data.join("server.crt"), cert).expect("server certificate");
+            std::fs::write(data.join("server.key"), key).expect("server key");
+            // PostgreSQL refuses a key others can read.
+            std::fs::set_permissions(data.join("server.key"), std::fs::Permissions::from_mode(0o600))
+                .expect("key mode");
+            pg.chown();
+            ssl = " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key".into();
+        }
         // A free port can be taken between asking and binding: try a few.
         for attempt in 0..5 {
             pg.port = free_port();
             let opts = format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50",
+                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50{ssl}",
                 pg.port,
                 path(&pg.dir)
             );

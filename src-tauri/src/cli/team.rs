@@ -4,6 +4,7 @@ use super::CliError;
 use crate::api::{self, ApiError};
 use crate::store::Store;
 use crate::sync::server::{self, NewPerson, Role};
+use crate::sync::Tls;
 use chrono::Utc;
 use clap::{Args, Subcommand};
 
@@ -16,6 +17,10 @@ pub enum ServerCommand {
         /// the host is this machine or the URL says sslmode=disable). PGPASSWORD works too.
         #[arg(long, env = "TABLEMAP_SERVER_URL")]
         url: String,
+        /// The campaign's own certificate authority (PEM), when the server's certificate is
+        /// not from a public one. Turns TLS on.
+        #[arg(long, env = "TABLEMAP_CA_FILE")]
+        ca_file: Option<std::path::PathBuf>,
     },
     /// Give a person their own login. The last line printed is their join code: hand it to them
     /// privately (it carries their password).
@@ -28,6 +33,10 @@ pub enum ServerCommand {
         /// The server's name as people's machines reach it, if not the one in --url.
         #[arg(long)]
         public_host: Option<String>,
+        /// The campaign's own certificate authority (PEM): used for this connection and put in
+        /// the join code, so the person's machine trusts the server's certificate too.
+        #[arg(long, env = "TABLEMAP_CA_FILE")]
+        ca_file: Option<std::path::PathBuf>,
     },
 }
 
@@ -49,32 +58,36 @@ pub struct SyncArgs {
     clear_review: Option<String>,
 }
 
-fn admin(url: &str) -> Result<(postgres::Config, crate::sync::TlsMode), CliError> {
-    let (mut config, tls) = crate::sync::admin_config(url).map_err(ApiError::from)?;
+fn admin(url: &str, ca_file: Option<&std::path::Path>) -> Result<(postgres::Config, Tls), CliError> {
+    let (mut config, mode) = crate::sync::admin_config(url).map_err(ApiError::from)?;
     if config.get_password().is_none() {
         if let Ok(pw) = std::env::var("PGPASSWORD") {
             config.password(pw);
         }
     }
+    let tls = match ca_file {
+        Some(path) => Tls::with_ca_file(path).map_err(ApiError::from)?,
+        None => Tls::plain(mode),
+    };
     Ok((config, tls))
 }
 
 pub fn server(command: ServerCommand) -> Result<(), CliError> {
     match command {
-        ServerCommand::Init { url } => {
-            let (config, tls) = admin(&url)?;
-            let applied = server::init(&config, tls).map_err(ApiError::from)?;
+        ServerCommand::Init { url, ca_file } => {
+            let (config, tls) = admin(&url, ca_file.as_deref())?;
+            let applied = server::init(&config, &tls).map_err(ApiError::from)?;
             if applied.is_empty() {
                 println!("the team schema is up to date (version {})", server::latest());
             } else {
                 println!("applied team schema versions {applied:?}");
             }
         }
-        ServerCommand::AddUser { name, role, url, public_host } => {
-            let (config, tls) = admin(&url)?;
+        ServerCommand::AddUser { name, role, url, public_host, ca_file } => {
+            let (config, tls) = admin(&url, ca_file.as_deref())?;
             let role = Role::parse(&role).unwrap_or(Role::Volunteer);
             let person = NewPerson { name: &name, role, public_host: public_host.as_deref() };
-            let team = server::add_user(&config, tls, person, Utc::now()).map_err(ApiError::from)?;
+            let team = server::add_user(&config, &tls, person, Utc::now()).map_err(ApiError::from)?;
             println!("added {} ({}) as login '{}'", team.name, team.role, team.user);
             println!("give them this join code (it carries their password); they run: tablemap join CODE");
             println!("{}", team.join_code());

@@ -8,6 +8,7 @@ pub mod imports;
 pub mod places;
 mod state;
 pub mod stickers;
+pub mod sync;
 pub mod tiles;
 
 pub use error::{ErrorKind, UiError};

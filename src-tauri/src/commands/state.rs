@@ -1,13 +1,18 @@
 //! What the shell keeps between commands.
 
+use super::sync::SyncUpdate;
 use super::UiError;
+use crate::api::sync::SyncStatus;
 use crate::api::ApiResult;
 use crate::sources::mbtiles::MbTiles;
 use crate::sources::tiles::TileFetcher;
 use crate::store::Store;
+use crate::sync::background::{Background, Timing};
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, Once, RwLock};
 use std::time::Instant;
+use tauri::ipc::Channel;
 
 pub struct AppState {
     store: Mutex<Store>,
@@ -27,6 +32,10 @@ pub struct AppState {
     pub cancel_offline: AtomicBool,
     /// The map's in-memory index and last filter.
     map: Mutex<crate::api::map::MapCache>,
+    /// The background sync (absent for a database in memory).
+    sync: std::sync::OnceLock<Background>,
+    /// The window listening for sync updates.
+    sync_watcher: Arc<Mutex<Option<Channel<SyncUpdate>>>>,
 }
 
 impl AppState {
@@ -43,7 +52,42 @@ impl AppState {
             basemap: RwLock::new(None),
             cancel_offline: AtomicBool::new(false),
             map: Mutex::new(crate::api::map::MapCache::default()),
+            sync: std::sync::OnceLock::new(),
+            sync_watcher: Arc::default(),
         }
+    }
+
+    /// Starts syncing in the background (every minute while a team is joined).
+    pub fn start_sync(&self, timing: Timing) {
+        let Some(db) = self.lock().path().map(Path::to_path_buf) else { return };
+        let watcher = self.sync_watcher.clone();
+        let report: crate::sync::background::Report = Box::new(move |status, result| {
+            let (report, error) = match result {
+                Some(Ok(r)) => (Some(r), None),
+                Some(Err(e)) => (None, Some(e)),
+                None => (None, None),
+            };
+            if let Some(channel) = watcher.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+                let _ = channel.send(SyncUpdate { status, report, error });
+            }
+        });
+        let _ = self.sync.set(Background::start(db, timing, report));
+    }
+
+    pub fn watch_sync(&self, channel: Channel<SyncUpdate>) {
+        *self.sync_watcher.lock().unwrap_or_else(|e| e.into_inner()) = Some(channel);
+    }
+
+    pub fn sync_now(&self) {
+        if let Some(bg) = self.sync.get() {
+            bg.now();
+        }
+    }
+
+    pub fn sync_status(&self) -> Result<SyncStatus, UiError> {
+        let mut status = self.read(|s| Ok(crate::api::sync::status(s)?))?;
+        status.running = self.sync.get().is_some_and(Background::running);
+        Ok(status)
     }
 
     pub fn basemap(&self) -> Option<Arc<MbTiles>> {
@@ -74,8 +118,11 @@ impl AppState {
 
     pub fn write<T>(&self, f: impl FnOnce(&mut Store) -> ApiResult<T>) -> Result<T, UiError> {
         let result = f(&mut self.lock());
-        // Whatever was written, the map draws it next time.
+        // Whatever was written, the map draws it next time, and the team hears of it soon.
         self.map.lock().unwrap_or_else(|e| e.into_inner()).invalidate();
+        if let Some(bg) = self.sync.get() {
+            bg.soon();
+        }
         result.map_err(UiError::from)
     }
 

@@ -447,10 +447,9 @@ pub fn pending(conn: &Connection, limit: usize) -> Result<Vec<Entry>> {
 
 /// Entries the server now holds leave the outbox.
 pub fn remove(conn: &Connection, seqs: &[i64]) -> Result<()> {
-    let mut stmt = conn.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?;
-    for seq in seqs {
-        stmt.execute([seq])?;
-    }
+    let list = serde_json::to_string(seqs).unwrap_or_else(|_| "[]".into());
+    conn.prepare_cached("DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?1))")?
+        .execute([list])?;
     Ok(())
 }
 

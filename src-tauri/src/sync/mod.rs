@@ -4,6 +4,7 @@
 //! person asks for a sync (or runs a `server` command).
 
 pub mod apply;
+pub mod background;
 pub mod pull;
 pub mod push;
 pub mod server;
@@ -88,6 +89,10 @@ pub struct TeamConnection {
     pub volunteer_id: String,
     pub name: String,
     pub role: String,
+    /// The certificate (PEM) of the campaign's own certificate authority, when the server's
+    /// certificate is not from a public one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_pem: Option<String>,
 }
 
 const JOIN_PREFIX: &str = "tablemap1:";
@@ -128,26 +133,70 @@ impl TeamConnection {
     }
 
     pub fn connect(&self) -> Result<postgres::Client> {
-        connect(&self.config(), self.tls)
+        connect(&self.config(), &Tls { mode: self.tls, ca_pem: self.ca_pem.clone() })
     }
 }
 
+/// How to reach the server: whether to encrypt, and which authority signs its certificate
+/// besides the public ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tls {
+    pub mode: TlsMode,
+    pub ca_pem: Option<String>,
+}
+
+impl Tls {
+    pub fn plain(mode: TlsMode) -> Self {
+        Tls { mode, ca_pem: None }
+    }
+
+    /// With the campaign's own certificate authority from a PEM file.
+    pub fn with_ca_file(path: &std::path::Path) -> Result<Self> {
+        let pem = std::fs::read_to_string(path).map_err(|e| {
+            SyncError::BadUrl(format!("cannot read the CA certificate {}: {e}", path.display()))
+        })?;
+        ca_certificates(&pem)?;
+        Ok(Tls { mode: TlsMode::Require, ca_pem: Some(pem) })
+    }
+}
+
+/// The certificates in a PEM text; refuses a text with none.
+fn ca_certificates(pem: &str) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>> {
+    use rustls::pki_types::pem::PemObject;
+    let certs: Vec<_> = rustls::pki_types::CertificateDer::pem_slice_iter(pem.as_bytes())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e| SyncError::BadUrl(format!("the CA certificate is not readable PEM: {e:?}")))?;
+    if certs.is_empty() {
+        return Err(SyncError::BadUrl(
+            "the CA file holds no certificate (expected -----BEGIN CERTIFICATE-----)".into(),
+        ));
+    }
+    Ok(certs)
+}
+
 /// Opens a connection, with TLS unless `tls` says otherwise, and words the failures.
-pub fn connect(config: &postgres::Config, tls: TlsMode) -> Result<postgres::Client> {
+pub fn connect(config: &postgres::Config, tls: &Tls) -> Result<postgres::Client> {
     let mut config = config.clone();
-    let result = match tls {
+    let result = match tls.mode {
         TlsMode::Disable => config.ssl_mode(postgres::config::SslMode::Disable).connect(postgres::NoTls),
         TlsMode::Require => {
             config.ssl_mode(postgres::config::SslMode::Require);
-            config.connect(rustls_connector()?)
+            config.connect(rustls_connector(tls.ca_pem.as_deref())?)
         }
     };
     result.map_err(|e| connect_error(&config, e))
 }
 
-fn rustls_connector() -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
+fn rustls_connector(ca_pem: Option<&str>) -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    if let Some(pem) = ca_pem {
+        for cert in ca_certificates(pem)? {
+            roots
+                .add(cert)
+                .map_err(|e| SyncError::BadUrl(format!("the CA certificate cannot be used: {e}")))?;
+        }
+    }
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| SyncError::Server(format!("TLS setup: {e}")))?
@@ -172,11 +221,46 @@ fn connect_error(config: &postgres::Config, e: postgres::Error) -> SyncError {
         None => "?".into(),
     };
     let port = config.get_ports().first().copied().unwrap_or(5432);
-    SyncError::Unreachable { host, port, reason: e.to_string() }
+    let reason = certificate_problem(&e).unwrap_or_else(|| e.to_string());
+    SyncError::Unreachable { host, port, reason }
+}
+
+/// A TLS failure in words that say what to do.
+fn certificate_problem(e: &postgres::Error) -> Option<String> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        // An io::Error hides the error it wraps from `source()`: look inside.
+        let inner = s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .map(|e| e as &dyn std::error::Error);
+        let found = s
+            .downcast_ref::<rustls::Error>()
+            .or_else(|| inner.and_then(|e| e.downcast_ref::<rustls::Error>()));
+        if let Some(tls) = found {
+            return Some(match tls {
+                rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer) => {
+                    "its certificate is not signed by an authority Tablemap knows: if the campaign runs its own \
+                     certificate authority, give its certificate with --ca-file (or ask for a join code made with it)"
+                        .to_string()
+                }
+                rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName)
+                | rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForNameContext { .. }) => {
+                    "its certificate is for another name: connect with the name the certificate was made for".to_string()
+                }
+                other => format!("the secure connection failed: {other}"),
+            });
+        }
+        source = s.source();
+    }
+    let text = e.to_string();
+    text.contains("server does not support TLS")
+        .then(|| "it does not offer TLS: turn TLS on in the server (ssl = on), or use sslmode=disable on a trusted network".to_string())
 }
 
 /// An admin's `postgres://USER[:PASSWORD]@HOST[:PORT]/DB` URL (or key=value string), with TLS
-/// on unless the host is this machine or the URL says `sslmode=disable`.
+/// on unless the host is this machine or the URL says `sslmode=disable`; `sslmode=require`
+/// asks for TLS even on this machine.
 pub fn admin_config(url: &str) -> Result<(postgres::Config, TlsMode)> {
     let config: postgres::Config =
         url.parse().map_err(|e| SyncError::BadUrl(format!("cannot read the server address '{url}': {e}")))?;
@@ -188,10 +272,10 @@ pub fn admin_config(url: &str) -> Result<(postgres::Config, TlsMode)> {
             ))
         }
     };
-    let tls = if config.get_ssl_mode() == postgres::config::SslMode::Disable {
-        TlsMode::Disable
-    } else {
-        TlsMode::default_for(&host)
+    let tls = match config.get_ssl_mode() {
+        postgres::config::SslMode::Disable => TlsMode::Disable,
+        postgres::config::SslMode::Require => TlsMode::Require,
+        _ => TlsMode::default_for(&host),
     };
     Ok((config, tls))
 }
@@ -211,6 +295,7 @@ mod tests {
             volunteer_id: "01J00000000000000000000000".into(),
             name: "Amina".into(),
             role: "volunteer".into(),
+            ca_pem: None,
         }
     }
 

@@ -1,13 +1,14 @@
 //! The admin's side: the team schema from `server-migrations/` (versioned, each applied once in
 //! its own transaction, so `server init` can be run again safely), and one login per person.
 
-use super::{connect, Result, SyncError, TeamConnection, TlsMode};
+use super::{connect, Result, SyncError, TeamConnection, Tls, TlsMode};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 
 const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../../server-migrations/0001_team.sql")),
     (2, include_str!("../../server-migrations/0002_campaign.sql")),
+    (3, include_str!("../../server-migrations/0003_bulk.sql")),
 ];
 
 /// The schema version this Tablemap brings.
@@ -17,7 +18,7 @@ pub fn latest() -> i32 {
 
 /// Applies the migrations the server lacks; answers the versions applied now (empty when the
 /// server was already up to date).
-pub fn init(config: &postgres::Config, tls: TlsMode) -> Result<Vec<i32>> {
+pub fn init(config: &postgres::Config, tls: &Tls) -> Result<Vec<i32>> {
     let mut client = connect(config, tls)?;
     let mut applied = Vec::new();
     for (version, sql) in MIGRATIONS {
@@ -104,7 +105,7 @@ pub struct NewPerson<'a> {
 /// made here), their volunteer row and role, in one transaction; answers their connection.
 pub fn add_user(
     config: &postgres::Config,
-    tls: TlsMode,
+    tls: &Tls,
     person: NewPerson<'_>,
     now: DateTime<Utc>,
 ) -> Result<TeamConnection> {
@@ -156,8 +157,12 @@ pub fn add_user(
         _ => return Err(SyncError::BadUrl("the server address needs a host name".into())),
     };
     let port = config.get_ports().first().copied().unwrap_or(5432);
+    // TLS for the person whenever the admin used it (or the host is not this machine), with the
+    // campaign's own authority when the admin named one.
+    let mode = if tls.mode == TlsMode::Require { TlsMode::Require } else { TlsMode::default_for(&host) };
     Ok(TeamConnection {
-        tls: TlsMode::default_for(&host),
+        tls: mode,
+        ca_pem: tls.ca_pem.clone(),
         host,
         port,
         dbname,

@@ -19,5 +19,6 @@ mod store;
 mod support;
 mod sync;
 mod sync_campaign;
+mod sync_tls;
 mod tiles;
 mod walk;

@@ -13,7 +13,7 @@ use tablemap::domain::{
 use tablemap::stickers::campaign::Campaign;
 use tablemap::store::Store;
 use tablemap::sync::server::{self, NewPerson, Role};
-use tablemap::sync::{admin_config, push, TlsMode};
+use tablemap::sync::{admin_config, push, Tls, TlsMode};
 
 pub(crate) struct Team {
     pg: TestPostgres,
@@ -30,18 +30,25 @@ pub(crate) fn team() -> Team {
     let pg = TestPostgres::start();
     let (config, tls) = admin_config(&pg.admin_url()).expect("url");
     assert_eq!(tls, TlsMode::Disable);
-    assert_eq!(server::init(&config, tls).expect("init"), vec![1, 2]);
+    assert_eq!(
+        server::init(&config, &Tls::plain(tls)).expect("init"),
+        (1..=server::latest()).collect::<Vec<_>>()
+    );
     // Re-runnable: the second time applies nothing.
-    assert!(server::init(&config, tls).expect("init again").is_empty());
+    assert!(server::init(&config, &Tls::plain(tls)).expect("init again").is_empty());
     Team { pg, dir: tempfile::tempdir().expect("tempdir") }
 }
 
 impl Team {
     pub fn person(&self, name: &str, role: Role) -> Person {
         let (config, tls) = admin_config(&self.pg.admin_url()).expect("url");
-        let team =
-            server::add_user(&config, tls, NewPerson { name, role, public_host: None }, support::now())
-                .expect("add user");
+        let team = server::add_user(
+            &config,
+            &Tls::plain(tls),
+            NewPerson { name, role, public_host: None },
+            support::now(),
+        )
+        .expect("add user");
         let path = self.dir.path().join(format!("{name}.sqlite"));
         let mut store = Store::open(&path).expect("store");
         let joined = api::sync::join(&mut store, &team.join_code(), support::now()).expect("join");
@@ -51,7 +58,7 @@ impl Team {
     /// Rows in a server table, as the admin sees them.
     pub fn count(&self, table: &str) -> i64 {
         let (config, tls) = admin_config(&self.pg.admin_url()).expect("url");
-        let mut c = tablemap::sync::connect(&config, tls).expect("connect");
+        let mut c = tablemap::sync::connect(&config, &Tls::plain(tls)).expect("connect");
         c.query_one(&format!("SELECT count(*) FROM tablemap.{table}"), &[]).expect("count").get(0)
     }
 }
@@ -343,6 +350,7 @@ fn sync_without_a_team_or_server_says_so_in_plain_words() {
         volunteer_id: "01J0000000000000000000000A".into(),
         name: "Amina".into(),
         role: "volunteer".into(),
+        ca_pem: None,
     };
     api::sync::join(&mut store, &gone.join_code(), support::now()).unwrap();
     let err = api::sync::sync(&mut store, support::now()).unwrap_err().to_string();
@@ -357,7 +365,8 @@ fn sync_the_command_line_from_server_init_to_sync() {
     let db = dir.path().join("cora.sqlite");
     let url = pg.admin_url();
     let init = support::tablemap(&db, &["server", "init", "--url", &url]).ok();
-    assert!(init.contains("applied team schema versions [1, 2]"), "{init}");
+    let all: Vec<i32> = (1..=server::latest()).collect();
+    assert!(init.contains(&format!("applied team schema versions {all:?}")), "{init}");
     let again = support::tablemap(&db, &["server", "init", "--url", &url]).ok();
     assert!(again.contains("up to date"), "{again}");
     let added =
@@ -383,7 +392,7 @@ fn sync_what_was_recorded_before_joining_is_shared_and_the_demo_set_is_not() {
     let (config, tls) = admin_config(&team.pg.admin_url()).expect("url");
     let invite = server::add_user(
         &config,
-        tls,
+        &Tls::plain(tls),
         NewPerson { name: "Dee", role: Role::Coordinator, public_host: None },
         support::now(),
     )

@@ -50,6 +50,9 @@ import type { ReverseHit } from "./bindings/ReverseHit";
 import type { OfflinePlan } from "./bindings/OfflinePlan";
 import type { OfflineProgress } from "./bindings/OfflineProgress";
 import type { OfflineSummary } from "./bindings/OfflineSummary";
+import type { SyncReview } from "./bindings/SyncReview";
+import type { SyncStatus } from "./bindings/SyncStatus";
+import type { SyncUpdate } from "./bindings/SyncUpdate";
 
 /** Every failure reaches callers as a UiError, whatever went wrong on the way. */
 async function call<T>(
@@ -185,3 +188,16 @@ export const planWalk = (area: string, plannedAt: string, start: LatLon | null, 
   call<WalkPlan>("plan_walk", { area, planned_at: plannedAt, start, volunteer });
 export const printWalkSheet = (plan: WalkPlan, out: string) => call<WalkSheetResult>("print_walk_sheet", { plan, out });
 export const recordVisits = (visits: NewVisit[]) => call<number>("record_visits", { visits });
+
+// Team sync: the status, joining, syncing now, the coordinator's review list.
+export const syncStatus = () => call<SyncStatus>("sync_status");
+/** Answers the status now; every later one (after each background sync) reaches `onUpdate`. */
+export function watchSync(onUpdate: (u: SyncUpdate) => void): Promise<SyncStatus> {
+  const channel = new Channel<SyncUpdate>();
+  channel.onmessage = onUpdate;
+  return call<SyncStatus>("watch_sync", { on_update: channel });
+}
+export const joinTeam = (code: string) => call<SyncStatus>("join_team", { code });
+export const syncNow = () => call<SyncStatus>("sync_now");
+export const syncReviews = () => call<SyncReview[]>("sync_reviews");
+export const clearReview = (id: string) => call<SyncReview[]>("clear_review", { id });

@@ -9,6 +9,8 @@ import type { Settings } from "./bindings/Settings";
 import type { Status } from "./bindings/Status";
 import type { UiError } from "./bindings/UiError";
 import type { Volunteer } from "./bindings/Volunteer";
+import type { SyncStatus } from "./bindings/SyncStatus";
+import type { SyncUpdate } from "./bindings/SyncUpdate";
 import { t } from "./i18n/index.svelte";
 import { errorMessage } from "./errors";
 
@@ -58,6 +60,10 @@ export const ui = $state({
   drawingBox: false,
   /** Which main view is showing. */
   view: "map" as "map" | "stickers",
+  /** Team sync: the latest status, the team dialog, and a "Sync now" waiting for its answer. */
+  sync: null as SyncStatus | null,
+  teamOpen: false,
+  syncAsked: false,
 });
 
 /** Today in the computer's time zone, as the follow-up dates are written. */
@@ -130,6 +136,44 @@ export async function loadVolunteers() {
 export function chooseVolunteer(id: string) {
   ui.volunteerId = id;
   globalThis.localStorage?.setItem("tablemap.volunteer", id);
+}
+
+/** Follows the background sync: keeps the status fresh and reloads whatever a pull changed. */
+export async function watchSync() {
+  try {
+    ui.sync = await api.watchSync(onSyncUpdate);
+  } catch (e) {
+    notifyError(e);
+  }
+}
+
+export function onSyncUpdate(u: SyncUpdate) {
+  ui.sync = u.status;
+  const r = u.report;
+  const pulled = r
+    ? r.pulled_restaurants + r.pulled_fields + r.pulled_visits + r.pulled_consents + r.pulled_reviews + r.pulled_campaign
+    : 0;
+  if (pulled > 0) {
+    ui.version++;
+    ui.areasVersion++;
+    void loadVolunteers();
+    if (ui.selectedId) void select(ui.selectedId);
+  }
+  if (ui.syncAsked && !u.status.running) {
+    ui.syncAsked = false;
+    if (u.error) notify(t("sync.failed", { reason: u.error }), "error");
+    else if (r) notify(t("sync.done", { sent: r.pushed, received: pulled }));
+  }
+}
+
+export async function syncNow() {
+  try {
+    ui.syncAsked = true;
+    ui.sync = await api.syncNow();
+  } catch (e) {
+    ui.syncAsked = false;
+    notifyError(e);
+  }
 }
 
 export function fieldError(e: UiError, field: string): string | null {

@@ -34,3 +34,14 @@ export function formatDate(isoDate: string): string {
 export function formatNumber(n: number): string {
   return new Intl.NumberFormat(locale.language).format(n);
 }
+
+/** How long ago `iso` was, in words ("3 minutes ago"), to the minute; "now" under a minute. */
+export function formatAgo(iso: string, now: Date = new Date()): string {
+  const seconds = Math.round((new Date(iso).getTime() - now.getTime()) / 1000);
+  const rtf = new Intl.RelativeTimeFormat(locale.language, { numeric: "auto" });
+  const abs = Math.abs(seconds);
+  if (abs < 60) return rtf.format(0, "second");
+  if (abs < 3600) return rtf.format(Math.round(seconds / 60), "minute");
+  if (abs < 86400) return rtf.format(Math.round(seconds / 3600), "hour");
+  return rtf.format(Math.round(seconds / 86400), "day");
+}
