@@ -64,6 +64,7 @@ const COMMANDS: &[&str] = &[
     "sync_now",
     "sync_reviews",
     "clear_review",
+    "retry_refused",
 ];
 
 fn main() {

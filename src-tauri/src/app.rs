@@ -111,6 +111,7 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::sync::sync_now,
             commands::sync::sync_reviews,
             commands::sync::clear_review,
+            commands::sync::retry_refused,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

@@ -19,6 +19,11 @@ pub fn join(store: &mut Store, code: &str, now: DateTime<Utc>) -> Result<TeamCon
     store.write(|tx| -> Result<()> {
         let id = VolunteerId(team.volunteer_id.clone());
         if volunteers::get(tx, &id).is_err() {
+            // Someone here by the joiner's own name is the joiner, working alone until now:
+            // what they recorded travels under their team id.
+            if let Some(me) = volunteers::by_name(tx, &team.name)? {
+                outbox::set_state(tx, &format!("alias:{}", me.id.as_str()), &team.volunteer_id)?;
+            }
             let mut name = team.name.clone();
             let mut n = 2;
             while volunteers::by_name(tx, &name)?.is_some() {
@@ -133,6 +138,10 @@ pub struct SyncStatus {
     pub refusals: Vec<String>,
     /// Pulled rows waiting for something they refer to (they go in at a later sync).
     pub parked: u32,
+    /// Pulled rows this machine's own checks refused, each with the reason.
+    pub held: Vec<String>,
+    /// The person's volunteer id on the team (the window records their visits under it).
+    pub volunteer_id: Option<String>,
     /// Conflicting edits not yet cleared (pulled by coordinators only).
     pub open_reviews: u32,
     pub last_sync: Option<String>,
@@ -156,11 +165,21 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
         refused: refused as u32,
         refusals: outbox::refusals(conn)?.into_iter().map(|(_, _, r)| r).collect(),
         parked: crate::sync::apply::parked_count(conn)? as u32,
+        held: crate::sync::apply::refused(conn)?
+            .into_iter()
+            .map(|(kind, id, reason)| format!("{kind} {id}: {reason}"))
+            .collect(),
+        volunteer_id: team.as_ref().map(|t| t.volunteer_id.clone()),
         open_reviews: open_reviews as u32,
         last_sync: outbox::state(conn, "last_sync")?,
         last_error: outbox::state(conn, "last_error")?,
         running: false,
     })
+}
+
+/// Sends the refused changes again at the next sync; answers how many.
+pub fn retry_refused(store: &mut Store) -> Result<usize> {
+    Ok(store.write(|tx| outbox::retry_refused(tx))?)
 }
 
 /// A pair of concurrent edits of one field, as the coordinator's review list shows it.

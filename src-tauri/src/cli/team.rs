@@ -56,6 +56,9 @@ pub struct SyncArgs {
     /// Clear the review with this id (coordinators); the server hears of it at the next sync.
     #[arg(long, value_name = "ID")]
     clear_review: Option<String>,
+    /// Send the changes the server refused again (after a role was changed on the server).
+    #[arg(long)]
+    retry_refused: bool,
 }
 
 fn admin(url: &str, ca_file: Option<&std::path::Path>) -> Result<(postgres::Config, Tls), CliError> {
@@ -109,6 +112,13 @@ pub fn sync(store: &mut Store, args: SyncArgs) -> Result<(), CliError> {
     if args.status {
         println!("{}", serde_json::to_string_pretty(&api::sync::status(store)?)?);
         return Ok(());
+    }
+    if args.retry_refused {
+        let n = api::sync::retry_refused(store)?;
+        println!("{n} refused changes will be sent again");
+        if n == 0 {
+            return Ok(());
+        }
     }
     if let Some(id) = &args.clear_review {
         api::sync::clear_review(store, id, Utc::now())?;

@@ -58,3 +58,11 @@ pub async fn sync_reviews(state: State<'_, AppState>) -> Answer<Vec<SyncReview>>
 pub async fn clear_review(state: State<'_, AppState>, id: String) -> Answer<Vec<SyncReview>> {
     state.write(|s| sync::clear_review(s, &id, Utc::now()))
 }
+
+/// Sends the refused changes again (after a role changed on the server, say), syncing now.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn retry_refused(state: State<'_, AppState>) -> Answer<SyncStatus> {
+    state.write(sync::retry_refused)?;
+    state.sync_now();
+    state.sync_status()
+}

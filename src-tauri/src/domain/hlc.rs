@@ -9,6 +9,10 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
+/// How far ahead of the local clock a stamp from another machine may be and still be taken in
+/// (`Clock::observe`); the team server refuses stamps more than a day ahead of its own clock.
+pub const MAX_AHEAD_MS: u64 = 60 * 60 * 1000;
+
 /// One stamp. Ordered by (millis, counter, node).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Hlc {
@@ -107,7 +111,12 @@ impl Clock {
 
     /// Takes in a stamp from another machine, so the next local stamp comes after it (a
     /// change made after seeing another is never ordered before it).
+    /// A stamp more than `MAX_AHEAD_MS` ahead of this machine's clock is not taken in: one
+    /// machine with a wrong date must not drag every other clock years ahead.
     pub fn observe(&mut self, remote: &Hlc, now_millis: u64) {
+        if remote.millis > now_millis.saturating_add(MAX_AHEAD_MS) {
+            return;
+        }
         let (m, c) = (self.last_millis, self.last_counter);
         let top = now_millis.max(m).max(remote.millis);
         self.last_millis = top;
@@ -177,6 +186,18 @@ mod tests {
             assert_eq!((next.millis, next.counter), want, "local ({m},{c}) remote ({rm},{rc}) wall {wall}");
             assert!(next > remote);
         }
+    }
+
+    #[test]
+    fn a_stamp_from_far_ahead_is_not_taken_in() {
+        let wall = 1_780_000_000_000;
+        let mut clock = Clock { node: "b".into(), last_millis: wall, last_counter: 0 };
+        // Years ahead (a machine with a wrong date, or a forged stamp): ignored.
+        clock.observe(&h(9_999_999_999_999_999, 99_999, "a"), wall);
+        assert_eq!(clock.tick(wall + 1).millis, wall + 1);
+        // Within the hour allowed: taken in.
+        clock.observe(&h(wall + MAX_AHEAD_MS, 3, "a"), wall);
+        assert_eq!(clock.tick(wall + 2).millis, wall + MAX_AHEAD_MS);
     }
 
     #[test]

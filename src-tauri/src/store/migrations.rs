@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_areas.sql"),
     include_str!("../../migrations/0006_sync.sql"),
     include_str!("../../migrations/0007_sync_campaign.sql"),
+    include_str!("../../migrations/0008_sync_parked_reason.sql"),
 ];
 
 pub fn latest() -> i64 {

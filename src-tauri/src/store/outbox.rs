@@ -185,6 +185,14 @@ pub fn event(conn: &Connection, kind: &str, id: &str, now: DateTime<Utc>) -> Res
     let (table, columns) = row_kind(kind)?;
     let hlc = tick(conn, now)?;
     let mut payload = row_json(conn, table, columns, id)?;
+    // Work recorded here under the joiner's own name before joining goes under their team id.
+    for key in ["volunteer_id", "recorded_by"] {
+        if let Some(local) = payload.get(key).and_then(Value::as_str) {
+            if let Some(team) = state(conn, &format!("alias:{local}"))? {
+                payload[key] = Value::String(team);
+            }
+        }
+    }
     if kind == "print_batch" {
         // A batch travels with its codes: it is written once, whole.
         let codes: String = conn
@@ -386,7 +394,9 @@ pub fn share_existing(conn: &Connection, now: DateTime<Utc>) -> Result<usize> {
     let restaurants = ids(&format!("{REAL} ORDER BY pk"))?;
     let mut queued = volunteers.len() + restaurants.len();
     for id in &volunteers {
-        event(conn, "volunteer", id, now)?;
+        if state(conn, &format!("alias:{id}"))?.is_none() {
+            event(conn, "volunteer", id, now)?;
+        }
     }
     for id in &restaurants {
         restaurant_inserted(conn, &RestaurantId(id.clone()), now)?;
@@ -457,6 +467,11 @@ pub fn remove(conn: &Connection, seqs: &[i64]) -> Result<()> {
 pub fn refuse(conn: &Connection, seq: i64, reason: &str) -> Result<()> {
     conn.prepare_cached("UPDATE outbox SET refused = ?2 WHERE seq = ?1")?.execute(params![seq, reason])?;
     Ok(())
+}
+
+/// Sends the refused entries again at the next sync (after the coordinator changed a role, say).
+pub fn retry_refused(conn: &Connection) -> Result<usize> {
+    Ok(conn.execute("UPDATE outbox SET refused = NULL WHERE refused IS NOT NULL", [])?)
 }
 
 /// (waiting, refused) entries.

@@ -20,7 +20,10 @@ struct Spec {
 
 /// In the order they are applied: parents before children.
 const SPECS: &[Spec] = &[
-    Spec { kind: "visit", parents: &[("restaurant_id", "restaurants"), ("volunteer_id", "volunteers")] },
+    Spec {
+        kind: "visit",
+        parents: &[("restaurant_id", "restaurants"), ("volunteer_id", "volunteers"), ("corrects", "visits")],
+    },
     Spec { kind: "consent", parents: &[("restaurant_id", "restaurants"), ("recorded_by", "volunteers")] },
     Spec { kind: "print_batch", parents: &[("volunteer_id", "volunteers")] },
     Spec {
@@ -58,24 +61,63 @@ pub enum Applied {
     Parked,
 }
 
-/// Applies a pulled row of `kind` (the local row as JSON, with its `hlc`), or parks it.
+/// Applies a pulled row of `kind` (the local row as JSON, with its `hlc`), or parks it: when a
+/// parent is not here yet, or when the local checks refuse it (kept with the reason, so nothing
+/// the team has is dropped unseen).
 pub fn row(db: &Connection, kind: &str, body: &Value) -> Result<Applied> {
     let Some(spec) = spec(kind) else { return Ok(Applied::Unchanged) };
     let id = body.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
     if !parents_here(db, spec, body)? {
-        db.prepare_cached("INSERT OR REPLACE INTO sync_parked (kind, id, body) VALUES (?1, ?2, ?3)")?
-            .execute(params![kind, id, body.to_string()])?;
+        park(db, kind, &id, body, None)?;
         return Ok(Applied::Parked);
     }
-    db.prepare_cached("DELETE FROM sync_parked WHERE kind = ?1 AND id = ?2")?.execute(params![kind, id])?;
-    let added = match kind {
-        "template" | "area" => document(db, kind, &id, body)?,
-        _ => insert(db, kind, body)?,
+    db.execute_batch("SAVEPOINT pulled_row")?;
+    let done = match kind {
+        "template" | "area" => document(db, kind, &id, body),
+        _ => insert(db, kind, body).and_then(|added| {
+            if added && kind == "print_batch" {
+                codes(db, &id, body)?;
+            }
+            Ok(added)
+        }),
     };
-    if added && kind == "print_batch" {
-        codes(db, &id, body)?;
+    match done {
+        Ok(added) => {
+            db.execute_batch("RELEASE pulled_row")?;
+            db.prepare_cached("DELETE FROM sync_parked WHERE kind = ?1 AND id = ?2")?
+                .execute(params![kind, id])?;
+            Ok(if added { Applied::Added } else { Applied::Unchanged })
+        }
+        Err(super::SyncError::Store(crate::store::StoreError::Sqlite(e))) if is_refusal(&e) => {
+            db.execute_batch("ROLLBACK TO pulled_row; RELEASE pulled_row")?;
+            park(db, kind, &id, body, Some(&e.to_string()))?;
+            Ok(Applied::Parked)
+        }
+        Err(e) => {
+            db.execute_batch("ROLLBACK TO pulled_row; RELEASE pulled_row")?;
+            Err(e)
+        }
     }
-    Ok(if added { Applied::Added } else { Applied::Unchanged })
+}
+
+fn park(db: &Connection, kind: &str, id: &str, body: &Value, reason: Option<&str>) -> Result<()> {
+    db.prepare_cached("INSERT OR REPLACE INTO sync_parked (kind, id, body, reason) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![kind, id, body.to_string(), reason])?;
+    Ok(())
+}
+
+/// A local check refused the row (a CHECK, UNIQUE, NOT NULL or foreign key), rather than the
+/// file failing.
+fn is_refusal(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
+}
+
+/// Pulled rows the local checks refused, as (kind, id, reason).
+pub fn refused(db: &Connection) -> Result<Vec<(String, String, String)>> {
+    let mut stmt = db
+        .prepare_cached("SELECT kind, id, reason FROM sync_parked WHERE reason IS NOT NULL ORDER BY rowid")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Tries the parked rows again (their parents may have come since); answers those that went
@@ -141,17 +183,22 @@ fn parents_here(db: &Connection, spec: &Spec, body: &Value) -> Result<bool> {
     Ok(true)
 }
 
-/// `INSERT OR IGNORE` of the row's columns, read from the JSON by SQLite itself.
+/// Inserts the row's columns, read from the JSON by SQLite itself; a row here already is left.
 fn insert(db: &Connection, kind: &str, body: &Value) -> Result<bool> {
     let (table, columns) = outbox::row_kind(kind)?;
     let values: Vec<String> = columns.iter().map(|c| format!("json_extract(?1, '$.{c}')")).collect();
-    let sql = format!("INSERT OR IGNORE INTO {table} ({}) SELECT {}", columns.join(", "), values.join(", "));
+    let sql = format!(
+        "INSERT INTO {table} ({}) SELECT {} WHERE true ON CONFLICT (id) DO NOTHING",
+        columns.join(", "),
+        values.join(", ")
+    );
     Ok(db.prepare_cached(&sql)?.execute([body.to_string()])? > 0)
 }
 
 fn codes(db: &Connection, batch: &str, body: &Value) -> Result<()> {
     let mut stmt = db.prepare_cached(
-        "INSERT OR IGNORE INTO sticker_codes (code, batch_id, seq, url, restaurant_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO sticker_codes (code, batch_id, seq, url, restaurant_id) VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT (code) DO NOTHING",
     )?;
     for c in body.get("codes").and_then(Value::as_array).into_iter().flatten() {
         let text = |k: &str| c.get(k).and_then(Value::as_str).map(str::to_string);
@@ -249,6 +296,46 @@ mod tests {
                 assert_eq!(row(db, "sticker_event", &printed("E1", "K7MP2QX"))?, Applied::Unchanged);
                 assert_eq!(count(db, "SELECT count(*) FROM sticker_codes"), 1);
                 assert_eq!(count(db, "SELECT count(*) FROM sticker_events"), 1);
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn a_correction_before_its_visit_waits_and_a_refused_row_is_kept_with_its_reason() {
+        let mut store = Store::open_in_memory().unwrap();
+        crate::demo::seed(&mut store, 3, 1, chrono::Utc::now()).unwrap();
+        let (restaurant, volunteer): (String, String) = store
+            .conn()
+            .query_row("SELECT restaurant_id, volunteer_id FROM visits LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        let visit = |id: &str, outcome: &str, corrects: Option<&str>| {
+            json!({ "id": id, "restaurant_id": restaurant, "volunteer_id": volunteer,
+                    "visited_at": "2026-11-27T10:00:00.000Z", "recorded_at": "2026-11-27T10:00:00.000Z",
+                    "outcome": outcome, "stickers_left": 0, "note": null, "follow_up_on": null,
+                    "corrects": corrects, "hlc": "x" })
+        };
+        store
+            .write(|db| -> Result<()> {
+                let cases = [
+                    // (row, applied now, parked after, refused after)
+                    (visit("V2", "agreed", Some("V1")), Applied::Parked, 1, 0),
+                    (visit("V1", "spoke", None), Applied::Added, 0, 0),
+                    (visit("V3", "flew_away", None), Applied::Parked, 1, 1),
+                ];
+                for (body, want, parked_after, refused_after) in cases {
+                    assert_eq!(row(db, "visit", &body)?, want, "{body}");
+                    if want == Applied::Added {
+                        let went = parked(db)?;
+                        assert_eq!(went.len(), 1, "the correction follows its visit");
+                    }
+                    assert_eq!(parked_count(db)?, parked_after, "{body}");
+                    assert_eq!(refused(db)?.len(), refused_after, "{body}");
+                }
+                let reason = &refused(db)?[0].2;
+                assert!(reason.contains("CHECK"), "{reason}");
                 Ok(())
             })
             .unwrap();

@@ -45,10 +45,21 @@ impl From<rusqlite::Error> for SyncError {
 impl From<postgres::Error> for SyncError {
     fn from(e: postgres::Error) -> Self {
         match e.as_db_error() {
+            Some(db) if schema_too_old(db.code()) => SyncError::Server(format!(
+                "the team server's tables are older than this Tablemap ({}): ask whoever runs the server to run \
+                 `tablemap server init` with this version; nothing is lost meanwhile",
+                db.message()
+            )),
             Some(db) => SyncError::Server(db.message().to_string()),
             None => SyncError::Server(e.to_string()),
         }
     }
+}
+
+/// The server lacks a table, column or function this version uses: its schema is older.
+pub(crate) fn schema_too_old(code: &postgres::error::SqlState) -> bool {
+    use postgres::error::SqlState;
+    [SqlState::UNDEFINED_TABLE, SqlState::UNDEFINED_FUNCTION, SqlState::UNDEFINED_COLUMN].contains(code)
 }
 
 /// Whether the connection is encrypted. On by default for any host but this machine.
@@ -116,6 +127,12 @@ impl TeamConnection {
             .map_err(|_| SyncError::BadJoinCode("it is cut short or has a typo".into()))?;
         if team.host.is_empty() || team.user.is_empty() || team.volunteer_id.is_empty() {
             return Err(SyncError::BadJoinCode("it names no server or no person".into()));
+        }
+        if team.tls == TlsMode::Disable && !is_loopback(&team.host) {
+            // The password would cross the network in the clear: such a code was edited.
+            return Err(SyncError::BadJoinCode(
+                "it turns encryption off for a server on another machine".into(),
+            ));
         }
         Ok(team)
     }
@@ -312,7 +329,8 @@ mod tests {
     #[test]
     fn bad_join_codes_are_refused() {
         let good = team("db.example.org").join_code();
-        for bad in ["", "tablemap1:", "tablemap2:abc", "postgres://x@y/z", &good[..good.len() - 7]] {
+        let clear = TeamConnection { tls: TlsMode::Disable, ..team("db.example.org") }.join_code();
+        for bad in ["", "tablemap1:", "tablemap2:abc", "postgres://x@y/z", &good[..good.len() - 7], &clear] {
             assert!(matches!(TeamConnection::from_join_code(bad), Err(SyncError::BadJoinCode(_))), "{bad:?}");
         }
     }

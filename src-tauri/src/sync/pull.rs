@@ -44,22 +44,38 @@ struct FieldRow {
 const ROW_QUERIES: &[(&str, &str)] = &[
     ("visit", "SELECT (to_jsonb(t) - 'txid')::text FROM tablemap.visits t WHERE {window} ORDER BY id"),
     ("consent", "SELECT (to_jsonb(t) - 'txid')::text FROM tablemap.consent_records t WHERE {window} ORDER BY id"),
-    ("print_batch", "SELECT body::text FROM tablemap.print_batches t WHERE {window} ORDER BY id"),
+    (
+        "print_batch",
+        "SELECT (body || jsonb_build_object('id', id))::text FROM tablemap.print_batches t WHERE {window} ORDER BY id",
+    ),
     (
         "sticker_event",
         "SELECT (to_jsonb(t) - 'txid' - 'recorded_by')::text FROM tablemap.sticker_events t WHERE {window} ORDER BY id",
     ),
     (
         "template",
-        "SELECT (body || jsonb_build_object('hlc', hlc))::text FROM tablemap.templates t WHERE {window} ORDER BY id",
+        "SELECT (body || jsonb_build_object('id', id, 'hlc', hlc))::text FROM tablemap.templates t WHERE {window} ORDER BY id",
     ),
-    ("area", "SELECT (body || jsonb_build_object('hlc', hlc))::text FROM tablemap.areas t WHERE {window} ORDER BY id"),
-    ("area_claim", "SELECT body::text FROM tablemap.area_claims t WHERE {window} ORDER BY id"),
-    ("area_note", "SELECT body::text FROM tablemap.area_notes t WHERE {window} ORDER BY id"),
+    (
+        "area",
+        "SELECT (body || jsonb_build_object('id', id, 'hlc', hlc))::text FROM tablemap.areas t WHERE {window} ORDER BY id",
+    ),
+    // The columns row-level security checked stand over whatever the body says.
+    (
+        "area_claim",
+        "SELECT (body || jsonb_build_object('id', id, 'area_id', area_id, 'volunteer_id', volunteer_id))::text \
+         FROM tablemap.area_claims t WHERE {window} ORDER BY id",
+    ),
+    (
+        "area_note",
+        "SELECT (body || jsonb_build_object('id', id, 'area_id', area_id, 'volunteer_id', volunteer_id))::text \
+         FROM tablemap.area_notes t WHERE {window} ORDER BY id",
+    ),
 ];
 
 pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Result<Pulled> {
     let cursor = outbox::state(store.conn(), "cursor")?.unwrap_or_else(|| "0".into());
+    let team_at_start = outbox::state(store.conn(), "team")?;
     let mut tx = client
         .build_transaction()
         .isolation_level(postgres::IsolationLevel::RepeatableRead)
@@ -80,7 +96,7 @@ pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Resul
          UNION SELECT restaurant_id FROM tablemap.visits WHERE {window} \
          UNION SELECT restaurant_id FROM tablemap.consent_records WHERE {window})"
     );
-    let rows = tx.query(
+    let restaurant_rows = tx.query(
         &format!(
             "{touched} SELECT r.id, r.source, r.external_ref, r.created_at FROM tablemap.restaurants r \
              JOIN touched USING (id)"
@@ -129,68 +145,93 @@ pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Resul
         })
         .collect();
 
-    let mut pulled = Pulled::default();
-    store.write(|db| -> Result<()> {
-        let mut latest: Option<Hlc> = None;
-        let mut see = |h: Option<Hlc>| {
-            if let Some(h) = h {
-                if latest.as_ref().is_none_or(|l| h > *l) {
-                    latest = Some(h);
-                }
+    // The latest stamp among the values merged by stamp; event stamps play no part in merging.
+    let mut latest: Option<Hlc> = None;
+    let mut see = |h: Option<Hlc>| {
+        if let Some(h) = h {
+            if latest.as_ref().is_none_or(|l| h > *l) {
+                latest = Some(h);
             }
-        };
+        }
+    };
+    for f in &fields {
+        see(Some(f.version.hlc.clone()));
+    }
+    for s in &settings_rows {
+        see(s.get::<_, String>(2).parse().ok());
+    }
+    let mut rows: Vec<(&str, Value)> = Vec::new();
+    for (kind, texts) in &pulled_rows {
+        for text in texts {
+            let body: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+            if matches!(*kind, "template" | "area") {
+                see(body.get("hlc").and_then(Value::as_str).and_then(|h| h.parse().ok()));
+            }
+            rows.push((kind, body));
+        }
+    }
+
+    // Applied in chunks, each its own short transaction, so the window's own writes never wait
+    // long for a big first pull; applying is idempotent, so a pull cut off between chunks is
+    // simply done again (the cursor moves only with the last chunk).
+    let mut pulled = Pulled::default();
+    let mut by_restaurant: BTreeMap<&str, Vec<&FieldRow>> = BTreeMap::new();
+    for f in &fields {
+        by_restaurant.entry(&f.restaurant_id).or_default().push(f);
+    }
+    let by_restaurant: Vec<(&str, Vec<&FieldRow>)> = by_restaurant.into_iter().collect();
+    let meta: BTreeMap<String, (String, Option<String>, String)> =
+        restaurant_rows.iter().map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3)))).collect();
+    store.write(|db| -> Result<()> {
         for p in &people {
             add_volunteer(db, &VolunteerId(p.get(0)), p.get(1), now)?;
         }
-        let meta: BTreeMap<String, (String, Option<String>, String)> =
-            rows.iter().map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3)))).collect();
-        let mut by_restaurant: BTreeMap<&str, Vec<&FieldRow>> = BTreeMap::new();
-        for f in &fields {
-            see(Some(f.version.hlc.clone()));
-            by_restaurant.entry(&f.restaurant_id).or_default().push(f);
-        }
-        for (id, fs) in by_restaurant {
-            let (added, taken) = apply_fields(db, &RestaurantId(id.to_string()), &fs, meta.get(id), now)?;
-            pulled.restaurants += usize::from(added);
-            pulled.fields += taken;
-        }
-        let mut touched = BTreeSet::new();
-        let mut added = Vec::new();
-        for (kind, rows) in &pulled_rows {
-            for text in rows {
-                let body: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-                see(body.get("hlc").and_then(Value::as_str).and_then(|h| h.parse().ok()));
-                if apply::row(db, kind, &body)? == Applied::Added {
+        Ok(())
+    })?;
+    for chunk in by_restaurant.chunks(RESTAURANTS_PER_CHUNK) {
+        store.write(|db| -> Result<()> {
+            for (id, fs) in chunk {
+                let (added, taken) = apply_fields(db, &RestaurantId(id.to_string()), fs, meta.get(*id), now)?;
+                pulled.restaurants += usize::from(added);
+                pulled.fields += taken;
+            }
+            Ok(())
+        })?;
+    }
+    for chunk in rows.chunks(ROWS_PER_CHUNK) {
+        store.write(|db| -> Result<()> {
+            let mut added = Vec::new();
+            for (kind, body) in chunk {
+                if apply::row(db, kind, body)? == Applied::Added {
                     added.push((*kind, body));
                 }
             }
+            count(db, &mut pulled, added.into_iter())
+        })?;
+    }
+    let saved = store.write(|db| -> Result<bool> {
+        // A new join code used while this pull ran: its cursor belongs to another start.
+        if outbox::state(db, "cursor")?.unwrap_or_else(|| "0".into()) != cursor
+            || outbox::state(db, "team")? != team_at_start
+        {
+            return Ok(false);
         }
         // Rows parked by an earlier pull (or just now) whose parents have come.
-        added.extend(apply::parked(db)?);
-        for (kind, body) in added {
-            match kind {
-                "visit" => {
-                    pulled.visits += 1;
-                    if let Some(r) = body.get("restaurant_id").and_then(Value::as_str) {
-                        touched.insert(r.to_string());
-                    }
-                }
-                "consent" => pulled.consents += 1,
-                _ => pulled.campaign += 1,
-            }
-        }
+        let parked = apply::parked(db)?;
+        count(db, &mut pulled, parked.iter().map(|(k, b)| (*k, b)))?;
         pulled.parked = apply::parked_count(db)?;
-        for id in touched {
-            status::refresh(db, &RestaurantId(id))?;
-        }
         for s in &settings_rows {
             let (key, value, hlc): (String, String, String) = (s.get(0), s.get(1), s.get(2));
+            // Only the campaign's own words travel; this machine's settings (tile server, service
+            // addresses, language) are nobody else's to change.
+            if !SHARED_SETTINGS.contains(&key.as_str()) {
+                continue;
+            }
             let mark = format!("setting_hlc:{key}");
             if outbox::state(db, &mark)?.is_none_or(|mine| hlc > mine) {
                 settings::set(db, &key, &value)?;
                 outbox::set_state(db, &mark, &hlc)?;
             }
-            see(hlc.parse().ok());
         }
         for r in &reviews {
             pulled.reviews += db
@@ -210,13 +251,48 @@ pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Resul
                     r.get::<_, Option<String>>(8),
                 ])?;
         }
-        if let Some(h) = latest {
-            outbox::observe(db, &h, now)?;
+        if let Some(h) = &latest {
+            outbox::observe(db, h, now)?;
         }
         outbox::set_state(db, "cursor", &high)?;
-        Ok(())
+        Ok(true)
     })?;
+    if !saved {
+        return Ok(Pulled::default());
+    }
     Ok(pulled)
+}
+
+/// Restaurants a pull applies per transaction, and other rows.
+const RESTAURANTS_PER_CHUNK: usize = 1_000;
+const ROWS_PER_CHUNK: usize = 2_000;
+
+/// The settings the team shares (`campaign_settings` keys).
+pub const SHARED_SETTINGS: [&str; 1] = ["campaign"];
+
+/// Counts rows that went in, and refreshes the status of restaurants that got a visit.
+fn count<'a>(
+    db: &Connection,
+    pulled: &mut Pulled,
+    added: impl Iterator<Item = (&'a str, &'a Value)>,
+) -> Result<()> {
+    let mut touched = BTreeSet::new();
+    for (kind, body) in added {
+        match kind {
+            "visit" => {
+                pulled.visits += 1;
+                if let Some(r) = body.get("restaurant_id").and_then(Value::as_str) {
+                    touched.insert(r.to_string());
+                }
+            }
+            "consent" => pulled.consents += 1,
+            _ => pulled.campaign += 1,
+        }
+    }
+    for id in touched {
+        status::refresh(db, &RestaurantId(id))?;
+    }
+    Ok(())
 }
 
 /// A team member this machine has not seen; a name already used here gets a number.
@@ -269,16 +345,20 @@ fn apply_fields(
     if taken.is_empty() {
         return Ok((false, 0));
     }
+    // What another machine sent must pass the same checks as what is typed here: a value that
+    // does not is left out (the rest of the restaurant still merges).
+    let before = existing.as_ref().map(merge::draft_of).unwrap_or_default();
+    let Some(valid) = settle(draft, &before, &mut taken) else { return Ok((false, 0)) };
     let added = match existing {
         Some(_) => {
-            restaurants::update(db, id, &ValidDraft(draft), now)?;
+            restaurants::update(db, id, &valid, now)?;
             false
         }
         None => {
             // A new restaurant needs its name and position; they travel together with the row.
             let has = |name: &str| taken.iter().any(|f| f.field == name);
             let Some((source, external_ref, created_at)) = meta else { return Ok((false, 0)) };
-            if !has("name") || !has("position") || !valid(&draft) {
+            if !has("name") || !has("position") {
                 return Ok((false, 0));
             }
             // An OpenStreetMap id both machines imported stays with the first restaurant here.
@@ -287,7 +367,7 @@ fn apply_fields(
                 _ => None,
             };
             let created = DateTime::parse_from_rfc3339(created_at).map_or(now, |t| t.with_timezone(&Utc));
-            restaurants::insert(db, id, &ValidDraft(draft), source, reference, created)?;
+            restaurants::insert(db, id, &valid, source, reference, created)?;
             true
         }
     };
@@ -298,6 +378,27 @@ fn apply_fields(
     Ok((added, taken.len()))
 }
 
-fn valid(d: &RestaurantDraft) -> bool {
-    !d.name.trim().is_empty() && (-90.0..=90.0).contains(&d.lat) && (-180.0..=180.0).contains(&d.lon)
+/// Validates the merged draft, putting back (and no longer counting as taken) each pulled field
+/// the checks refuse; `None` when the name or the position itself is refused.
+fn settle(
+    mut draft: RestaurantDraft,
+    before: &RestaurantDraft,
+    taken: &mut Vec<&FieldRow>,
+) -> Option<ValidDraft> {
+    loop {
+        let refused = match draft.clone().validate() {
+            Ok(valid) => return Some(valid),
+            Err(e) => match e.field {
+                "lat" | "lon" => "position",
+                other => other,
+            },
+        };
+        let at = taken.iter().position(|f| f.field == refused)?;
+        if before.name.is_empty() && (refused == "name" || refused == "position") {
+            return None;
+        }
+        let old = merge::field_values(before).into_iter().find(|(f, _)| *f == refused).map(|(_, v)| v)?;
+        merge::set_field(&mut draft, refused, &old).ok()?;
+        taken.remove(at);
+    }
 }

@@ -313,6 +313,11 @@ fn send<C: postgres::GenericClient>(
 /// The server said no to this entry (rather than the connection failing): the SQLSTATE.
 fn refusal(e: &postgres::Error) -> Option<SqlState> {
     let code = e.as_db_error()?.code().clone();
+    if super::schema_too_old(&code) {
+        // Not this change's fault: the server lacks a table or function; the sync stops and
+        // says to run `server init`, and the change is sent again afterwards.
+        return None;
+    }
     let class = &code.code()[..2];
     // 42: no privilege or policy; 23: a constraint (a missing restaurant); 22: a bad value.
     matches!(class, "42" | "23" | "22").then_some(code)

@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../../server-migrations/0001_team.sql")),
     (2, include_str!("../../server-migrations/0002_campaign.sql")),
     (3, include_str!("../../server-migrations/0003_bulk.sql")),
+    (4, include_str!("../../server-migrations/0004_hardening.sql")),
 ];
 
 /// The schema version this Tablemap brings.

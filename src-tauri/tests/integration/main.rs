@@ -19,6 +19,7 @@ mod store;
 mod support;
 mod sync;
 mod sync_campaign;
+mod sync_guards;
 mod sync_tls;
 mod tiles;
 mod walk;

@@ -55,6 +55,10 @@ impl Team {
         Person { store, path, id: VolunteerId(joined.volunteer_id) }
     }
 
+    pub fn admin_url(&self) -> String {
+        self.pg.admin_url()
+    }
+
     /// Rows in a server table, as the admin sees them.
     pub fn count(&self, table: &str) -> i64 {
         let (config, tls) = admin_config(&self.pg.admin_url()).expect("url");

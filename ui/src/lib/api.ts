@@ -201,3 +201,4 @@ export const joinTeam = (code: string) => call<SyncStatus>("join_team", { code }
 export const syncNow = () => call<SyncStatus>("sync_now");
 export const syncReviews = () => call<SyncReview[]>("sync_reviews");
 export const clearReview = (id: string) => call<SyncReview[]>("clear_review", { id });
+export const retryRefused = () => call<SyncStatus>("retry_refused");

@@ -17,6 +17,14 @@ refused: number, refusals: Array<string>,
  */
 parked: number, 
 /**
+ * Pulled rows this machine's own checks refused, each with the reason.
+ */
+held: Array<string>, 
+/**
+ * The person's volunteer id on the team (the window records their visits under it).
+ */
+volunteer_id: string | null, 
+/**
  * Conflicting edits not yet cleared (pulled by coordinators only).
  */
 open_reviews: number, last_sync: string | null, last_error: string | null, 
