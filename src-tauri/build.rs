@@ -46,6 +46,7 @@ const COMMANDS: &[&str] = &[
     "print_calibration_page",
     "set_campaign_logo",
     "mark_sticker",
+    "hand_out_batch",
     "export_restaurants",
     "csv_import_open",
     "csv_import_preview",

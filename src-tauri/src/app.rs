@@ -93,6 +93,7 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::stickers::print_calibration_page,
             commands::stickers::set_campaign_logo,
             commands::stickers::mark_sticker,
+            commands::stickers::hand_out_batch,
             commands::stickers::export_restaurants,
             commands::imports::csv_import_open,
             commands::imports::csv_import_preview,

@@ -273,6 +273,12 @@ pub enum StickersCommand {
         #[arg(long)]
         volunteer: Option<String>,
     },
+    /// Hand every sticker of a batch that is still only printed to a volunteer.
+    HandOut {
+        batch: String,
+        #[arg(long)]
+        volunteer: String,
+    },
     /// A batch's codes and where each sticker is now.
     Batch {
         id: String,
@@ -1059,6 +1065,14 @@ fn stickers(store: &mut Store, command: StickersCommand, now: chrono::DateTime<U
             };
             let c = api::stickers::mark(store, &code, state, volunteer_id, now)?;
             println!("{}: {}", c.code, c.state);
+        }
+        StickersCommand::HandOut { batch, volunteer } => {
+            let who = crate::store::volunteers::by_name(store.conn(), &volunteer)?
+                .ok_or_else(|| ApiError::NotFound { what: "volunteer", id: volunteer.clone() })?;
+            let detail = api::stickers::hand_out(store, &batch, &who.id, now)?;
+            let with =
+                detail.codes.iter().filter(|c| c.state == crate::domain::StickerState::WithVolunteer).count();
+            println!("{with} stickers of batch {} are with {} now", detail.batch.id, who.display_name);
         }
         StickersCommand::Batch { id, format } => {
             let detail = api::stickers::batch(store, &id)?;

@@ -314,6 +314,17 @@ async fn an_organiser_prints_a_batch_from_the_window() -> Result<()> {
     app.wait_for(&format!("td.acts[data-code='{first}']:empty")).await?;
     let after = cli_json(&db, &["stickers", "batch", &batch, "--format", "json"])?;
     assert_eq!(after["codes"][0]["state"], "missing");
+    // The rest of the sheet goes to a volunteer in one go.
+    let volunteers = cli_json(&db, &["volunteers", "list", "--format", "json"])?;
+    let volunteer = volunteers[0]["id"].as_str().context("volunteer")?.to_string();
+    app.choose("#hand-out-to", &volunteer).await?;
+    app.click("#hand-out").await?;
+    app.wait_for(&format!("li[data-batch-id='{batch}'] .tally")).await?;
+    app.wait_count("#hand-out", 0).await?;
+    let handed = cli_json(&db, &["stickers", "batch", &batch, "--format", "json"])?;
+    let states: Vec<&str> =
+        handed["codes"].as_array().context("codes")?.iter().filter_map(|c| c["state"].as_str()).collect();
+    assert_eq!(states.iter().filter(|s| **s == "with_volunteer").count(), 24, "{states:?}");
 
     // More sheets: a gLabels file chosen with the file picker, and a custom sheet.
     app.script("document.querySelectorAll('details').forEach(d => d.open = true); return true;").await?;

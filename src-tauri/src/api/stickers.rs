@@ -425,6 +425,50 @@ pub fn batches(store: &Store) -> Result<Vec<PrintBatch>> {
 }
 
 pub fn batch(store: &Store, id: &str) -> Result<BatchDetail> {
+    batch_detail(store, id)
+}
+
+/// Hands every sticker of a batch that is still only printed to a volunteer, in one go (the
+/// organiser gives out a sheet). Answers the batch as it is now.
+pub fn hand_out(
+    store: &mut Store,
+    batch: &str,
+    volunteer: &VolunteerId,
+    now: DateTime<Utc>,
+) -> Result<BatchDetail> {
+    store.write(|tx| {
+        table::batch(tx, batch)?;
+        volunteers::get(tx, volunteer)?;
+        let waiting: Vec<String> = table::codes(tx, batch)?
+            .into_iter()
+            .filter(|c| c.state == StickerState::Printed)
+            .map(|c| c.code)
+            .collect();
+        if waiting.is_empty() {
+            return Err(ApiError::Conflict(
+                "every sticker of this batch has been handed out, placed or lost already".into(),
+            ));
+        }
+        for code in &waiting {
+            let id = ulid::Ulid::from_datetime(now.into()).to_string();
+            table::insert_event(
+                tx,
+                &id,
+                code,
+                StickerState::WithVolunteer,
+                None,
+                Some(volunteer),
+                None,
+                now,
+            )?;
+            crate::store::outbox::event(tx, "sticker_event", &id, now)?;
+        }
+        Ok(())
+    })?;
+    batch_detail(store, batch)
+}
+
+fn batch_detail(store: &Store, id: &str) -> Result<BatchDetail> {
     Ok(BatchDetail { batch: table::batch(store.conn(), id)?, codes: table::codes(store.conn(), id)? })
 }
 

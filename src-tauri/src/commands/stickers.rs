@@ -182,6 +182,16 @@ pub async fn mark_sticker(
     state.write(|s| api::stickers::mark(s, &code, sticker_state, volunteer_id, Utc::now()))
 }
 
+/// Hands a batch's printed stickers to a volunteer.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn hand_out_batch(
+    state: State<'_, AppState>,
+    batch_id: String,
+    volunteer_id: crate::domain::VolunteerId,
+) -> Answer<api::stickers::BatchDetail> {
+    state.write(|s| api::stickers::hand_out(s, &batch_id, &volunteer_id, Utc::now()))
+}
+
 /// Exports every restaurant (csv, geojson) or the public map folder to `out`; returns how many.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn export_restaurants(state: State<'_, AppState>, format: String, out: String) -> Answer<u64> {

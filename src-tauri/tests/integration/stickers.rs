@@ -673,6 +673,47 @@ fn stickers_move_on_through_their_life() {
     assert_eq!(detail["codes"][1]["state"], "replaced");
 }
 
+#[test]
+fn a_sheet_of_printed_stickers_is_handed_to_a_volunteer_in_one_go() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    tablemap(&db, &["demo", "--restaurants", "3"]);
+    let pdf = dir.path().join("h.pdf").to_string_lossy().into_owned();
+    let out =
+        tablemap(&db, &["stickers", "print", "--template", "avery-l7160", "--count", "5", "--out", &pdf]);
+    let batch = out.lines().last().expect("batch").to_string();
+    let codes = |db: &Path| -> Vec<String> {
+        let detail: Value =
+            serde_json::from_str(&tablemap(db, &["stickers", "batch", &batch, "--format", "json"]))
+                .expect("json");
+        detail["codes"]
+            .as_array()
+            .expect("codes")
+            .iter()
+            .map(|c| c["state"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let first =
+        serde_json::from_str::<Value>(&tablemap(&db, &["stickers", "batch", &batch, "--format", "json"]))
+            .expect("json")["codes"][0]["code"]
+            .as_str()
+            .expect("code")
+            .to_string();
+    tablemap(&db, &["stickers", "mark", &first, "--state", "missing"]);
+    refuse(&db, &["stickers", "hand-out", &batch, "--volunteer", "Nobody Here"], "volunteer");
+    let said = tablemap(&db, &["stickers", "hand-out", &batch, "--volunteer", "Amina"]);
+    assert!(said.contains("4 stickers") && said.contains("Amina"), "{said}");
+    assert_eq!(
+        codes(&db),
+        ["missing", "with_volunteer", "with_volunteer", "with_volunteer", "with_volunteer"]
+    );
+    refuse(
+        &db,
+        &["stickers", "hand-out", &batch, "--volunteer", "Amina"],
+        "handed out, placed or lost already",
+    );
+}
+
 /// Dark pixels in a region of page 1, in mm from the page's top-left.
 fn dark_pixels(pdf: &Path, x_mm: f64, y_mm: f64, w_mm: f64, h_mm: f64, work: &Path) -> usize {
     let px = |v: f64| ((v / 25.4) * 300.0).round() as i64;

@@ -120,6 +120,8 @@ export const printCalibrationPage = (templateId: string, out: string) =>
 export const setCampaignLogo = (pngBase64: string | null) => call<boolean>("set_campaign_logo", { png_base64: pngBase64 });
 export const markSticker = (code: string, stickerState: StickerState, volunteerId: string | null) =>
   call<StickerCode>("mark_sticker", { code, sticker_state: stickerState, volunteer_id: volunteerId });
+export const handOutBatch = (batchId: string, volunteerId: string) =>
+  call<BatchDetail>("hand_out_batch", { batch_id: batchId, volunteer_id: volunteerId });
 export const exportRestaurants = (format: "csv" | "geojson" | "public_map", out: string) =>
   call<number>("export_restaurants", { format, out });
 
