@@ -56,6 +56,7 @@ const COMMANDS: &[&str] = &[
     "csv_import_locate",
     "reverse_geocode",
     "osm_import",
+    "cancel_osm_import",
     "offline_estimate",
     "keep_offline",
     "cancel_keep_offline",

@@ -128,7 +128,7 @@ fn main() -> anyhow::Result<()> {
     ] {
         let start = reset_peak();
         let t = Instant::now();
-        let s = osm::apply(&mut store, &venues, Utc::now(), &mut |_, _| {})?;
+        let s = osm::apply(&mut store, &venues, Utc::now(), &mut |_, _| true)?;
         let secs = t.elapsed().as_secs_f64();
         println!(
             "osm/{n}: {label}: {:.2} s ({:.0} venues/s; added {}, updated {}, unchanged {}, unnamed {}), {}",

@@ -103,6 +103,7 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::places::csv_import_locate,
             commands::places::reverse_geocode,
             commands::places::osm_import,
+            commands::places::cancel_osm_import,
             commands::tiles::offline_estimate,
             commands::tiles::keep_offline,
             commands::tiles::cancel_keep_offline,

@@ -22,6 +22,12 @@ fn services_server() -> FixtureServer {
     let (search, reverse) = (fixture("nominatim/search.json"), fixture("nominatim/reverse.json"));
     FixtureServer::start(move |req| {
         let body = match req.path.as_str() {
+            // A place whose answer takes long: for stopping an import half-way.
+            "/interpreter" if req.form_param("data").is_some_and(|q| q.contains("Slowtown")) => {
+                return Response::new(200, overpass.clone())
+                    .header("Content-Type", "application/json")
+                    .delayed(std::time::Duration::from_secs(15));
+            }
             "/interpreter" => overpass.clone(),
             "/postcodes" => postcodes.clone(),
             "/search" => search.clone(),
@@ -468,6 +474,11 @@ async fn a_coordinator_imports_a_spreadsheet_through_the_wizard() -> Result<()> 
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
     assert!(again.contains("0 added, 0 updated, 4 unchanged"), "{again}");
+    // An answer that takes long can be stopped; nothing is imported.
+    app.type_into("#osm-name", "Slowtown").await?;
+    app.click("#osm-run").await?;
+    app.click("#osm-stop").await?;
+    app.wait_text("#osm-error", "Stopped: nothing was imported").await?;
     app.click("#import-close").await?;
     app.type_into("#search", "Saigon Table").await?;
     app.wait_count("#restaurant-list li", 1).await?;

@@ -7,7 +7,7 @@
 //! imported again is matched by its `external_ref` (`osm:node/123`) and gets only its
 //! OpenStreetMap fields refreshed; visits, consent, notes, languages and status are ours.
 
-use super::Result;
+use super::{ApiError, Result};
 use crate::domain::restaurant::ValidDraft;
 use crate::domain::{Restaurant, RestaurantDraft, RestaurantId};
 use crate::sources::overpass::{OsmArea, OsmFetch, OsmVenue, OverpassClient};
@@ -40,7 +40,8 @@ pub async fn fetch(client: &OverpassClient, area: &OsmArea) -> Result<OsmFetch> 
 }
 
 /// Writes `venues` in one transaction: new ones are added, known ones (same `external_ref`)
-/// refreshed. `progress(done, total)` is called every thousand venues and at the end.
+/// refreshed. `progress(done, total)` is called every few hundred venues and at the end; when
+/// it answers false the import stops and nothing is written (`ApiError::Cancelled`).
 ///
 /// A field OpenStreetMap leaves out, or gives in a form Tablemap refuses (a website with
 /// spaces), keeps the value we have: a phone number a volunteer typed is not wiped because
@@ -49,14 +50,14 @@ pub fn apply(
     store: &mut Store,
     venues: &[OsmVenue],
     now: DateTime<Utc>,
-    progress: &mut dyn FnMut(usize, usize),
+    progress: &mut dyn FnMut(usize, usize) -> bool,
 ) -> Result<OsmImportSummary> {
     let total = venues.len();
     store.write(|tx| {
         let mut summary = OsmImportSummary::default();
         for (i, venue) in venues.iter().enumerate() {
-            if i % 1000 == 0 {
-                progress(i, total);
+            if i % 250 == 0 && !progress(i, total) {
+                return Err(ApiError::Cancelled);
             }
             if venue.name.is_none() {
                 summary.skipped_unnamed += 1;
@@ -82,7 +83,9 @@ pub fn apply(
                 }
             }
         }
-        progress(total, total);
+        if !progress(total, total) {
+            return Err(ApiError::Cancelled);
+        }
         Ok(summary)
     })
 }
@@ -188,6 +191,19 @@ mod tests {
     }
 
     #[test]
+    fn a_stopped_import_writes_nothing() {
+        let mut store = Store::open_in_memory().expect("ok");
+        let venues: Vec<OsmVenue> =
+            (0..600).map(|i| venue(&format!("osm:node/{i}"), Some(&format!("Cafe {i}")))).collect();
+        // Stop after the first progress report past zero (250 venues in).
+        let err = apply(&mut store, &venues, now(), &mut |done, _| done == 0).expect_err("stopped");
+        assert!(matches!(err, ApiError::Cancelled), "{err:?}");
+        let count: i64 =
+            store.conn().query_row("SELECT count(*) FROM restaurants", [], |r| r.get(0)).expect("ok");
+        assert_eq!(count, 0, "one transaction: nothing kept");
+    }
+
+    #[test]
     fn import_then_reimport() {
         let mut store = Store::open_in_memory().expect("ok");
         let venues = vec![
@@ -196,14 +212,18 @@ mod tests {
             venue("osm:node/3", None),
         ];
         let mut calls = Vec::new();
-        let s = apply(&mut store, &venues, now(), &mut |d, t| calls.push((d, t))).expect("ok");
+        let s = apply(&mut store, &venues, now(), &mut |d, t| {
+            calls.push((d, t));
+            true
+        })
+        .expect("ok");
         assert_eq!(s, OsmImportSummary { added: 2, skipped_unnamed: 1, ..Default::default() });
         assert_eq!(calls, [(0, 3), (3, 3)]);
 
         let mut again = venues.clone();
         again[1].phone = Some("+44 20 7000 0000".into());
         again[0].address = None; // the map lost the address: ours stays
-        let s = apply(&mut store, &again, now(), &mut |_, _| {}).expect("ok");
+        let s = apply(&mut store, &again, now(), &mut |_, _| true).expect("ok");
         assert_eq!(
             s,
             OsmImportSummary { updated: 1, unchanged: 1, skipped_unnamed: 1, ..Default::default() }

@@ -96,6 +96,7 @@ pub(super) fn import_osm(store: &mut Store, args: OsmArgs, now: DateTime<Utc>) -
         if interactive {
             eprint!("\r{done} of {total}");
         }
+        true
     })?;
     if interactive {
         eprintln!();

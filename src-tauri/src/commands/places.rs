@@ -13,6 +13,7 @@ use crate::sources::overpass::{OsmArea, OverpassClient};
 use crate::store::restaurants::Bbox;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -116,11 +117,31 @@ pub async fn osm_import(
     let url = state.read(|s| Ok(api::settings::get(s)?.overpass_url))?;
     let client = OverpassClient::new(&url);
     let _ = on_progress.send(PlacesProgress { done: 0, total: 0 });
-    let fetched = osm::fetch(&client, &area).await?;
+    let cancel = &state.cancel_osm;
+    cancel.store(false, Ordering::SeqCst);
+    // Stop pressed while Overpass is still answering: the request is dropped at once.
+    let fetched = tokio::select! {
+        fetched = osm::fetch(&client, &area) => fetched?,
+        () = until_set(cancel) => return Err(ApiError::Cancelled.into()),
+    };
     let total = fetched.venues.len() as u32;
     state.write(|s| {
         osm::apply(s, &fetched.venues, Utc::now(), &mut |done, _| {
             let _ = on_progress.send(PlacesProgress { done: done as u32, total });
+            !cancel.load(Ordering::SeqCst)
         })
     })
+}
+
+/// Stops a running OpenStreetMap import; nothing of it is kept.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn cancel_osm_import(state: State<'_, AppState>) -> Answer<()> {
+    state.cancel_osm.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
+async fn until_set(flag: &AtomicBool) {
+    while !flag.load(Ordering::SeqCst) {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }

@@ -30,6 +30,9 @@ pub struct AppState {
     basemap: RwLock<Option<Arc<MbTiles>>>,
     /// Set by `cancel_keep_offline`; the running fetch checks it after every tile.
     pub cancel_offline: AtomicBool,
+    /// Set by `cancel_osm_import`; the running import checks it while fetching and every few
+    /// hundred venues.
+    pub cancel_osm: AtomicBool,
     /// The map's in-memory index and last filter.
     map: Mutex<crate::api::map::MapCache>,
     /// The background sync (absent for a database in memory).
@@ -51,6 +54,7 @@ impl AppState {
             cancel_import: AtomicBool::new(false),
             basemap: RwLock::new(None),
             cancel_offline: AtomicBool::new(false),
+            cancel_osm: AtomicBool::new(false),
             map: Mutex::new(crate::api::map::MapCache::default()),
             sync: std::sync::OnceLock::new(),
             sync_watcher: Arc::default(),

@@ -73,7 +73,7 @@ fn fetches_an_area_as_overpass_expects_and_imports_it() {
     assert_eq!(fetched.venues[4].cuisines, ["syrian"]);
 
     let mut store = Store::open_in_memory().expect("store");
-    let summary = osm::apply(&mut store, &fetched.venues, now(), &mut |_, _| {}).expect("apply");
+    let summary = osm::apply(&mut store, &fetched.venues, now(), &mut |_, _| true).expect("apply");
     assert_eq!(summary, OsmImportSummary { added: 4, skipped_unnamed: 1, ..Default::default() });
     let r = find_by_external_ref(store.conn(), "osm:node/1000000001").expect("query").expect("imported");
     assert_eq!((r.source.as_str(), r.postcode.as_deref()), ("osm", Some("E8 2AA")));
@@ -125,7 +125,7 @@ fn importing_again_refreshes_the_map_fields_and_keeps_ours() {
     let mut store = Store::open(&dir.path().join("t.sqlite")).expect("store");
 
     let fetched = runtime().block_on(osm::fetch(&first, &dalston())).expect("fetch");
-    osm::apply(&mut store, &fetched.venues, now(), &mut |_, _| {}).expect("first import");
+    osm::apply(&mut store, &fetched.venues, now(), &mut |_, _| true).expect("first import");
 
     // What the campaign learnt: a visit, a consent, a language, a note on the visit.
     let mangal = find_by_external_ref(store.conn(), "osm:node/1000000001").expect("query").expect("mangal");
@@ -178,8 +178,11 @@ fn importing_again_refreshes_the_map_fields_and_keeps_ours() {
     let fetched = runtime().block_on(osm::fetch(&later, &dalston())).expect("fetch later");
     let a_month_later = now() + Duration::days(30);
     let mut progress = Vec::new();
-    let summary = osm::apply(&mut store, &fetched.venues, a_month_later, &mut |d, t| progress.push((d, t)))
-        .expect("again");
+    let summary = osm::apply(&mut store, &fetched.venues, a_month_later, &mut |d, t| {
+        progress.push((d, t));
+        true
+    })
+    .expect("again");
     assert_eq!(
         summary,
         OsmImportSummary { added: 1, updated: 2, unchanged: 2, skipped_unnamed: 1, skipped_invalid: 0 }

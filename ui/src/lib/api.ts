@@ -146,6 +146,7 @@ export function csvImportLocate(options: CsvOptions, onProgress: (p: PlacesProgr
 
 // Online services, always on a person's action.
 export const reverseGeocode = (lat: number, lon: number) => call<ReverseHit | null>("reverse_geocode", { lat, lon });
+export const cancelOsmImport = () => call<null>("cancel_osm_import");
 export function osmImport(area: OsmAreaRequest, onProgress: (p: PlacesProgress) => void): Promise<OsmImportSummary> {
   const channel = new Channel<PlacesProgress>();
   channel.onmessage = onProgress;
