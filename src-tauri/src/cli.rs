@@ -434,6 +434,12 @@ pub enum SettingsCommand {
         /// Nominatim server for addresses and points ("" for the default).
         #[arg(long)]
         nominatim_url: Option<String>,
+        /// Which service finds addresses and points: nominatim (the default) or photon.
+        #[arg(long, value_parser = ["nominatim", "photon"])]
+        address_geocoder: Option<String>,
+        /// Photon server, when --address-geocoder photon ("" for the default).
+        #[arg(long)]
+        photon_url: Option<String>,
         /// An MBTiles file (raster tiles) to draw the map from, offline ("" goes back to the tile
         /// server).
         #[arg(long, value_name = "PATH")]
@@ -802,6 +808,8 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
             overpass_url,
             postcodes_url,
             nominatim_url,
+            address_geocoder,
+            photon_url,
             mbtiles,
         }) => {
             let mut s = api::settings::get(&store)?;
@@ -822,6 +830,12 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
             }
             if let Some(u) = nominatim_url {
                 s.nominatim_url = u;
+            }
+            if let Some(g) = address_geocoder {
+                s.address_geocoder = g;
+            }
+            if let Some(u) = photon_url {
+                s.photon_url = u;
             }
             if let Some(p) = mbtiles {
                 s.mbtiles_path = Some(p);

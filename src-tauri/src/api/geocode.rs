@@ -1,5 +1,5 @@
 //! Geocoding with a memory: UK postcodes through postcodes.io, addresses and points through
-//! Nominatim, every answer ("not found" too) kept in the database's `geocode_cache`.
+//! Nominatim or Photon (a setting), every answer ("not found" too) kept in the database's `geocode_cache`.
 //!
 //! A [`Geocoder`] has its own connection to the database file (WAL lets it read and write beside
 //! the window's), so callers never hold the store's lock while a request is out; its futures are
@@ -13,6 +13,7 @@
 use super::{Result, Settings};
 use crate::domain::restaurant::check_coordinates;
 use crate::sources::nominatim::{NominatimClient, ReverseHit, SearchHit};
+use crate::sources::photon::PhotonClient;
 use crate::sources::postcodes::{self, PostcodesClient};
 use crate::store::{geocode_cache, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
@@ -28,6 +29,53 @@ pub use crate::sources::postcodes::normalise as normalise_postcode;
 pub const POSTCODES: &str = "postcodes.io";
 pub const SEARCH: &str = "nominatim/search";
 pub const REVERSE: &str = "nominatim/reverse";
+pub const PHOTON_SEARCH: &str = "photon/search";
+pub const PHOTON_REVERSE: &str = "photon/reverse";
+
+/// The service that finds addresses and what is at a point.
+pub enum AddressService {
+    Nominatim(NominatimClient),
+    Photon(PhotonClient),
+}
+
+impl AddressService {
+    /// The one the settings choose.
+    pub fn from_settings(settings: &Settings) -> Self {
+        match settings.address_geocoder.as_str() {
+            "photon" => AddressService::Photon(PhotonClient::new(&settings.photon_url)),
+            _ => AddressService::Nominatim(NominatimClient::new(&settings.nominatim_url)),
+        }
+    }
+
+    /// Cache keys (search, reverse): each service's answers are kept apart.
+    fn keys(&self) -> (&'static str, &'static str) {
+        match self {
+            AddressService::Nominatim(_) => (SEARCH, REVERSE),
+            AddressService::Photon(_) => (PHOTON_SEARCH, PHOTON_REVERSE),
+        }
+    }
+
+    async fn search(
+        &self,
+        address: &str,
+    ) -> std::result::Result<Option<SearchHit>, crate::sources::error::SourceError> {
+        match self {
+            AddressService::Nominatim(c) => c.search(address).await,
+            AddressService::Photon(c) => c.search(address).await,
+        }
+    }
+
+    async fn reverse(
+        &self,
+        lat: f64,
+        lon: f64,
+    ) -> std::result::Result<Option<ReverseHit>, crate::sources::error::SourceError> {
+        match self {
+            AddressService::Nominatim(c) => c.reverse(lat, lon).await,
+            AddressService::Photon(c) => c.reverse(lat, lon).await,
+        }
+    }
+}
 
 /// "Not found" is asked again after this long (new postcodes appear every quarter); answers
 /// that found something are kept until the row is deleted.
@@ -36,32 +84,37 @@ pub const NOT_FOUND_KEEP_DAYS: i64 = 30;
 pub struct Geocoder {
     cache: Mutex<Store>,
     postcodes: PostcodesClient,
-    nominatim: NominatimClient,
+    address: AddressService,
 }
 
 impl Geocoder {
     /// A geocoder on the database file at `db` (its own connection), asking the services named
     /// in `settings`.
     pub fn open(db: &Path, settings: &Settings) -> Result<Self> {
-        Ok(Self::with_clients(
+        Ok(Self::with_service(
             Store::open(db)?,
             PostcodesClient::new(&settings.postcodes_url),
-            NominatimClient::new(&settings.nominatim_url),
+            AddressService::from_settings(settings),
         ))
     }
 
     /// A geocoder whose cache is a private database in memory (tests; a store opened in memory).
     pub fn in_memory(settings: &Settings) -> Result<Self> {
-        Ok(Self::with_clients(
+        Ok(Self::with_service(
             Store::open_in_memory()?,
             PostcodesClient::new(&settings.postcodes_url),
-            NominatimClient::new(&settings.nominatim_url),
+            AddressService::from_settings(settings),
         ))
     }
 
     /// A geocoder with its cache in `cache` and the given clients (tests shorten their timeouts).
     pub fn with_clients(cache: Store, postcodes: PostcodesClient, nominatim: NominatimClient) -> Self {
-        Geocoder { cache: Mutex::new(cache), postcodes, nominatim }
+        Self::with_service(cache, postcodes, AddressService::Nominatim(nominatim))
+    }
+
+    /// The same, with any address service.
+    pub fn with_service(cache: Store, postcodes: PostcodesClient, address: AddressService) -> Self {
+        Geocoder { cache: Mutex::new(cache), postcodes, address }
     }
 
     /// Positions of UK postcodes, in the order given: `None` for one that is not a UK postcode
@@ -108,11 +161,12 @@ impl Geocoder {
             return Ok(None);
         }
         let key = address.to_lowercase();
-        let hit = match self.cached::<SearchHit>(SEARCH, &key, now)? {
+        let (search, _) = self.address.keys();
+        let hit = match self.cached::<SearchHit>(search, &key, now)? {
             Some(answer) => answer,
             None => {
-                let answer = self.nominatim.search(&address).await?;
-                self.remember(SEARCH, &key, &answer, now)?;
+                let answer = self.address.search(&address).await?;
+                self.remember(search, &key, &answer, now)?;
                 answer
             }
         };
@@ -126,11 +180,12 @@ impl Geocoder {
         let round = |v: f64| (v * 1e5).round() / 1e5;
         let (lat, lon) = (round(lat), round(lon));
         let key = format!("{lat:.5},{lon:.5}");
-        match self.cached::<ReverseHit>(REVERSE, &key, now)? {
+        let (_, reverse) = self.address.keys();
+        match self.cached::<ReverseHit>(reverse, &key, now)? {
             Some(answer) => Ok(answer),
             None => {
-                let answer = self.nominatim.reverse(lat, lon).await?;
-                self.remember(REVERSE, &key, &answer, now)?;
+                let answer = self.address.reverse(lat, lon).await?;
+                self.remember(reverse, &key, &answer, now)?;
                 Ok(answer)
             }
         }
@@ -187,6 +242,8 @@ mod tests {
             overpass_url: "http://127.0.0.1:9".into(),
             postcodes_url: "http://127.0.0.1:9".into(),
             nominatim_url: "http://127.0.0.1:9".into(),
+            address_geocoder: "nominatim".into(),
+            photon_url: "http://127.0.0.1:9".into(),
             mbtiles_path: None,
         }
     }

@@ -15,6 +15,9 @@ pub const DEFAULT_TILE_ATTRIBUTION: &str = "© OpenStreetMap contributors";
 pub const DEFAULT_OVERPASS_URL: &str = "https://overpass-api.de/api";
 pub const DEFAULT_POSTCODES_URL: &str = "https://api.postcodes.io";
 pub const DEFAULT_NOMINATIM_URL: &str = "https://nominatim.openstreetmap.org";
+pub const DEFAULT_PHOTON_URL: &str = "https://photon.komoot.io";
+/// The services that can turn addresses into positions and back.
+pub const ADDRESS_GEOCODERS: [&str; 2] = ["nominatim", "photon"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -37,6 +40,14 @@ pub struct Settings {
     /// default.
     #[serde(default)]
     pub nominatim_url: String,
+    /// Which service finds addresses and what is at a point: `nominatim` (the default) or
+    /// `photon`. Empty when saving means the default.
+    #[serde(default)]
+    pub address_geocoder: String,
+    /// The Photon server, when `address_geocoder` is `photon`. Empty when saving means the
+    /// default.
+    #[serde(default)]
+    pub photon_url: String,
     /// An MBTiles file (raster tiles) the map is drawn from instead of the tile server; read,
     /// never written. `None` (or empty when saving) uses the tile server.
     #[serde(default)]
@@ -61,6 +72,10 @@ pub fn get(store: &Store) -> Result<Settings> {
             .unwrap_or_else(|| DEFAULT_POSTCODES_URL.to_string()),
         nominatim_url: settings::get(c, "nominatim_url")?
             .unwrap_or_else(|| DEFAULT_NOMINATIM_URL.to_string()),
+        address_geocoder: settings::get(c, "address_geocoder")?
+            .filter(|g| ADDRESS_GEOCODERS.contains(&g.as_str()))
+            .unwrap_or_else(|| ADDRESS_GEOCODERS[0].to_string()),
+        photon_url: settings::get(c, "photon_url")?.unwrap_or_else(|| DEFAULT_PHOTON_URL.to_string()),
         mbtiles_path,
     })
 }
@@ -75,6 +90,14 @@ pub fn save(store: &mut Store, new: Settings) -> Result<Settings> {
     let overpass_url = service_url("overpass_url", &new.overpass_url, DEFAULT_OVERPASS_URL)?;
     let postcodes_url = service_url("postcodes_url", &new.postcodes_url, DEFAULT_POSTCODES_URL)?;
     let nominatim_url = service_url("nominatim_url", &new.nominatim_url, DEFAULT_NOMINATIM_URL)?;
+    let photon_url = service_url("photon_url", &new.photon_url, DEFAULT_PHOTON_URL)?;
+    let geocoder = match new.address_geocoder.trim() {
+        "" => ADDRESS_GEOCODERS[0],
+        g => match ADDRESS_GEOCODERS.iter().find(|known| known.eq_ignore_ascii_case(g)) {
+            Some(known) => known,
+            None => return invalid("address_geocoder", "must be nominatim or photon").map_err(Into::into),
+        },
+    };
     let before = get(store)?;
     let mbtiles = match new.mbtiles_path.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => Some(check_mbtiles(p)?),
@@ -99,6 +122,8 @@ pub fn save(store: &mut Store, new: Settings) -> Result<Settings> {
         settings::set(tx, "overpass_url", &overpass_url)?;
         settings::set(tx, "postcodes_url", &postcodes_url)?;
         settings::set(tx, "nominatim_url", &nominatim_url)?;
+        settings::set(tx, "photon_url", &photon_url)?;
+        settings::set(tx, "address_geocoder", geocoder)?;
         Ok::<_, super::ApiError>(())
     })?;
     get(store)

@@ -10,6 +10,7 @@ pub enum Service {
     Overpass,
     Postcodes,
     Nominatim,
+    Photon,
 }
 
 impl Service {
@@ -17,7 +18,7 @@ impl Service {
     fn patience_hint(self) -> &'static str {
         match self {
             Service::Overpass => "try a smaller area, or again in a few minutes",
-            Service::Postcodes | Service::Nominatim => "try again in a few minutes",
+            Service::Postcodes | Service::Nominatim | Service::Photon => "try again in a few minutes",
         }
     }
 
@@ -27,6 +28,7 @@ impl Service {
             Service::Overpass => "the Overpass address (overpass_url)",
             Service::Postcodes => "the postcodes.io address (postcodes_url)",
             Service::Nominatim => "the Nominatim address (nominatim_url)",
+            Service::Photon => "the Photon address (photon_url)",
         }
     }
 }
@@ -37,6 +39,7 @@ impl fmt::Display for Service {
             Service::Overpass => "the OpenStreetMap server (Overpass API)",
             Service::Postcodes => "postcodes.io",
             Service::Nominatim => "Nominatim",
+            Service::Photon => "Photon",
         })
     }
 }
@@ -112,6 +115,29 @@ fn http_text(service: Service, status: u16, detail: &str) -> String {
             "{service} refused the request (HTTP {status}){detail}; check {} and what was asked",
             service.setting()
         ),
+    }
+}
+
+/// A service's address, with the HTTP client and the timeout every request to it uses.
+pub struct Endpoint {
+    pub client: reqwest::Client,
+    /// Without a trailing slash.
+    pub base_url: String,
+    pub timeout: std::time::Duration,
+}
+
+impl Endpoint {
+    pub fn new(base_url: &str, timeout: std::time::Duration) -> Self {
+        Endpoint {
+            client: http_client(),
+            base_url: base_url.trim().trim_end_matches('/').to_string(),
+            timeout,
+        }
+    }
+
+    /// The address of `path` ("/search") on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
     }
 }
 

@@ -6,6 +6,7 @@ pub mod mbtiles;
 pub mod nominatim;
 pub mod offline;
 pub mod overpass;
+pub mod photon;
 pub mod postcodes;
 pub mod tiles;
 

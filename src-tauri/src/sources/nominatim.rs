@@ -3,7 +3,7 @@
 //! so every request in this process takes its turn behind one clock: a second after the
 //! previous one began, and never two at once. Callers cache answers (`api::geocode`).
 
-use super::error::{http_client, json_error, send, Service, SourceError};
+use super::error::{json_error, send, Endpoint, Service, SourceError};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -113,42 +113,37 @@ pub fn parse_reverse(body: &[u8]) -> Result<Option<ReverseHit>, SourceError> {
 
 /// A Nominatim server.
 pub struct NominatimClient {
-    client: reqwest::Client,
-    base_url: String,
-    timeout: Duration,
+    endpoint: Endpoint,
 }
 
 impl NominatimClient {
     /// `base_url` as in `https://nominatim.openstreetmap.org`.
     pub fn new(base_url: &str) -> Self {
-        NominatimClient {
-            client: http_client(),
-            base_url: base_url.trim().trim_end_matches('/').to_string(),
-            timeout: TIMEOUT,
-        }
+        NominatimClient { endpoint: Endpoint::new(base_url, TIMEOUT) }
     }
 
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.endpoint.timeout = timeout;
         self
     }
 
     /// The best match for a free-text address, or `None`. Waits its turn (one per second).
     pub async fn search(&self, address: &str) -> Result<Option<SearchHit>, SourceError> {
-        let url = format!("{}/search", self.base_url);
-        let request = self.client.get(&url).query(&[("q", address), ("format", "jsonv2"), ("limit", "1")]);
+        let url = self.endpoint.url("/search");
+        let request =
+            self.endpoint.client.get(&url).query(&[("q", address), ("format", "jsonv2"), ("limit", "1")]);
         let body = {
             let _turn = turn().await;
-            send(Service::Nominatim, &url, request, self.timeout).await?
+            send(Service::Nominatim, &url, request, self.endpoint.timeout).await?
         };
         parse_search(&body)
     }
 
     /// The address at a point, or `None` where Nominatim knows nothing. Waits its turn.
     pub async fn reverse(&self, lat: f64, lon: f64) -> Result<Option<ReverseHit>, SourceError> {
-        let url = format!("{}/reverse", self.base_url);
+        let url = self.endpoint.url("/reverse");
         let (lat, lon) = (lat.to_string(), lon.to_string());
-        let request = self.client.get(&url).query(&[
+        let request = self.endpoint.client.get(&url).query(&[
             ("lat", lat.as_str()),
             ("lon", lon.as_str()),
             ("format", "jsonv2"),
@@ -156,7 +151,7 @@ impl NominatimClient {
         ]);
         let body = {
             let _turn = turn().await;
-            send(Service::Nominatim, &url, request, self.timeout).await?
+            send(Service::Nominatim, &url, request, self.endpoint.timeout).await?
         };
         parse_reverse(&body)
     }

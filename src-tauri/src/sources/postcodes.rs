@@ -2,7 +2,7 @@
 //! `{"postcodes": [...]}`, at most 100 per request, answered as
 //! `{"status": 200, "result": [{"query": "...", "result": {..., "latitude", "longitude"} | null}]}`.
 
-use super::error::{http_client, json_error, send, Service, SourceError};
+use super::error::{json_error, send, Endpoint, Service, SourceError};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -62,40 +62,35 @@ pub fn parse_bulk(body: &[u8]) -> Result<HashMap<String, Option<(f64, f64)>>, So
 
 /// A postcodes.io server.
 pub struct PostcodesClient {
-    client: reqwest::Client,
-    base_url: String,
-    timeout: Duration,
+    endpoint: Endpoint,
 }
 
 impl PostcodesClient {
     /// `base_url` as in `https://api.postcodes.io`.
     pub fn new(base_url: &str) -> Self {
-        PostcodesClient {
-            client: http_client(),
-            base_url: base_url.trim().trim_end_matches('/').to_string(),
-            timeout: TIMEOUT,
-        }
+        PostcodesClient { endpoint: Endpoint::new(base_url, TIMEOUT) }
     }
 
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.endpoint.timeout = timeout;
         self
     }
 
     /// Positions of `postcodes` (send them normalised), in the same order, asking at most 100 at
     /// a time. An unknown postcode is `None`, not an error.
     pub async fn lookup(&self, postcodes: &[String]) -> Result<Vec<Option<(f64, f64)>>, SourceError> {
-        let url = format!("{}/postcodes", self.base_url);
+        let url = self.endpoint.url("/postcodes");
         let mut out = Vec::with_capacity(postcodes.len());
         for chunk in postcodes.chunks(MAX_BULK) {
             let body = serde_json::json!({ "postcodes": chunk }).to_string();
             let request = self
+                .endpoint
                 .client
                 .post(&url)
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .header(reqwest::header::ACCEPT, "application/json")
                 .body(body);
-            let answer = send(Service::Postcodes, &url, request, self.timeout).await?;
+            let answer = send(Service::Postcodes, &url, request, self.endpoint.timeout).await?;
             let found = parse_bulk(&answer)?;
             out.extend(chunk.iter().map(|p| found.get(p).copied().flatten()));
         }

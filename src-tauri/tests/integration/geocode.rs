@@ -193,6 +193,73 @@ fn addresses_and_points_are_asked_of_nominatim_once() {
     assert_eq!(geocoder.cached_answers(geocode::REVERSE).expect("count"), 2);
 }
 
+/// Answers `/api` and `/reverse` as Photon does, from the fixtures.
+fn photon(req: &Request) -> Response {
+    let file = match req.path.as_str() {
+        "/api" if req.query_param("q").is_none() => {
+            return Response::new(400, fixture("photon/bad-request.json"))
+                .header("Content-Type", "application/json")
+        }
+        "/api" if req.query_param("q").unwrap_or_default().contains("Kingsland") => "photon/search.json",
+        "/api" => "photon/search-nothing.json",
+        "/reverse" if req.query_param("lat").unwrap_or_default().starts_with("51") => "photon/reverse.json",
+        "/reverse" => "photon/reverse-nothing.json",
+        _ => return Response::new(404, "Not Found"),
+    };
+    Response::new(200, fixture(file)).header("Content-Type", "application/json;charset=utf-8")
+}
+
+#[test]
+fn addresses_and_points_can_be_asked_of_photon_instead() {
+    let server = FixtureServer::start(photon);
+    let chosen = Settings {
+        address_geocoder: "photon".into(),
+        photon_url: server.base_url(),
+        ..settings("http://127.0.0.1:9")
+    };
+    let geocoder = Geocoder::in_memory(&chosen).expect("geocoder");
+    let rt = runtime();
+
+    let found = rt.block_on(geocoder.search("12 Kingsland Road, London", now())).expect("search");
+    assert_eq!(found, Some((51.5460921, -0.0754124)));
+    assert_eq!(rt.block_on(geocoder.search("12 KINGSLAND road, london", now())).expect("cached"), found);
+    assert_eq!(rt.block_on(geocoder.search("1 Nowhere Lane", now())).expect("nothing"), None);
+    let hit = rt.block_on(geocoder.reverse(51.546092, -0.075412, now())).expect("reverse");
+    assert_eq!(
+        hit,
+        Some(ReverseHit {
+            address: Some("12 Kingsland Road".into()),
+            postcode: Some("E8 2AA".into()),
+            city: Some("London".into()),
+            display_name: "Sahara Grill, 12 Kingsland Road, London, E8 2AA, England, United Kingdom".into(),
+        })
+    );
+    assert_eq!(rt.block_on(geocoder.reverse(-10.0, 20.0, now())).expect("nothing"), None);
+
+    let requests = server.requests();
+    let asked: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(asked, ["/api", "/api", "/reverse", "/reverse"]);
+    assert_eq!(requests[0].query_param("q").as_deref(), Some("12 Kingsland Road, London"));
+    assert_eq!(requests[0].query_param("limit").as_deref(), Some("1"));
+    assert_eq!(
+        (requests[2].query_param("lat"), requests[2].query_param("lon")),
+        (Some("51.54609".into()), Some("-0.07541".into()))
+    );
+    assert!(requests[0].headers["user-agent"].starts_with("Tablemap/"));
+    // Each service's answers are kept apart.
+    assert_eq!(geocoder.cached_answers(geocode::PHOTON_SEARCH).expect("count"), 2);
+    assert_eq!(geocoder.cached_answers(geocode::SEARCH).expect("count"), 0);
+
+    // Photon's error object, and a setting nobody knows, are refused in words.
+    let bad =
+        tablemap::sources::photon::parse_search(&fixture("photon/bad-request.json")).expect_err("refused");
+    assert!(bad.to_string().contains("Photon"), "{bad}");
+    let mut store = Store::open_in_memory().expect("store");
+    let err = api::settings::save(&mut store, Settings { address_geocoder: "google".into(), ..chosen })
+        .expect_err("refused");
+    assert!(matches!(err, ApiError::Invalid(ref v) if v.field == "address_geocoder"), "{err:?}");
+}
+
 #[test]
 fn nominatim_is_asked_at_most_once_a_second_across_the_process() {
     let server = FixtureServer::start(nominatim);
@@ -320,4 +387,15 @@ fn cli_geocodes_postcodes_addresses_and_points() {
     assert_eq!(v[0]["position"]["lat"], 51.546112);
     assert_eq!(v[1]["position"], serde_json::Value::Null);
     assert_eq!(server.requests().len(), 3);
+
+    // Photon instead, chosen in the settings.
+    let photon_server = FixtureServer::start(photon);
+    tablemap(
+        &db,
+        &["settings", "set", "--address-geocoder", "photon", "--photon-url", &photon_server.base_url()],
+    )
+    .ok();
+    let out = tablemap(&db, &["geocode", "address", "12 Kingsland Road, London"]).ok();
+    assert_eq!(out.trim(), "51.5460921, -0.0754124");
+    assert_eq!(photon_server.requests().len(), 1, "asked of Photon, not answered from Nominatim's cache");
 }

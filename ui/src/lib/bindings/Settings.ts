@@ -29,6 +29,16 @@ postcodes_url: string,
  */
 nominatim_url: string, 
 /**
+ * Which service finds addresses and what is at a point: `nominatim` (the default) or
+ * `photon`. Empty when saving means the default.
+ */
+address_geocoder: string, 
+/**
+ * The Photon server, when `address_geocoder` is `photon`. Empty when saving means the
+ * default.
+ */
+photon_url: string, 
+/**
  * An MBTiles file (raster tiles) the map is drawn from instead of the tile server; read,
  * never written. `None` (or empty when saving) uses the tile server.
  */
