@@ -656,3 +656,21 @@ async fn a_coordinator_joins_a_team_syncs_and_clears_a_review() -> Result<()> {
     assert_eq!((status["waiting"].as_u64(), status["open_reviews"].as_u64()), (Some(0), Some(0)));
     Ok(())
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn clusters_are_read_out_with_their_statuses() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let tiles = tile_server(fixture_tile());
+    let db = dir.path().join("many.sqlite");
+    cli(&db, &["demo", "--restaurants", "3000"])?;
+    cli(&db, &["settings", "set", "--tile-url", &format!("{}/{{z}}/{{x}}/{{y}}.png", tiles.base_url())])?;
+    let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
+    // The whole country in view: more than 400 restaurants, so the map groups them.
+    let first = app.wait_for("#map-clusters li").await?;
+    let words = app.text_of("#map-clusters li").await?;
+    let count: u64 = first.attr("data-count").await?.context("a count")?.parse()?;
+    assert!(count >= 2, "{words}");
+    assert!(words.contains("restaurants together:") && words.contains(&count.to_string()), "{words}");
+    assert!(words.contains("not contacted"), "{words}");
+    app.quit().await
+}
