@@ -167,7 +167,12 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
         parked: crate::sync::apply::parked_count(conn)? as u32,
         held: crate::sync::apply::refused(conn)?
             .into_iter()
-            .map(|(kind, id, reason)| format!("{kind} {id}: {reason}"))
+            .map(|(kind, id, reason)| {
+                format!(
+                    "{} from the team ({id}) could not be kept: {reason}",
+                    crate::sync::apply::kind_in_words(&kind)
+                )
+            })
             .collect(),
         volunteer_id: team.as_ref().map(|t| t.volunteer_id.clone()),
         open_reviews: open_reviews as u32,

@@ -90,7 +90,7 @@ pub fn row(db: &Connection, kind: &str, body: &Value) -> Result<Applied> {
         }
         Err(super::SyncError::Store(crate::store::StoreError::Sqlite(e))) if is_refusal(&e) => {
             db.execute_batch("ROLLBACK TO pulled_row; RELEASE pulled_row")?;
-            park(db, kind, &id, body, Some(&e.to_string()))?;
+            park(db, kind, &id, body, Some(&refusal_in_words(&e)))?;
             Ok(Applied::Parked)
         }
         Err(e) => {
@@ -110,6 +110,39 @@ fn park(db: &Connection, kind: &str, id: &str, body: &Value, reason: Option<&str
 /// file failing.
 fn is_refusal(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
+}
+
+/// Why the local checks refused a row, in words that say what to do.
+fn refusal_in_words(e: &rusqlite::Error) -> String {
+    let text = e.to_string();
+    if text.contains("CHECK constraint failed") {
+        "it holds a value this version of Tablemap does not know: update Tablemap on this computer".into()
+    } else if text.contains("UNIQUE constraint failed: visits.corrects") {
+        "the same visit has been corrected here already: a coordinator can correct the correction".into()
+    } else if text.contains("UNIQUE constraint failed") {
+        "it clashes with something recorded here already".into()
+    } else if text.contains("FOREIGN KEY constraint failed") {
+        "it refers to something this computer does not have".into()
+    } else if let Some(column) = text.strip_prefix("NOT NULL constraint failed: ") {
+        format!("it lacks {column}")
+    } else {
+        text
+    }
+}
+
+/// What a kind of row is called in the window, at the start of a sentence.
+pub fn kind_in_words(kind: &str) -> &str {
+    match kind {
+        "visit" => "A visit",
+        "consent" => "A consent record",
+        "print_batch" => "A print batch",
+        "sticker_event" => "A sticker change",
+        "template" => "A label template",
+        "area" => "An area",
+        "area_claim" => "A claim on an area",
+        "area_note" => "A note on an area",
+        other => other,
+    }
 }
 
 /// Pulled rows the local checks refused, as (kind, id, reason).
@@ -335,7 +368,7 @@ mod tests {
                     assert_eq!(refused(db)?.len(), refused_after, "{body}");
                 }
                 let reason = &refused(db)?[0].2;
-                assert!(reason.contains("CHECK"), "{reason}");
+                assert!(reason.contains("update Tablemap"), "{reason}");
                 Ok(())
             })
             .unwrap();
