@@ -440,6 +440,9 @@ pub enum SettingsCommand {
         /// Photon server, when --address-geocoder photon ("" for the default).
         #[arg(long)]
         photon_url: Option<String>,
+        /// Whose bank holidays walks keep: england-and-wales, scotland, northern-ireland or none.
+        #[arg(long, value_parser = ["england-and-wales", "scotland", "northern-ireland", "none"])]
+        holidays: Option<String>,
         /// An MBTiles file (raster tiles) to draw the map from, offline ("" goes back to the tile
         /// server).
         #[arg(long, value_name = "PATH")]
@@ -810,6 +813,7 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
             nominatim_url,
             address_geocoder,
             photon_url,
+            holidays,
             mbtiles,
         }) => {
             let mut s = api::settings::get(&store)?;
@@ -836,6 +840,9 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
             }
             if let Some(u) = photon_url {
                 s.photon_url = u;
+            }
+            if let Some(h) = holidays {
+                s.holiday_region = h;
             }
             if let Some(p) = mbtiles {
                 s.mbtiles_path = Some(p);

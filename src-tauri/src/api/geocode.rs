@@ -244,6 +244,7 @@ mod tests {
             nominatim_url: "http://127.0.0.1:9".into(),
             address_geocoder: "nominatim".into(),
             photon_url: "http://127.0.0.1:9".into(),
+            holiday_region: String::new(),
             mbtiles_path: None,
         }
     }

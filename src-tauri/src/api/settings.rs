@@ -48,6 +48,10 @@ pub struct Settings {
     /// default.
     #[serde(default)]
     pub photon_url: String,
+    /// Whose bank holidays walks keep (`england-and-wales`, the default; `scotland`,
+    /// `northern-ireland`; or `none`, when opening hours marked "PH" read as unknown).
+    #[serde(default)]
+    pub holiday_region: String,
     /// An MBTiles file (raster tiles) the map is drawn from instead of the tile server; read,
     /// never written. `None` (or empty when saving) uses the tile server.
     #[serde(default)]
@@ -76,6 +80,8 @@ pub fn get(store: &Store) -> Result<Settings> {
             .filter(|g| ADDRESS_GEOCODERS.contains(&g.as_str()))
             .unwrap_or_else(|| ADDRESS_GEOCODERS[0].to_string()),
         photon_url: settings::get(c, "photon_url")?.unwrap_or_else(|| DEFAULT_PHOTON_URL.to_string()),
+        holiday_region: settings::get(c, "holiday_region")?
+            .unwrap_or_else(|| crate::walk::holidays::Region::EnglandAndWales.as_str().to_string()),
         mbtiles_path,
     })
 }
@@ -91,6 +97,20 @@ pub fn save(store: &mut Store, new: Settings) -> Result<Settings> {
     let postcodes_url = service_url("postcodes_url", &new.postcodes_url, DEFAULT_POSTCODES_URL)?;
     let nominatim_url = service_url("nominatim_url", &new.nominatim_url, DEFAULT_NOMINATIM_URL)?;
     let photon_url = service_url("photon_url", &new.photon_url, DEFAULT_PHOTON_URL)?;
+    let holiday_region = match new.holiday_region.trim() {
+        "" => crate::walk::holidays::Region::EnglandAndWales.as_str(),
+        "none" => "none",
+        r => match crate::walk::holidays::Region::parse(r) {
+            Some(region) => region.as_str(),
+            None => {
+                return invalid(
+                    "holiday_region",
+                    "must be england-and-wales, scotland, northern-ireland or none",
+                )
+                .map_err(Into::into)
+            }
+        },
+    };
     let geocoder = match new.address_geocoder.trim() {
         "" => ADDRESS_GEOCODERS[0],
         g => match ADDRESS_GEOCODERS.iter().find(|known| known.eq_ignore_ascii_case(g)) {
@@ -124,6 +144,7 @@ pub fn save(store: &mut Store, new: Settings) -> Result<Settings> {
         settings::set(tx, "nominatim_url", &nominatim_url)?;
         settings::set(tx, "photon_url", &photon_url)?;
         settings::set(tx, "address_geocoder", geocoder)?;
+        settings::set(tx, "holiday_region", holiday_region)?;
         Ok::<_, super::ApiError>(())
     })?;
     get(store)

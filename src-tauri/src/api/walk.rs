@@ -60,8 +60,9 @@ pub struct WalkRequest {
     pub pace: Pace,
     #[serde(default)]
     pub quiet: QuietRules,
-    /// Whether the walk's day is a public holiday; unknown when left out (Tablemap keeps no
-    /// holiday calendar), which makes "PH off" hours read as unknown.
+    /// Whether the walk's day is a public holiday; when left out, the bank-holiday calendar of
+    /// the region in the settings says (none chosen: unknown, and "PH off" hours read as
+    /// unknown).
     #[serde(default)]
     pub public_holiday: Option<bool>,
 }
@@ -102,6 +103,8 @@ pub struct WalkPlan {
     pub pace: Pace,
     /// Restaurants of the area or selection that are not on the walk, and why.
     pub left_out: Vec<LeftOut>,
+    /// Whether the walk's day was taken as a public holiday (`None`: not known).
+    pub public_holiday: Option<bool>,
     #[ts(type = "string")]
     pub made_at: DateTime<Utc>,
 }
@@ -229,7 +232,12 @@ pub fn plan(store: &Store, request: &WalkRequest, now: DateTime<Utc>) -> Result<
     let points: Vec<LatLon> = candidates.iter().map(|(r, _)| LatLon { lat: r.lat, lon: r.lon }).collect();
     let start = request.start.map_or(Start::Anywhere, Start::At);
     let route = route::plan(&points, start, &request.pace);
-    let holiday = match request.public_holiday {
+    let public_holiday = request.public_holiday.or_else(|| {
+        let region = crate::api::settings::get(store).ok()?.holiday_region;
+        let region = crate::walk::holidays::Region::parse(&region)?;
+        Some(crate::walk::holidays::is_bank_holiday(request.planned_at.date(), region))
+    });
+    let holiday = match public_holiday {
         None => Holiday::Unknown,
         Some(true) => Holiday::Yes,
         Some(false) => Holiday::No,
@@ -273,6 +281,7 @@ pub fn plan(store: &Store, request: &WalkRequest, now: DateTime<Utc>) -> Result<
         pace: request.pace,
         stops,
         left_out,
+        public_holiday,
         made_at: now,
     })
 }
@@ -311,7 +320,11 @@ pub fn write_sheet(store: &Store, plan: &WalkPlan, out: &Path) -> Result<WalkShe
     let doc = WalkSheet {
         title: plan.title.clone(),
         volunteer: plan.volunteer.clone(),
-        when: plan.planned_at.format("%A %-d %B %Y, from %H:%M").to_string(),
+        when: format!(
+            "{}{}",
+            plan.planned_at.format("%A %-d %B %Y, from %H:%M"),
+            if plan.public_holiday == Some(true) { " (bank holiday)" } else { "" }
+        ),
         total_m: plan.total_m,
         minutes: plan.minutes,
         minutes_per_stop: plan.pace.minutes_per_stop,

@@ -3,6 +3,7 @@
 //! sheet a volunteer carries. Plain Rust: no database, no clock (times are passed in), and the
 //! sheet is written to whatever `io::Write` the caller gives; `api::walk` decides the rest.
 
+pub mod holidays;
 pub mod hours;
 pub mod quiet;
 pub mod route;

@@ -246,3 +246,45 @@ fn the_walk_command_prints_the_route_and_total_and_writes_the_sheet() {
     }
     assert!(!missing.exists());
 }
+
+#[test]
+fn a_walk_on_a_bank_holiday_reads_holiday_hours_by_the_regions_calendar() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut store = Store::open(&dir.path().join("h.sqlite")).expect("store");
+    let draft = RestaurantDraft {
+        name: "Closed on bank holidays".into(),
+        lat: DALSTON.0,
+        lon: DALSTON.1,
+        opening_hours: Some("Mo-Sa 12:00-22:00; PH off".into()),
+        ..RestaurantDraft::default()
+    };
+    let id = api::restaurants::add(&mut store, draft, support::now()).expect("add").restaurant.id;
+    let planned = |store: &Store, when: &str| {
+        let request = WalkRequest::new(StopsSource::Restaurants { ids: vec![id.clone()] }, at(when));
+        let plan = walk::plan(store, &request, support::now()).expect("plan");
+        (plan.public_holiday, plan.stops[0].open_at_planned)
+    };
+    use tablemap::walk::hours::Openness;
+    // (holiday calendar, day) -> (taken as a holiday, open at 14:00)
+    let cases = [
+        ("england-and-wales", "2026-05-25 14:00", Some(true), Openness::Closed), // spring bank holiday
+        ("england-and-wales", "2026-05-26 14:00", Some(false), Openness::Open),
+        ("scotland", "2026-08-03 14:00", Some(true), Openness::Closed), // first Monday of August
+        ("england-and-wales", "2026-08-03 14:00", Some(false), Openness::Open),
+        ("none", "2026-05-25 14:00", None, Openness::Unknown),
+    ];
+    for (region, when, holiday, open) in cases {
+        let settings = api::settings::get(&store).expect("settings");
+        api::settings::save(&mut store, api::Settings { holiday_region: region.into(), ..settings })
+            .expect("save");
+        assert_eq!(planned(&store, when), (holiday, open), "{region} {when}");
+    }
+    // What the caller says wins over the calendar.
+    let mut request =
+        WalkRequest::new(StopsSource::Restaurants { ids: vec![id.clone()] }, at("2026-05-26 14:00"));
+    request.public_holiday = Some(true);
+    assert_eq!(
+        walk::plan(&store, &request, support::now()).expect("plan").stops[0].open_at_planned,
+        Openness::Closed
+    );
+}

@@ -39,6 +39,11 @@ address_geocoder: string,
  */
 photon_url: string, 
 /**
+ * Whose bank holidays walks keep (`england-and-wales`, the default; `scotland`,
+ * `northern-ireland`; or `none`, when opening hours marked "PH" read as unknown).
+ */
+holiday_region: string, 
+/**
  * An MBTiles file (raster tiles) the map is drawn from instead of the tile server; read,
  * never written. `None` (or empty when saving) uses the tile server.
  */

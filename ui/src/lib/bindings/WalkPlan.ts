@@ -20,4 +20,8 @@ minutes: number, walking_minutes: number, pace: Pace,
 /**
  * Restaurants of the area or selection that are not on the walk, and why.
  */
-left_out: Array<LeftOut>, made_at: string, };
+left_out: Array<LeftOut>, 
+/**
+ * Whether the walk's day was taken as a public holiday (`None`: not known).
+ */
+public_holiday: boolean | null, made_at: string, };

@@ -26,7 +26,8 @@ title: string | null,
  */
 pitch: string | null, pace: Pace, quiet: QuietRules, 
 /**
- * Whether the walk's day is a public holiday; unknown when left out (Tablemap keeps no
- * holiday calendar), which makes "PH off" hours read as unknown.
+ * Whether the walk's day is a public holiday; when left out, the bank-holiday calendar of
+ * the region in the settings says (none chosen: unknown, and "PH off" hours read as
+ * unknown).
  */
 public_holiday: boolean | null, };
