@@ -246,6 +246,7 @@ mod tests {
             photon_url: "http://127.0.0.1:9".into(),
             holiday_region: String::new(),
             mbtiles_path: None,
+            mbtiles_max_zoom: None,
         }
     }
 

@@ -56,6 +56,10 @@ pub struct Settings {
     /// never written. `None` (or empty when saving) uses the tile server.
     #[serde(default)]
     pub mbtiles_path: Option<String>,
+    /// The deepest zoom level the MBTiles file holds (read from the file when it is chosen;
+    /// ignored when saving): the map enlarges that level's tiles when zoomed in further.
+    #[serde(default)]
+    pub mbtiles_max_zoom: Option<u32>,
 }
 
 pub fn get(store: &Store) -> Result<Settings> {
@@ -80,6 +84,10 @@ pub fn get(store: &Store) -> Result<Settings> {
             .filter(|g| ADDRESS_GEOCODERS.contains(&g.as_str()))
             .unwrap_or_else(|| ADDRESS_GEOCODERS[0].to_string()),
         photon_url: settings::get(c, "photon_url")?.unwrap_or_else(|| DEFAULT_PHOTON_URL.to_string()),
+        mbtiles_max_zoom: match &mbtiles_path {
+            Some(_) => settings::get(c, "mbtiles_max_zoom")?.and_then(|z| z.parse().ok()),
+            None => None,
+        },
         holiday_region: settings::get(c, "holiday_region")?
             .unwrap_or_else(|| crate::walk::holidays::Region::EnglandAndWales.as_str().to_string()),
         mbtiles_path,
@@ -123,14 +131,14 @@ pub fn save(store: &mut Store, new: Settings) -> Result<Settings> {
         Some(p) => Some(check_mbtiles(p)?),
         None => None,
     };
-    let mbtiles_path = mbtiles.as_ref().map(|(path, _)| path.clone());
+    let mbtiles_path = mbtiles.as_ref().map(|m| m.path.clone());
     let (online_credit, mbtiles_credit) = credits(Credits {
         shown: &before.tile_attribution,
         typed: new.tile_attribution.trim(),
         online: &settings::get(store.conn(), "tile_attribution")?
             .unwrap_or_else(|| DEFAULT_TILE_ATTRIBUTION.to_string()),
         mbtiles: &settings::get(store.conn(), "mbtiles_attribution")?.unwrap_or_default(),
-        file: mbtiles.as_ref().map(|(_, credit)| credit.as_str()),
+        file: mbtiles.as_ref().map(|m| m.credit.as_str()),
         same_file: mbtiles_path.is_some() && mbtiles_path == before.mbtiles_path,
     });
     store.write(|tx| {
@@ -138,6 +146,8 @@ pub fn save(store: &mut Store, new: Settings) -> Result<Settings> {
         settings::set(tx, "tile_attribution", &online_credit)?;
         settings::set(tx, "mbtiles_path", mbtiles_path.as_deref().unwrap_or_default())?;
         settings::set(tx, "mbtiles_attribution", &mbtiles_credit)?;
+        let max_zoom = mbtiles.as_ref().and_then(|m| m.max_zoom).map(|z| z.to_string());
+        settings::set(tx, "mbtiles_max_zoom", max_zoom.as_deref().unwrap_or_default())?;
         settings::set(tx, "language", &language)?;
         settings::set(tx, "overpass_url", &overpass_url)?;
         settings::set(tx, "postcodes_url", &postcodes_url)?;
@@ -150,9 +160,17 @@ pub fn save(store: &mut Store, new: Settings) -> Result<Settings> {
     get(store)
 }
 
-/// Checks an MBTiles file for use as the basemap (exists, is MBTiles, holds raster tiles) and
-/// answers with its absolute path (`~/` is the home folder) and its own credit, as plain text.
-pub fn check_mbtiles(path: &str) -> crate::domain::ValidationResult<(String, String)> {
+/// An MBTiles file checked for use as the basemap.
+pub struct CheckedMbTiles {
+    /// Absolute (`~/` is the home folder).
+    pub path: String,
+    /// Its own credit, as plain text ("" when it names none).
+    pub credit: String,
+    pub max_zoom: Option<u32>,
+}
+
+/// Checks an MBTiles file for use as the basemap (exists, is MBTiles, holds raster tiles).
+pub fn check_mbtiles(path: &str) -> crate::domain::ValidationResult<CheckedMbTiles> {
     let expanded = match path.strip_prefix("~/") {
         Some(rest) => dirs::home_dir().unwrap_or_default().join(rest),
         None => PathBuf::from(path),
@@ -160,7 +178,11 @@ pub fn check_mbtiles(path: &str) -> crate::domain::ValidationResult<(String, Str
     let refused = |reason: String| ValidationError { field: "mbtiles_path", reason };
     let file = MbTiles::open(&expanded).map_err(|e| refused(e.to_string()))?;
     let absolute = std::fs::canonicalize(&expanded).unwrap_or(expanded);
-    Ok((absolute.display().to_string(), file.info().attribution.clone().unwrap_or_default()))
+    Ok(CheckedMbTiles {
+        path: absolute.display().to_string(),
+        credit: file.info().attribution.clone().unwrap_or_default(),
+        max_zoom: file.info().max_zoom,
+    })
 }
 
 /// What a save knows about the credit line.
@@ -363,11 +385,13 @@ mod tests {
             (saved.mbtiles_path.as_deref(), saved.tile_attribution.as_str()),
             (Some(path.as_str()), "© File")
         );
+        // No maxzoom in its metadata: the deepest level it holds, for enlarging deeper views.
+        assert_eq!(saved.mbtiles_max_zoom, Some(0));
         // Cleared with an empty path: the tile server's credit is back, untouched.
         let cleared = save(&mut store, Settings { mbtiles_path: Some(" ".into()), ..saved }).expect("ok");
         assert_eq!(
-            (cleared.mbtiles_path, cleared.tile_attribution.as_str()),
-            (None, DEFAULT_TILE_ATTRIBUTION)
+            (cleared.mbtiles_path, cleared.tile_attribution.as_str(), cleared.mbtiles_max_zoom),
+            (None, DEFAULT_TILE_ATTRIBUTION, None)
         );
     }
 }

@@ -167,12 +167,19 @@ impl MbTiles {
             return Err(MbTilesError::Vector { path: shown });
         }
         let zoom = |key: &str| metadata.get(key).and_then(|v| v.trim().parse::<u32>().ok());
+        // Without the metadata, the deepest level the file holds (the tiles index makes this one
+        // lookup).
+        let deepest = || -> Option<u32> {
+            conn.query_row("SELECT max(zoom_level) FROM tiles", [], |r| r.get::<_, Option<u32>>(0))
+                .ok()
+                .flatten()
+        };
         let info = MbTilesInfo {
             name: metadata.get("name").map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
             format,
             bounds: metadata.get("bounds").and_then(|b| parse_bounds(b)),
             min_zoom: zoom("minzoom"),
-            max_zoom: zoom("maxzoom"),
+            max_zoom: zoom("maxzoom").or_else(deepest),
             attribution: metadata.get("attribution").map(|a| plain_text(a)).filter(|a| !a.is_empty()),
         };
         Ok(MbTiles { path: path.to_path_buf(), conn: Mutex::new(conn), info })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clampBox, tileUrlTemplate } from "./markers";
+import { clampBox, nativeZoom, tileUrlTemplate } from "./markers";
 
 describe("markers", () => {
   it.each([
@@ -14,5 +14,15 @@ describe("markers", () => {
   it("picks the tile protocol's form per platform", () => {
     expect(tileUrlTemplate("Mozilla/5.0 (X11; Linux x86_64)")).toBe("tiles://localhost/{z}/{x}/{y}.png");
     expect(tileUrlTemplate("Mozilla/5.0 (Windows NT 10.0)")).toBe("http://tiles.localhost/{z}/{x}/{y}.png");
+  });
+
+  it.each([
+    [null, 19],
+    [{ mbtiles_path: null, mbtiles_max_zoom: null }, 19],
+    [{ mbtiles_path: "/maps/london.mbtiles", mbtiles_max_zoom: 15 }, 15],
+    [{ mbtiles_path: "/maps/london.mbtiles", mbtiles_max_zoom: null }, 19],
+    [{ mbtiles_path: null, mbtiles_max_zoom: 15 }, 19],
+  ] as const)("native zoom of %o is %d", (settings, want) => {
+    expect(nativeZoom(settings)).toBe(want);
   });
 });

@@ -13,3 +13,10 @@ export function tileUrlTemplate(userAgent: string): string {
   const base = userAgent.includes("Windows") ? "http://tiles.localhost" : "tiles://localhost";
   return `${base}/{z}/{x}/{y}.png`;
 }
+
+/** The deepest zoom the basemap has tiles for: an MBTiles file's own maximum (Leaflet enlarges
+ * that level's tiles beyond it), else the tile servers' usual 19. */
+export function nativeZoom(settings: { mbtiles_path: string | null; mbtiles_max_zoom: number | null } | null): number {
+  if (settings?.mbtiles_path && settings.mbtiles_max_zoom !== null) return Math.min(settings.mbtiles_max_zoom, 19);
+  return 19;
+}

@@ -47,4 +47,9 @@ holiday_region: string,
  * An MBTiles file (raster tiles) the map is drawn from instead of the tile server; read,
  * never written. `None` (or empty when saving) uses the tile server.
  */
-mbtiles_path: string | null, };
+mbtiles_path: string | null, 
+/**
+ * The deepest zoom level the MBTiles file holds (read from the file when it is chosen;
+ * ignored when saving): the map enlarges that level's tiles when zoomed in further.
+ */
+mbtiles_max_zoom: number | null, };
