@@ -67,6 +67,7 @@ const COMMANDS: &[&str] = &[
     "sync_reviews",
     "clear_review",
     "retry_refused",
+    "leave_team",
 ];
 
 fn main() {

@@ -90,6 +90,8 @@ pub enum Command {
     Server(team::ServerCommand),
     /// Join a team with the code `server add-user` printed. Nothing is sent until `sync`.
     Join { code: String },
+    /// Leave the team: this database keeps what it holds and stops sharing it.
+    Leave,
     /// Push this machine's changes to the team server and pull everyone else's.
     Sync(team::SyncArgs),
 }
@@ -799,6 +801,10 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
         Command::Tiles(args) => tiles::run(&store, args, now)?,
         Command::Walk(args) => walk::run(&store, args, now)?,
         Command::Join { code } => team::join(&mut store, &code)?,
+        Command::Leave => {
+            let dropped = api::sync::leave(&mut store)?;
+            println!("left the team; {dropped} changes that had not been sent stay only here");
+        }
         Command::Sync(args) => team::sync(&mut store, args)?,
         Command::Server(c) => team::server(c)?,
         Command::Settings(SettingsCommand::Show) => {

@@ -646,6 +646,11 @@ async fn a_coordinator_joins_a_team_syncs_and_clears_a_review() -> Result<()> {
         })
         .await?;
     assert!(!done.contains("review"), "{done}");
+    // Leaving the team keeps everything here and says so.
+    app.click("#team-leave").await?;
+    app.click("#leave-confirm").await?;
+    app.wait_text("#sync-label", "On this computer only").await?;
+    app.wait_for("#join-code").await?;
     app.quit().await?;
 
     // Olu ends with the kept value; the server has the review cleared by Cora.
@@ -653,7 +658,9 @@ async fn a_coordinator_joins_a_team_syncs_and_clears_a_review() -> Result<()> {
     let shown = cli_json(&olu, &["restaurants", "show", &id, "--format", "json"])?;
     assert_eq!(shown["phone"], "020 7000 2222");
     let status = cli_json(&db, &["sync", "--status"])?;
-    assert_eq!((status["waiting"].as_u64(), status["open_reviews"].as_u64()), (Some(0), Some(0)));
+    assert_eq!(status["joined"], false);
+    let kept = cli_json(&db, &["restaurants", "show", &id, "--format", "json"])?;
+    assert_eq!(kept["phone"], "020 7000 2222", "what was synced stays after leaving");
     Ok(())
 }
 

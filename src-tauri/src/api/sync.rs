@@ -51,6 +51,25 @@ pub fn join(store: &mut Store, code: &str, now: DateTime<Utc>) -> Result<TeamCon
     Ok(team)
 }
 
+/// Leaves the team: this database keeps everything it holds, forgets the connection, and
+/// stops queuing changes (what was still waiting is dropped: the team never had it). Joining
+/// again later shares what is here then, as a first join does. Answers how many waiting
+/// changes were dropped.
+pub fn leave(store: &mut Store) -> Result<u64> {
+    store.write(|tx| -> Result<u64> {
+        if !outbox::sharing(tx)? {
+            return Err(SyncError::NotJoined.into());
+        }
+        let dropped = tx.execute("DELETE FROM outbox", [])? as u64;
+        for key in ["team", "cursor", "last_sync", "last_error"] {
+            outbox::clear_state(tx, key)?;
+        }
+        tx.execute("DELETE FROM sync_parked", [])?;
+        tx.execute("DELETE FROM sync_reviews", [])?;
+        Ok(dropped)
+    })
+}
+
 /// The joined team, if any.
 pub fn team(store: &Store) -> Result<Option<TeamConnection>> {
     match outbox::state(store.conn(), "team")? {

@@ -66,3 +66,10 @@ pub async fn retry_refused(state: State<'_, AppState>) -> Answer<SyncStatus> {
     state.sync_now();
     state.sync_status()
 }
+
+/// Leaves the team (this computer keeps its data); answers the status.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn leave_team(state: State<'_, AppState>) -> Answer<SyncStatus> {
+    state.write(|s| sync::leave(s).map(|_| ()))?;
+    state.sync_status()
+}

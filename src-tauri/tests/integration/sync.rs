@@ -422,3 +422,22 @@ fn sync_what_was_recorded_before_joining_is_shared_and_the_demo_set_is_not() {
     other.sync(4);
     assert_eq!(other.detail(&own).restaurant.name, "Marrakech Grill");
 }
+
+#[test]
+fn sync_leaving_a_team_keeps_the_data_and_stops_sharing() {
+    let team = team();
+    let mut coord = team.person("Cora", Role::Coordinator);
+    let r = coord.add_restaurant("Zaza Kitchen", 1);
+    coord.sync(2);
+    coord.visit(&r, Outcome::Spoke, 3);
+    assert_eq!(api::sync::status(&coord.store).unwrap().waiting, 1);
+    assert_eq!(api::sync::leave(&mut coord.store).unwrap(), 1, "the visit not sent yet");
+    let status = api::sync::status(&coord.store).unwrap();
+    assert!(!status.joined && status.waiting == 0, "{status:?}");
+    assert_eq!(coord.visit_ids(&r).len(), 1, "kept here");
+    coord.visit(&r, Outcome::Agreed, 4);
+    assert_eq!(api::sync::status(&coord.store).unwrap().waiting, 0, "no longer queued");
+    assert!(api::sync::sync(&mut coord.store, at(5)).unwrap_err().to_string().contains("has not joined"));
+    assert!(api::sync::leave(&mut coord.store).is_err(), "not in a team");
+    assert_eq!(team.count("visits"), 0);
+}
