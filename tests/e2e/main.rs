@@ -681,3 +681,34 @@ async fn clusters_are_read_out_with_their_statuses() -> Result<()> {
     assert!(words.contains("not contacted"), "{words}");
     app.quit().await
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn stickers_for_the_restaurants_the_map_lists() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let tiles = tile_server(fixture_tile());
+    let (db, _services) = seeded(dir.path(), &tiles.base_url())?;
+    let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
+    app.wait_for("#map-items li").await?;
+    // A street's worth: the restaurants whose name or address says "Anatolia".
+    app.type_into("#search", "Anatolia").await?;
+    let listed = cli_json(&db, &["restaurants", "list", "--search", "Anatolia", "--format", "json"])?;
+    let want = listed.as_array().context("list")?.len();
+    assert!(want >= 2, "{listed}");
+    app.wait_count("#restaurant-list li", want).await?;
+    app.click("#tab-stickers").await?;
+    app.wait_for("#p-for option[value='listed']:not([disabled])").await?;
+    app.choose("#p-for", "listed").await?;
+    app.type_into("#p-folder", &dir.path().join("out").to_string_lossy()).await?;
+    app.type_into("#p-file", "anatolia.pdf").await?;
+    app.click("#print-stickers").await?;
+    let batch = app.wait_for("#print-result").await?.attr("data-batch-id").await?.context("batch id")?;
+    let detail = cli_json(&db, &["stickers", "batch", &batch, "--format", "json"])?;
+    assert_eq!(detail["batch"]["purpose"], "preassigned");
+    let codes = detail["codes"].as_array().context("codes")?;
+    assert_eq!(codes.len(), want);
+    assert!(
+        codes.iter().all(|c| c["restaurant_name"].as_str().is_some_and(|n| n.contains("Anatolia"))),
+        "{detail}"
+    );
+    app.quit().await
+}
