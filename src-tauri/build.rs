@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "add_area_note",
     "area_notes",
     "plan_walk",
+    "plan_walk_of",
     "print_walk_sheet",
     "record_visits",
     "status_counts",

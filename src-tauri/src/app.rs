@@ -61,6 +61,7 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::areas::add_area_note,
             commands::areas::area_notes,
             commands::areas::plan_walk,
+            commands::areas::plan_walk_of,
             commands::areas::print_walk_sheet,
             commands::areas::record_visits,
             commands::status_counts,

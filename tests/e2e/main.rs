@@ -63,6 +63,24 @@ fn seeded(dir: &Path, tiles_base: &str) -> Result<(std::path::PathBuf, FixtureSe
     Ok((db, services))
 }
 
+/// A demo database served by local tiles and services, and the window open on it. Keep the
+/// returned servers and folder alive for the test.
+struct Seeded {
+    dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+    _tiles: FixtureServer,
+    _services: FixtureServer,
+}
+
+async fn seeded_app() -> Result<(Seeded, App)> {
+    let dir = tempfile::tempdir()?;
+    let tiles = tile_server(fixture_tile());
+    let (db, services) = seeded(dir.path(), &tiles.base_url())?;
+    let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
+    app.wait_for("#map-items li").await?;
+    Ok((Seeded { dir, db, _tiles: tiles, _services: services }, app))
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn search_open_log_a_visit_and_find_it_after_a_restart() -> Result<()> {
     let dir = tempfile::tempdir()?;
@@ -684,11 +702,8 @@ async fn clusters_are_read_out_with_their_statuses() -> Result<()> {
 
 #[tokio::test(flavor = "current_thread")]
 async fn stickers_for_the_restaurants_the_map_lists() -> Result<()> {
-    let dir = tempfile::tempdir()?;
-    let tiles = tile_server(fixture_tile());
-    let (db, _services) = seeded(dir.path(), &tiles.base_url())?;
-    let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
-    app.wait_for("#map-items li").await?;
+    let (seeded, app) = seeded_app().await?;
+    let (dir, db) = (&seeded.dir, &seeded.db);
     // A street's worth: the restaurants whose name or address says "Anatolia".
     app.type_into("#search", "Anatolia").await?;
     let listed = cli_json(&db, &["restaurants", "list", "--search", "Anatolia", "--format", "json"])?;
@@ -710,5 +725,30 @@ async fn stickers_for_the_restaurants_the_map_lists() -> Result<()> {
         codes.iter().all(|c| c["restaurant_name"].as_str().is_some_and(|n| n.contains("Anatolia"))),
         "{detail}"
     );
+    app.quit().await
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_walk_through_the_restaurants_the_list_shows() -> Result<()> {
+    let (seeded, app) = seeded_app().await?;
+    let db = &seeded.db;
+    let listed = cli_json(&db, &["restaurants", "list", "--search", "Anatolia", "--format", "json"])?;
+    let want = listed.as_array().context("list")?.len();
+    app.type_into("#search", "Anatolia").await?;
+    app.wait_count("#restaurant-list li", want).await?;
+    app.click("#walk-these").await?;
+    app.wait_text("#list-walk-title", "Walk: Anatolia").await?;
+    app.click("#walk-plan").await?;
+    app.wait_for("#walk-stops").await?;
+    // Every listed restaurant nobody has contacted yet is a stop; none beyond the list.
+    let stops = app.count("#walk-stops li").await?;
+    let fresh = listed.as_array().context("list")?.iter().filter(|r| r["status"] == "not_contacted").count();
+    assert!(
+        fresh >= 1 && stops >= fresh && stops <= want,
+        "{stops} stops, {fresh} not contacted, {want} listed"
+    );
+    app.shot("walk-of-list").await?;
+    app.press(&Key::Escape.to_string()).await?;
+    app.wait_count("#list-walk-title", 0).await?;
     app.quit().await
 }

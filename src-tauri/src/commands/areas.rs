@@ -93,6 +93,25 @@ pub async fn plan_walk(
     state.read(|s| walk::plan(s, &request, Utc::now()))
 }
 
+/// A walk through chosen restaurants (the map's filtered list, the follow-up queue).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn plan_walk_of(
+    state: State<'_, AppState>,
+    ids: Vec<crate::domain::RestaurantId>,
+    title: Option<String>,
+    planned_at: chrono::NaiveDateTime,
+    start: Option<LatLon>,
+    volunteer: Option<String>,
+) -> Answer<WalkPlan> {
+    let request = WalkRequest {
+        start,
+        volunteer,
+        title,
+        ..WalkRequest::new(StopsSource::Restaurants { ids }, planned_at)
+    };
+    state.read(|s| walk::plan(s, &request, Utc::now()))
+}
+
 /// The walk sheet PDF for a plan, written whole to `out`.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn print_walk_sheet(

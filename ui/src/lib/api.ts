@@ -189,6 +189,8 @@ export const addAreaNote = (area: string, volunteer: string, note: string) =>
 export const areaNotes = (area: string) => call<AreaNote[]>("area_notes", { area });
 export const planWalk = (area: string, plannedAt: string, start: LatLon | null, volunteer: string | null) =>
   call<WalkPlan>("plan_walk", { area, planned_at: plannedAt, start, volunteer });
+export const planWalkOf = (ids: string[], title: string, plannedAt: string, start: LatLon | null, volunteer: string | null) =>
+  call<WalkPlan>("plan_walk_of", { ids, title, planned_at: plannedAt, start, volunteer });
 export const printWalkSheet = (plan: WalkPlan, out: string) => call<WalkSheetResult>("print_walk_sheet", { plan, out });
 export const recordVisits = (visits: NewVisit[]) => call<number>("record_visits", { visits });
 

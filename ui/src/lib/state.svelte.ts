@@ -29,6 +29,8 @@ export const ui = $state({
   areasOpen: false,
   areaId: null as string | null,
   walk: null as WalkPlan | null,
+  /** Chosen restaurants to plan a walk through (from the map's filtered list), shown in a panel. */
+  walkList: null as { ids: string[]; title: string } | null,
   drawingArea: false,
   /** Corners of the area being drawn, and the finished outline waiting for a name. */
   drawnArea: null as Array<[number, number]> | null,
