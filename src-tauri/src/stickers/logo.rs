@@ -34,15 +34,15 @@ pub enum LogoError {
 pub const SVG_PIXELS: u32 = 600;
 
 /// Takes a logo as uploaded, a PNG or an SVG, and gives the PNG to keep. SVGs are drawn to a
-/// PNG here, with no access to files or the network (text in an SVG logo is not drawn: convert
-/// it to paths first).
+/// PNG here, with no access to files or the network; text in them is drawn with the shipped
+/// Noto fonts (sans for sans-serif and any family not shipped, serif for serif).
 pub fn from_upload(bytes: &[u8]) -> Result<Vec<u8>, LogoError> {
     if bytes.len() > MAX_BYTES {
         return Err(LogoError::TooBig);
     }
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
     if head.trim_start().starts_with('<') && (head.contains("<svg") || head.contains("<?xml")) {
-        let tree = resvg::usvg::Tree::from_data(bytes, &resvg::usvg::Options::default())
+        let tree = resvg::usvg::Tree::from_data(bytes, &svg_options())
             .map_err(|e| LogoError::NotPng(format!("not an SVG either: {e}")))?;
         let size = tree.size();
         let scale = f64::from(SVG_PIXELS) / f64::from(size.width().max(size.height()));
@@ -63,6 +63,57 @@ pub fn from_upload(bytes: &[u8]) -> Result<Vec<u8>, LogoError> {
     }
     decode(bytes)?;
     Ok(bytes.to_vec())
+}
+
+/// Reading options for SVG logos: the shipped fonts only (never the system's, so a logo draws
+/// the same on every machine), Noto Sans where a family is not shipped.
+fn svg_options() -> resvg::usvg::Options<'static> {
+    use std::sync::{Arc, LazyLock};
+    static FONTS: LazyLock<Arc<resvg::usvg::fontdb::Database>> = LazyLock::new(|| {
+        let mut db = resvg::usvg::fontdb::Database::new();
+        for bytes in crate::stickers::text::font_files() {
+            db.load_font_data(bytes.to_vec());
+        }
+        db.set_sans_serif_family("Noto Sans");
+        db.set_serif_family("Noto Serif");
+        db.set_monospace_family("Noto Sans");
+        db.set_cursive_family("Noto Sans");
+        db.set_fantasy_family("Noto Sans");
+        Arc::new(db)
+    });
+    let mut options =
+        resvg::usvg::Options { font_family: "Noto Sans".into(), fontdb: FONTS.clone(), ..Default::default() };
+    options.font_resolver.select_font = Box::new(select_font);
+    options
+}
+
+/// The families the SVG asks for, then Noto Sans (usvg's own choice ends with serif, which
+/// would turn a logo set in Helvetica or Arial into a serif one).
+fn select_font(
+    font: &resvg::usvg::Font,
+    db: &mut std::sync::Arc<resvg::usvg::fontdb::Database>,
+) -> Option<resvg::usvg::fontdb::ID> {
+    use resvg::usvg::fontdb::{Family, Query, Stretch, Style, Weight};
+    use resvg::usvg::{FontFamily, FontStyle};
+    let mut families: Vec<Family<'_>> = font
+        .families()
+        .iter()
+        .map(|f| match f {
+            FontFamily::Serif => Family::Serif,
+            FontFamily::SansSerif => Family::SansSerif,
+            FontFamily::Cursive => Family::Cursive,
+            FontFamily::Fantasy => Family::Fantasy,
+            FontFamily::Monospace => Family::Monospace,
+            FontFamily::Named(name) => Family::Name(name),
+        })
+        .collect();
+    families.push(Family::SansSerif);
+    let style = match font.style() {
+        FontStyle::Normal => Style::Normal,
+        FontStyle::Italic => Style::Italic,
+        FontStyle::Oblique => Style::Oblique,
+    };
+    db.query(&Query { families: &families, weight: Weight(font.weight()), stretch: Stretch::Normal, style })
 }
 
 pub fn decode(png_bytes: &[u8]) -> Result<Logo, LogoError> {
@@ -153,5 +204,43 @@ mod tests {
         assert_eq!(alpha[(5 * SVG_PIXELS + 300) as usize], 0);
         assert!(from_upload(b"<svg not closed").is_err());
         assert_eq!(from_upload(&sample_png(8, 8)).unwrap(), sample_png(8, 8));
+    }
+
+    /// Painted pixels in a row band of a logo drawn at `SVG_PIXELS` wide.
+    fn inked(svg: &str, rows: std::ops::Range<u32>) -> usize {
+        let logo = decode(&from_upload(svg.as_bytes()).unwrap()).unwrap();
+        let alpha = logo.alpha.unwrap();
+        rows.flat_map(|y| (0..logo.width).map(move |x| (y * logo.width + x) as usize))
+            .filter(|&i| alpha[i] > 128)
+            .count()
+    }
+
+    #[test]
+    fn text_in_svg_logos_is_drawn_with_the_shipped_fonts() {
+        // (family asked for, text) -> ink in the text's band; an empty text draws nothing.
+        let cases = [
+            ("Noto Sans", "MIGRANTS"),
+            ("sans-serif", "MIGRANTS"),
+            ("serif", "Welcome"),
+            ("Helvetica Neue", "MIGRANTS"), // not shipped: Noto Sans instead
+            ("Arial", "مرحبا"),             // Arabic, shaped by the Arabic face
+        ];
+        for (family, text) in cases {
+            let svg = format!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 50"><text x="5" y="35" font-family="{family}" font-size="24" fill="black">{text}</text></svg>"#
+            );
+            assert!(inked(&svg, 0..300) > 2000, "{family}: {text} left no ink");
+        }
+        // A family not shipped draws exactly as Noto Sans does, not as the serif face.
+        let drawn = |family: &str| {
+            let svg = format!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 50"><text x="5" y="35" font-family="{family}" font-size="24">Rag</text></svg>"#
+            );
+            from_upload(svg.as_bytes()).unwrap()
+        };
+        assert_eq!(drawn("Helvetica Neue"), drawn("Noto Sans"));
+        assert_ne!(drawn("Helvetica Neue"), drawn("Noto Serif"));
+        let empty = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 50"><text x="5" y="35" font-size="24"></text></svg>"#;
+        assert_eq!(inked(empty, 0..300), 0);
     }
 }

@@ -31,6 +31,11 @@ const FONTS: [(&str, &[u8]); 20] = [
     ("NotoSansHebrew-Bold", include_bytes!("../../../assets/fonts/NotoSansHebrew-Bold.ttf")),
 ];
 
+/// Every shipped font file's bytes (for drawing text inside SVG logos too).
+pub fn font_files() -> impl Iterator<Item = &'static [u8]> {
+    FONTS.iter().map(|(_, bytes)| *bytes)
+}
+
 /// The sticker's typeface family: the campaign picks one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
