@@ -1,7 +1,9 @@
 //! Addresses to coordinates and back through Nominatim (`/search` and `/reverse`, `jsonv2`).
 //! The public server's usage policy allows at most one request per second from an application,
-//! so every request in this process takes its turn behind one clock: a second after the
-//! previous one began, and never two at once. Callers cache answers (`api::geocode`).
+//! so every request takes its turn behind one clock: a second after the previous one began, and
+//! never two at once. The clock is shared by every Tablemap process of this user (the window and
+//! a command run beside it) through a locked file in the cache folder. Callers cache answers
+//! (`api::geocode`).
 
 use super::error::{json_error, send, Endpoint, Service, SourceError};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -17,14 +19,57 @@ const TIMEOUT: Duration = Duration::from_secs(15);
 static LAST_REQUEST: LazyLock<tokio::sync::Mutex<Option<Instant>>> =
     LazyLock::new(|| tokio::sync::Mutex::new(None));
 
-/// Waits for this process's next Nominatim turn and holds it (the guard) until the request ends.
-async fn turn() -> tokio::sync::MutexGuard<'static, Option<Instant>> {
+/// A Nominatim turn, held until the request ends.
+struct Turn {
+    _here: tokio::sync::MutexGuard<'static, Option<Instant>>,
+    /// The locked turn file (released when dropped), when the cache folder can be used.
+    _shared: Option<std::fs::File>,
+}
+
+/// Waits for this user's next Nominatim turn and holds it until the request ends.
+async fn turn() -> Turn {
     let mut last = LAST_REQUEST.lock().await;
     if let Some(previous) = *last {
         tokio::time::sleep_until(tokio::time::Instant::from_std(previous + MIN_INTERVAL)).await;
     }
+    let shared = match tokio::task::spawn_blocking(shared_turn).await {
+        Ok(Some((file, wait))) => {
+            tokio::time::sleep(wait).await;
+            stamp(&file);
+            Some(file)
+        }
+        _ => None,
+    };
     *last = Some(Instant::now());
-    last
+    Turn { _here: last, _shared: shared }
+}
+
+/// Locks the user's turn file (waiting while another process holds it) and answers it with
+/// how long to wait after the last request it records.
+fn shared_turn() -> Option<(std::fs::File, Duration)> {
+    use std::io::Read;
+    let path = dirs::cache_dir()?.join("tablemap").join("nominatim.turn");
+    std::fs::create_dir_all(path.parent()?).ok()?;
+    let mut file =
+        std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).ok()?;
+    file.lock().ok()?;
+    let mut text = String::new();
+    let _ = file.read_to_string(&mut text);
+    let last_ms: u128 = text.trim().parse().unwrap_or(0);
+    let next = std::time::Duration::from_millis(u64::try_from(last_ms).unwrap_or(0)) + MIN_INTERVAL;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    Some((file, next.saturating_sub(now).min(MIN_INTERVAL)))
+}
+
+/// Records now as the start of the latest request.
+fn stamp(file: &std::fs::File) {
+    use std::io::{Seek, Write};
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let mut f = file;
+    let _ = f.set_len(0);
+    let _ = f.rewind();
+    let _ = write!(f, "{}", now.as_millis());
+    let _ = f.flush();
 }
 
 /// A place found for an address.

@@ -288,6 +288,43 @@ fn nominatim_is_asked_at_most_once_a_second_across_the_process() {
     assert!(started.elapsed() >= Duration::from_millis(1900));
 }
 
+#[test]
+fn nominatim_is_asked_at_most_once_a_second_across_processes() {
+    let server = FixtureServer::start(nominatim);
+    let dir = tempfile::tempdir().expect("dir");
+    // Three commands at once, each with its own database, sharing this user's cache folder.
+    let runs: Vec<std::process::Child> = (0..3)
+        .map(|i| {
+            let db = dir.path().join(format!("{i}.sqlite"));
+            tablemap(&db, &["settings", "set", "--nominatim-url", &server.base_url()]).ok();
+            std::process::Command::new(env!("CARGO_BIN_EXE_tablemap"))
+                .args([
+                    "--db",
+                    db.to_str().unwrap_or_default(),
+                    "geocode",
+                    "address",
+                    &format!("{i} Other Street"),
+                ])
+                .env_remove("TABLEMAP_DB")
+                .env("XDG_CACHE_HOME", dir.path().join("cache"))
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("start")
+        })
+        .collect();
+    for mut run in runs {
+        assert!(run.wait().expect("wait").success());
+    }
+    let mut arrivals: Vec<Instant> = server.requests().iter().map(|r| r.received_at).collect();
+    arrivals.sort();
+    assert_eq!(arrivals.len(), 3);
+    for pair in arrivals.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(gap >= Duration::from_millis(950), "requests from separate processes {gap:?} apart");
+    }
+    assert!(dir.path().join("cache/tablemap/nominatim.turn").exists());
+}
+
 /// A server in trouble, by the first path segment.
 fn troubled(req: &Request) -> Response {
     match req.path.trim_start_matches('/').split('/').next().unwrap_or_default() {
