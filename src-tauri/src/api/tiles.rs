@@ -72,8 +72,8 @@ pub struct OfflineArea {
 }
 
 impl OfflineArea {
-    /// The box within the map's range (south below north, west left of east) and the zooms in
-    /// order within the tile grid.
+    /// The box within the map's range (south below north; west left of east, or right of it for
+    /// a box across the 180° meridian) and the zooms in order within the tile grid.
     pub fn check(&self) -> ValidationResult<()> {
         let b = self.bbox;
         for (v, limit) in [(b.south, 90.0), (b.north, 90.0), (b.west, 180.0), (b.east, 180.0)] {
@@ -87,8 +87,11 @@ impl OfflineArea {
         if b.south >= b.north {
             return invalid("bbox", "south must be less than north (the order is S,W,N,E)");
         }
-        if b.west >= b.east {
-            return invalid("bbox", "west must be less than east (the order is S,W,N,E)");
+        if b.west == b.east {
+            return invalid(
+                "bbox",
+                "west and east must differ (the order is S,W,N,E; west greater than east crosses the 180° meridian)",
+            );
         }
         if self.max_zoom > u32::from(MAX_ZOOM) {
             return invalid("max_zoom", format!("must be {MAX_ZOOM} or less"));
@@ -216,7 +219,9 @@ mod tests {
             (b, 16, 12, Some("min_zoom")),
             (b, 12, 23, Some("max_zoom")),
             (Bbox { north: 51.53, ..b }, 12, 16, Some("bbox")),
-            (Bbox { east: -0.09, ..b }, 12, 16, Some("bbox")),
+            (Bbox { east: b.west, ..b }, 12, 16, Some("bbox")),
+            // West greater than east: a box across the 180° meridian, allowed.
+            (Bbox { west: 179.5, east: -179.5, ..b }, 12, 12, None),
             (Bbox { south: -91.0, ..b }, 12, 16, Some("bbox")),
             (Bbox { west: f64::NAN, ..b }, 12, 16, Some("bbox")),
         ];

@@ -55,16 +55,24 @@ pub fn row(lat: f64, z: u32) -> u32 {
 }
 
 /// The tiles covering `bbox` at each zoom from `min_zoom` to `max_zoom` (capped at the tile
-/// grid's deepest level).
+/// grid's deepest level). A box whose west is greater than its east crosses the 180° meridian
+/// (Fiji, the Chukotka coast): it is two ranges at each zoom, one either side.
 pub fn tile_ranges(bbox: &Bbox, min_zoom: u32, max_zoom: u32) -> Vec<TileRange> {
+    let spans = if bbox.west > bbox.east {
+        vec![(bbox.west, 180.0), (-180.0, bbox.east)]
+    } else {
+        vec![(bbox.west, bbox.east)]
+    };
     (min_zoom..=max_zoom.min(u32::from(MAX_ZOOM)))
-        .map(|z| TileRange {
-            z,
-            min_x: column(bbox.west, z),
-            max_x: column(bbox.east, z),
-            // North is the top of the map: the smaller row.
-            min_y: row(bbox.north, z),
-            max_y: row(bbox.south, z),
+        .flat_map(|z| {
+            spans.iter().map(move |&(west, east)| TileRange {
+                z,
+                min_x: column(west, z),
+                max_x: column(east, z),
+                // North is the top of the map: the smaller row.
+                min_y: row(bbox.north, z),
+                max_y: row(bbox.south, z),
+            })
         })
         .collect()
 }
@@ -267,6 +275,10 @@ mod tests {
             (bbox(51.5, -0.1, 51.5, -0.1), 22, 30, 1),
             // An empty range.
             (dalston, 14, 13, 0),
+            // Across the 180° meridian (Fiji, 177°E to 178°W): the tiles either side, at zoom 2
+            // the easternmost and westernmost columns.
+            (bbox(-19.0, 177.0, -16.0, -178.0), 2, 2, 2),
+            (bbox(-19.0, 177.0, -16.0, -178.0), 8, 8, (3 + 2) * 3),
         ];
         for (b, min, max, want) in cases {
             assert_eq!(estimate(b, *min, *max), *want, "{b:?} {min}-{max}");
