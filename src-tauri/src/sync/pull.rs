@@ -1,6 +1,6 @@
-//! Pulling what others wrote since the cursor, and applying it in one local transaction that
-//! also saves the new cursor (so a pull cut off half-way leaves nothing applied and is simply
-//! done again).
+//! Pulling what others wrote since the cursor, and applying it in short local transactions, the
+//! last of which saves the new cursor (so a pull cut off half-way is simply done again: applying
+//! is idempotent).
 //!
 //! The window is `cursor <= txid < pg_snapshot_xmin(pg_current_snapshot())`, read in one
 //! REPEATABLE READ snapshot: every transaction below the xmin has finished, so nothing can
@@ -82,8 +82,16 @@ pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Resul
         .read_only(true)
         .start()?;
     let high: String = tx.query_one("SELECT pg_snapshot_xmin(pg_current_snapshot())::text", &[])?.get(0);
+    // A server whose transaction ids are behind the cursor was restored from a backup or
+    // rebuilt: everything is read again (applying is idempotent), or nothing would come until
+    // its ids caught up.
+    let from = if cursor.parse::<u64>().unwrap_or(0) > high.parse::<u64>().unwrap_or(u64::MAX) {
+        "0".to_string()
+    } else {
+        cursor.clone()
+    };
     let window = "txid >= $1::text::xid8 AND txid < $2::text::xid8";
-    let args: [&(dyn postgres::types::ToSql + Sync); 2] = [&cursor, &high];
+    let args: [&(dyn postgres::types::ToSql + Sync); 2] = [&from, &high];
 
     // Everyone on the team (a short list): a row may name someone added before the cursor.
     let people = tx.query("SELECT id, display_name FROM tablemap.volunteers", &[])?;

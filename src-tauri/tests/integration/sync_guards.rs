@@ -230,3 +230,27 @@ fn sync_against_an_older_server_schema_stops_and_keeps_everything() {
 fn team_url(team: &crate::sync::Team) -> String {
     team.admin_url()
 }
+
+#[test]
+fn sync_a_server_restored_from_a_backup_is_read_again_from_the_start() {
+    let team = team();
+    let mut coord = team.person("Cora", Role::Coordinator);
+    let mut amina = team.person("Amina", Role::Volunteer);
+    let r = coord.add_restaurant("Zaza Kitchen", 1);
+    coord.sync(2);
+    // Amina's cursor is far ahead of anything this server has issued (as after a restore).
+    amina
+        .store
+        .conn()
+        .execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES ('cursor', '999999999')", [])
+        .unwrap();
+    let report = amina.sync(3);
+    assert_eq!(report.pulled_restaurants, 1, "{report:?}");
+    assert_eq!(amina.detail(&r).restaurant.name, "Zaza Kitchen");
+    let cursor: String = amina
+        .store
+        .conn()
+        .query_row("SELECT value FROM sync_state WHERE key = 'cursor'", [], |r| r.get(0))
+        .unwrap();
+    assert!(cursor.parse::<u64>().unwrap() < 999_999_999, "{cursor}");
+}
