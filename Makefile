@@ -115,3 +115,5 @@ screenshot: deps-test ui
 	$(XVFB) cargo run -q -p tablemap-e2e --bin screenshot -- assets/screenshot.png
 	TABLEMAP_SHOT_VIEW=stickers $(XVFB) cargo run -q -p tablemap-e2e --bin screenshot -- assets/screenshot-stickers.png
 	TABLEMAP_SHOT_RESTAURANTS=100000 $(XVFB) cargo run -q -p tablemap-e2e --bin screenshot -- assets/screenshot-city.png
+	TABLEMAP_E2E_SHOTS=$(CURDIR)/target/shots $(XVFB) cargo test -q -p tablemap-e2e --test e2e a_coordinator_joins_a_team -- --test-threads=1
+	cp target/shots/team-review.png assets/screenshot-team.png

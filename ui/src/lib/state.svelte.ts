@@ -11,7 +11,7 @@ import type { UiError } from "./bindings/UiError";
 import type { Volunteer } from "./bindings/Volunteer";
 import type { SyncStatus } from "./bindings/SyncStatus";
 import type { SyncUpdate } from "./bindings/SyncUpdate";
-import { t } from "./i18n/index.svelte";
+import { t, tn } from "./i18n/index.svelte";
 import { errorMessage } from "./errors";
 
 export type Editing = { mode: "add" } | { mode: "edit"; detail: RestaurantDetail };
@@ -164,7 +164,7 @@ export function onSyncUpdate(u: SyncUpdate) {
   if (ui.syncAsked && !u.status.running) {
     ui.syncAsked = false;
     if (u.error) notify(t("sync.failed", { reason: u.error }), "error");
-    else if (r) notify(t("sync.done", { sent: r.pushed, received: pulled }));
+    else if (r) notify(tn("sync.done", r.pushed, { received: pulled }));
   }
 }
 
