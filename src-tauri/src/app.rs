@@ -29,7 +29,7 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
     let tiles = TileFetcher::new(TileCache::open(tile_cache)?);
     let state = AppState::new(store, tiles, settings.tile_url, started);
     state.set_basemap(settings.mbtiles_path.as_deref());
-    state.start_sync(sync_timing());
+    state.start_sync(sync_timing(settings.sync_every_minutes));
 
     tauri::Builder::default()
         .manage(state)
@@ -121,10 +121,13 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
     Ok(())
 }
 
-/// Every minute while joined, ten seconds after a change; `TABLEMAP_SYNC_EVERY` (seconds)
-/// changes the first (tests and people on metered connections).
-fn sync_timing() -> crate::sync::background::Timing {
-    let mut timing = crate::sync::background::Timing::default();
+/// Every `minutes` (the setting) while joined, ten seconds after a change;
+/// `TABLEMAP_SYNC_EVERY` (seconds) overrides the first (tests).
+fn sync_timing(minutes: u32) -> crate::sync::background::Timing {
+    let mut timing = crate::sync::background::Timing {
+        every: std::time::Duration::from_secs(u64::from(minutes.max(1)) * 60),
+        ..Default::default()
+    };
     if let Some(secs) = std::env::var("TABLEMAP_SYNC_EVERY").ok().and_then(|s| s.parse::<u64>().ok()) {
         timing.every = std::time::Duration::from_secs(secs.max(1));
     }

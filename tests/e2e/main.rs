@@ -664,6 +664,17 @@ async fn a_coordinator_joins_a_team_syncs_and_clears_a_review() -> Result<()> {
         })
         .await?;
     assert!(!done.contains("review"), "{done}");
+    // The interval between syncs is a setting.
+    app.choose("#sync-every", "15").await?;
+    let mut saved = serde_json::Value::Null;
+    for _ in 0..50 {
+        saved = cli_json(&db, &["settings", "show"])?;
+        if saved["sync_every_minutes"] == 15 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(saved["sync_every_minutes"], 15);
     // Leaving the team keeps everything here and says so.
     app.click("#team-leave").await?;
     app.click("#leave-confirm").await?;

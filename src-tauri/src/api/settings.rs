@@ -16,6 +16,8 @@ pub const DEFAULT_OVERPASS_URL: &str = "https://overpass-api.de/api";
 pub const DEFAULT_POSTCODES_URL: &str = "https://api.postcodes.io";
 pub const DEFAULT_NOMINATIM_URL: &str = "https://nominatim.openstreetmap.org";
 pub const DEFAULT_PHOTON_URL: &str = "https://photon.komoot.io";
+/// The longest wait between the window's syncs a setting may ask for: four hours.
+pub const MAX_SYNC_MINUTES: u32 = 240;
 /// The services that can turn addresses into positions and back.
 pub const ADDRESS_GEOCODERS: [&str; 2] = ["nominatim", "photon"];
 
@@ -48,6 +50,9 @@ pub struct Settings {
     /// default.
     #[serde(default)]
     pub photon_url: String,
+    /// Minutes between the window's syncs while a team is joined (1 to 240; 1 by default).
+    #[serde(default)]
+    pub sync_every_minutes: u32,
     /// Whose bank holidays walks keep (`england-and-wales`, the default; `scotland`,
     /// `northern-ireland`; or `none`, when opening hours marked "PH" read as unknown).
     #[serde(default)]
@@ -88,6 +93,10 @@ pub fn get(store: &Store) -> Result<Settings> {
             Some(_) => settings::get(c, "mbtiles_max_zoom")?.and_then(|z| z.parse().ok()),
             None => None,
         },
+        sync_every_minutes: settings::get(c, "sync_every_minutes")?
+            .and_then(|m| m.parse().ok())
+            .filter(|m| (1..=MAX_SYNC_MINUTES).contains(m))
+            .unwrap_or(1),
         holiday_region: settings::get(c, "holiday_region")?
             .unwrap_or_else(|| crate::walk::holidays::Region::EnglandAndWales.as_str().to_string()),
         mbtiles_path,
@@ -105,6 +114,14 @@ pub fn save(store: &mut Store, new: Settings) -> Result<Settings> {
     let postcodes_url = service_url("postcodes_url", &new.postcodes_url, DEFAULT_POSTCODES_URL)?;
     let nominatim_url = service_url("nominatim_url", &new.nominatim_url, DEFAULT_NOMINATIM_URL)?;
     let photon_url = service_url("photon_url", &new.photon_url, DEFAULT_PHOTON_URL)?;
+    let sync_every = match new.sync_every_minutes {
+        0 => 1,
+        m if m <= MAX_SYNC_MINUTES => m,
+        _ => {
+            return invalid("sync_every_minutes", format!("must be between 1 and {MAX_SYNC_MINUTES} minutes"))
+                .map_err(Into::into)
+        }
+    };
     let holiday_region = match new.holiday_region.trim() {
         "" => crate::walk::holidays::Region::EnglandAndWales.as_str(),
         "none" => "none",
@@ -155,6 +172,7 @@ pub fn save(store: &mut Store, new: Settings) -> Result<Settings> {
         settings::set(tx, "photon_url", &photon_url)?;
         settings::set(tx, "address_geocoder", geocoder)?;
         settings::set(tx, "holiday_region", holiday_region)?;
+        settings::set(tx, "sync_every_minutes", &sync_every.to_string())?;
         Ok::<_, super::ApiError>(())
     })?;
     get(store)
@@ -313,6 +331,15 @@ mod tests {
             save(&mut store, Settings { postcodes_url: "postcodes.io".into(), ..s }).expect_err("refused");
         assert!(matches!(err, crate::api::ApiError::Invalid(ref v) if v.field == "postcodes_url"), "{err:?}");
         assert_eq!(get(&store).expect("ok").overpass_url, "http://127.0.0.1:9/api");
+        // Minutes between syncs: (asked, kept) — 0 means the default, past four hours is refused.
+        assert_eq!(get(&store).expect("ok").sync_every_minutes, 1);
+        for (asked, kept) in [(15, Some(15)), (0, Some(1)), (240, Some(240)), (241, None)] {
+            let s = get(&store).expect("ok");
+            let got = save(&mut store, Settings { sync_every_minutes: asked, ..s })
+                .ok()
+                .map(|s| s.sync_every_minutes);
+            assert_eq!(got, kept, "{asked}");
+        }
     }
 
     /// (shown, typed, stored online, stored file credit, file after save, same file) ->

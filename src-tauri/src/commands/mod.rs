@@ -123,6 +123,7 @@ pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> An
     let saved = state.write(|s| api::settings::save(s, settings))?;
     state.set_tile_template(&saved.tile_url);
     state.set_basemap(saved.mbtiles_path.as_deref());
+    state.set_sync_every(saved.sync_every_minutes);
     Ok(saved)
 }
 

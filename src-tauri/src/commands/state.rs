@@ -82,6 +82,13 @@ impl AppState {
         *self.sync_watcher.lock().unwrap_or_else(|e| e.into_inner()) = Some(channel);
     }
 
+    /// The window's syncs come every `minutes` from now on.
+    pub fn set_sync_every(&self, minutes: u32) {
+        if let Some(bg) = self.sync.get() {
+            bg.set_every(std::time::Duration::from_secs(u64::from(minutes.max(1)) * 60));
+        }
+    }
+
     pub fn sync_now(&self) {
         if let Some(bg) = self.sync.get() {
             bg.now();

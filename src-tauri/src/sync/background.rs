@@ -29,6 +29,8 @@ impl Default for Timing {
 enum Ask {
     Now,
     Soon,
+    /// A new interval between timed syncs (the setting changed).
+    Every(Duration),
 }
 
 /// What the thread tells the window: the status, and the report (or error) of a sync just run.
@@ -37,6 +39,8 @@ pub type Report = Box<dyn Fn(SyncStatus, Option<Result<SyncReport, String>>) + S
 pub struct Background {
     ask: Sender<Ask>,
     running: Arc<AtomicBool>,
+    /// Turns taken so far (timed or asked), joined or not.
+    turns: Arc<std::sync::atomic::AtomicUsize>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -45,9 +49,13 @@ impl Background {
         let (ask, asked) = mpsc::channel();
         let running = Arc::new(AtomicBool::new(false));
         let flag = running.clone();
+        let turns = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = turns.clone();
+        let mut timing = timing;
         let thread = std::thread::Builder::new()
             .name("tablemap-sync".into())
             .spawn(move || {
+                let turns = counted;
                 let mut store: Option<Store> = None;
                 let mut next = Instant::now() + Duration::from_secs(2);
                 loop {
@@ -58,10 +66,16 @@ impl Background {
                             next = next.min(Instant::now() + timing.after_change);
                             continue;
                         }
+                        Ok(Ask::Every(every)) => {
+                            timing.every = every;
+                            next = next.min(Instant::now() + every);
+                            continue;
+                        }
                         Err(RecvTimeoutError::Timeout) => false,
                         Err(RecvTimeoutError::Disconnected) => return,
                     };
                     next = Instant::now() + timing.every;
+                    turns.fetch_add(1, Ordering::SeqCst);
                     if store.is_none() {
                         match Store::open(&db) {
                             Ok(s) => store = Some(s),
@@ -76,7 +90,17 @@ impl Background {
                 }
             })
             .ok();
-        Background { ask, running, thread }
+        Background { ask, running, turns, thread }
+    }
+
+    /// Syncs every `every` from now on.
+    pub fn set_every(&self, every: Duration) {
+        let _ = self.ask.send(Ask::Every(every));
+    }
+
+    /// How many turns the thread has taken (for tests and diagnostics).
+    pub fn turns(&self) -> usize {
+        self.turns.load(Ordering::SeqCst)
     }
 
     /// Sync as soon as possible.
@@ -158,5 +182,24 @@ mod tests {
         assert!(!got[0].0.joined && !got[0].0.running && !got[0].1, "{got:?}");
         assert!(!bg.running());
         drop(bg);
+    }
+
+    #[test]
+    fn a_new_interval_takes_effect_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("solo.sqlite");
+        Store::open(&db).unwrap();
+        let timing = Timing { every: Duration::from_secs(3600), after_change: Duration::from_secs(3600) };
+        let bg = Background::start(db, timing, Box::new(|_, _| {}));
+        // The first turn comes two seconds after the start, then none for an hour...
+        std::thread::sleep(Duration::from_millis(2300));
+        assert_eq!(bg.turns(), 1);
+        // ...until the interval changes.
+        bg.set_every(Duration::from_millis(20));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while bg.turns() < 4 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(bg.turns() >= 4, "{} turns", bg.turns());
     }
 }

@@ -39,6 +39,10 @@ address_geocoder: string,
  */
 photon_url: string, 
 /**
+ * Minutes between the window's syncs while a team is joined (1 to 240; 1 by default).
+ */
+sync_every_minutes: number, 
+/**
  * Whose bank holidays walks keep (`england-and-wales`, the default; `scotland`,
  * `northern-ireland`; or `none`, when opening hours marked "PH" read as unknown).
  */
