@@ -823,35 +823,24 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
             mbtiles,
         }) => {
             let mut s = api::settings::get(&store)?;
-            if let Some(u) = tile_url {
-                s.tile_url = u;
+            // Only what was given changes.
+            for (given, slot) in [
+                (tile_url, &mut s.tile_url),
+                (tile_attribution, &mut s.tile_attribution),
+                (language, &mut s.language),
+                (overpass_url, &mut s.overpass_url),
+                (postcodes_url, &mut s.postcodes_url),
+                (nominatim_url, &mut s.nominatim_url),
+                (address_geocoder, &mut s.address_geocoder),
+                (photon_url, &mut s.photon_url),
+                (holidays, &mut s.holiday_region),
+            ] {
+                if let Some(value) = given {
+                    *slot = value;
+                }
             }
-            if let Some(a) = tile_attribution {
-                s.tile_attribution = a;
-            }
-            if let Some(l) = language {
-                s.language = l;
-            }
-            if let Some(u) = overpass_url {
-                s.overpass_url = u;
-            }
-            if let Some(u) = postcodes_url {
-                s.postcodes_url = u;
-            }
-            if let Some(u) = nominatim_url {
-                s.nominatim_url = u;
-            }
-            if let Some(g) = address_geocoder {
-                s.address_geocoder = g;
-            }
-            if let Some(u) = photon_url {
-                s.photon_url = u;
-            }
-            if let Some(h) = holidays {
-                s.holiday_region = h;
-            }
-            if let Some(p) = mbtiles {
-                s.mbtiles_path = Some(p);
+            if mbtiles.is_some() {
+                s.mbtiles_path = mbtiles;
             }
             let saved = api::settings::save(&mut store, s)?;
             println!("{}", serde_json::to_string_pretty(&saved)?);

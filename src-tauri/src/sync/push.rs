@@ -151,7 +151,7 @@ fn send_bulk(tx: &mut Transaction<'_>, entries: &[Entry]) -> std::result::Result
             continue;
         }
         if statements.is_none() {
-            statements = Some(Statements::prepare_raw(tx)?);
+            statements = Some(Statements::prepare(tx)?);
         }
         if let Some(s) = &statements {
             for e in group {
@@ -178,11 +178,7 @@ struct Statements {
 }
 
 impl Statements {
-    fn prepare(tx: &mut Transaction<'_>) -> Result<Self> {
-        Ok(Self::prepare_raw(tx)?)
-    }
-
-    fn prepare_raw(tx: &mut Transaction<'_>) -> std::result::Result<Self, postgres::Error> {
+    fn prepare(tx: &mut Transaction<'_>) -> std::result::Result<Self, postgres::Error> {
         Ok(Statements {
             volunteer: tx.prepare(
                 "INSERT INTO tablemap.volunteers (id, display_name, created_at) VALUES ($1, $2, $3) \

@@ -67,6 +67,26 @@ impl Team {
     }
 }
 
+/// A plain visit to `r` by `volunteer` at `minutes`: no stickers, note or follow-up.
+pub(crate) fn visit_as(
+    r: &RestaurantId,
+    volunteer: &VolunteerId,
+    outcome: Outcome,
+    minutes: i64,
+) -> NewVisit {
+    NewVisit {
+        restaurant_id: r.clone(),
+        volunteer_id: volunteer.clone(),
+        visited_at: Some(at(minutes)),
+        outcome,
+        stickers_left: 0,
+        note: None,
+        follow_up_on: None,
+        corrects: None,
+        sticker_codes: vec![],
+    }
+}
+
 pub(crate) fn at(minutes: i64) -> DateTime<Utc> {
     support::now() + Duration::minutes(minutes)
 }
@@ -82,17 +102,7 @@ impl Person {
     }
 
     pub fn visit(&mut self, r: &RestaurantId, outcome: Outcome, minutes: i64) {
-        let visit = NewVisit {
-            restaurant_id: r.clone(),
-            volunteer_id: self.id.clone(),
-            visited_at: Some(at(minutes)),
-            outcome,
-            stickers_left: 0,
-            note: None,
-            follow_up_on: None,
-            corrects: None,
-            sticker_codes: vec![],
-        };
+        let visit = visit_as(r, &self.id, outcome, minutes);
         api::visits::record(&mut self.store, visit, at(minutes)).expect("visit");
     }
 
@@ -202,17 +212,7 @@ fn sync_cut_off_half_way_then_rerun_loses_and_duplicates_nothing() {
 fn sync_a_volunteer_cannot_write_as_someone_else_nor_change_campaign_settings() {
     let (team, mut coord, mut amina, mut bo, r) = three();
     // Amina's machine knows Bo (pulled); she logs a visit under his name.
-    let forged = NewVisit {
-        restaurant_id: r.clone(),
-        volunteer_id: bo.id.clone(),
-        visited_at: Some(at(10)),
-        outcome: Outcome::DoNotContact,
-        stickers_left: 0,
-        note: None,
-        follow_up_on: None,
-        corrects: None,
-        sticker_codes: vec![],
-    };
+    let forged = visit_as(&r, &bo.id, Outcome::DoNotContact, 10);
     api::visits::record(&mut amina.store, forged, at(10)).unwrap();
     let campaign = Campaign {
         name: "Amina's campaign".into(),
@@ -247,17 +247,7 @@ fn sync_a_volunteer_cannot_write_as_someone_else_nor_change_campaign_settings() 
     coord.sync(32);
     assert_eq!(api::stickers::campaign(&bo.store).unwrap().name, "Welcome here");
     // The coordinator may record for someone else (paper walk sheets).
-    let paper = NewVisit {
-        restaurant_id: r.clone(),
-        volunteer_id: bo.id.clone(),
-        visited_at: Some(at(33)),
-        outcome: Outcome::Agreed,
-        stickers_left: 0,
-        note: None,
-        follow_up_on: None,
-        corrects: None,
-        sticker_codes: vec![],
-    };
+    let paper = visit_as(&r, &bo.id, Outcome::Agreed, 33);
     api::visits::record(&mut coord.store, paper, at(33)).unwrap();
     assert!(coord.sync(34).refused.is_empty());
     assert_eq!(team.count("visits"), 2);

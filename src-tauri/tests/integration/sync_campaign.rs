@@ -2,7 +2,7 @@
 //! of every sticker, label templates, areas with their claims and notes, the coordinator's review
 //! list, and restaurants whose rows reach the server in pieces.
 
-use crate::sync::{at, team, Person, Team};
+use crate::sync::{at, team, visit_as, Person, Team};
 use tablemap::api;
 use tablemap::api::stickers::PrintRequest;
 use tablemap::domain::area::Geometry;
@@ -35,15 +35,9 @@ fn codes(p: &Person, batch: &str) -> Vec<(String, StickerState)> {
 
 fn place(p: &mut Person, r: &RestaurantId, code: &str, minutes: i64) {
     let visit = NewVisit {
-        restaurant_id: r.clone(),
-        volunteer_id: p.id.clone(),
-        visited_at: Some(at(minutes)),
-        outcome: Outcome::StickerPlaced,
         stickers_left: 1,
-        note: None,
-        follow_up_on: None,
-        corrects: None,
         sticker_codes: vec![code.to_string()],
+        ..visit_as(r, &p.id, Outcome::StickerPlaced, minutes)
     };
     api::visits::record(&mut p.store, visit, at(minutes)).expect("visit");
 }

@@ -2,11 +2,11 @@
 //! PostgreSQL: writes that try to get round row-level security or the merge, clocks far ahead,
 //! another machine's settings, a server whose schema is older than the client.
 
-use crate::sync::{at, team, Person};
+use crate::sync::{at, team, visit_as, Person};
 use chrono::Duration;
 use tablemap::api;
 use tablemap::domain::area::Geometry;
-use tablemap::domain::{NewVisit, Outcome, RestaurantDraft};
+use tablemap::domain::{Outcome, RestaurantDraft};
 use tablemap::store::Store;
 use tablemap::sync::server::{self, NewPerson, Role};
 use tablemap::sync::{admin_config, Tls};
@@ -191,18 +191,7 @@ fn sync_what_a_volunteer_logged_alone_goes_under_their_team_name() {
         .iter()
         .all(|r| r.contains("only organisers and coordinators may add or edit restaurants")));
     assert!(api::restaurants::detail(&store, &own).is_ok(), "kept here");
-    let visit = |restaurant| NewVisit {
-        restaurant_id: restaurant,
-        volunteer_id: me.id.clone(),
-        visited_at: Some(at(7)),
-        outcome: Outcome::Spoke,
-        stickers_left: 0,
-        note: None,
-        follow_up_on: None,
-        corrects: None,
-        sticker_codes: vec![],
-    };
-    api::visits::record(&mut store, visit(r.clone()), at(7)).unwrap();
+    api::visits::record(&mut store, visit_as(&r, &me.id, Outcome::Spoke, 7), at(7)).unwrap();
     // Logged under her local name, her visit goes under her team id and is accepted.
     let report = api::sync::sync(&mut store, at(8)).unwrap();
     assert_eq!((report.pushed, report.refused.len()), (1, 0), "{:?}", report.refused);

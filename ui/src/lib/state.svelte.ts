@@ -5,6 +5,7 @@ import type { Bbox } from "./bindings/Bbox";
 import type { WalkPlan } from "./bindings/WalkPlan";
 import type { RestaurantDetail } from "./bindings/RestaurantDetail";
 import type { RestaurantFilter } from "./bindings/RestaurantFilter";
+import type { RestaurantPage } from "./bindings/RestaurantPage";
 import type { Settings } from "./bindings/Settings";
 import type { Status } from "./bindings/Status";
 import type { UiError } from "./bindings/UiError";
@@ -85,6 +86,28 @@ export function currentFilter(): RestaurantFilter {
     follow_up_due_by: ui.followUpDue ? today() : null,
     area_id: ui.areaFilter === "" ? null : ui.areaFilter,
   };
+}
+
+/** Every restaurant id a paged listing gives (500 a page), up to `max`. */
+export async function everyId(page: (limit: number, offset: number) => Promise<RestaurantPage>, max = 50_000): Promise<string[]> {
+  const ids: string[] = [];
+  for (;;) {
+    const p = await page(500, ids.length);
+    ids.push(...p.items.map((r) => r.id));
+    if (p.items.length === 0 || ids.length >= p.total || ids.length >= max) return ids;
+  }
+}
+
+/** How many filters are on (each status counts as one). */
+export function filtersOn(): number {
+  return (
+    ui.statuses.length +
+    (ui.search.trim() ? 1 : 0) +
+    (ui.cuisine ? 1 : 0) +
+    (ui.visitedBy ? 1 : 0) +
+    (ui.followUpDue ? 1 : 0) +
+    (ui.areaFilter ? 1 : 0)
+  );
 }
 
 /** A key that changes whenever the filter does (for effects that reload). */
