@@ -6,7 +6,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 RELEASE_BIN := target/release/tablemap
 XVFB := xvfb-run -a -s "-screen 0 1400x900x24"
 
-.PHONY: deps-bench bench-map bench-csv bench-osm bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean bench-tiles bench-areas bench-walk bench-sync
+.PHONY: lint deps-bench bench-map bench-csv bench-osm bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean bench-tiles bench-areas bench-walk bench-sync
 
 ## Build the release app and open the window (on the per-user database; demo data on first run).
 run: build
@@ -31,10 +31,17 @@ ui-check:
 ui-test:
 	cd ui && npm test --silent
 
-## Unit and integration tests of the Rust side (these also regenerate the TypeScript bindings).
+## The core crate's tests need neither the UI nor WebKit; the app's need the built UI (it is
+## embedded). The core's tests also regenerate the TypeScript bindings.
 rust-test: ui
+	cargo test -p tablemap-core
 	cargo build -p tablemap
 	cargo test -p tablemap
+
+## Formatting and lints, warnings as errors.
+lint: ui
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
 
 ## The TypeScript types must be what the Rust types generate.
 bindings-check:
@@ -52,7 +59,7 @@ e2e: ui
 	$(XVFB) cargo test -p tablemap-e2e --test e2e -- --test-threads=1
 
 ## Everything: UI checks and tests, Rust tests, invariants, end-to-end.
-test: deps-test ui-check ui-test rust-test bindings-check invariants e2e
+test: deps-test lint ui-check ui-test rust-test bindings-check invariants e2e
 
 ## Figures only: store latencies at 10,000 and 100,000 restaurants, an OpenStreetMap import of
 ## 50,000 elements, app start-up and memory, sticker sheets against reportlab+segno and
@@ -60,38 +67,38 @@ test: deps-test ui-check ui-test rust-test bindings-check invariants e2e
 bench: bench-store bench-map bench-csv bench-osm bench-app bench-stickers bench-tiles bench-areas bench-walk bench-sync
 
 bench-store: deps
-	cargo bench -p tablemap --bench store --features tauri/custom-protocol
+	cargo bench -p tablemap-core --bench store
 
 ## The map on 100,000 demo restaurants: index build, cluster query p50/p95 at zooms 5-16.
 bench-map: deps
-	cargo bench -p tablemap --bench map --features tauri/custom-protocol
+	cargo bench -p tablemap-core --bench map
 
 ## An MBTiles basemap: serve latency (p50/p95) over 1,000 random tiles of a generated file.
 bench-tiles: deps
-	cargo bench -p tablemap --bench tiles --features tauri/custom-protocol
+	cargo bench -p tablemap-core --bench tiles
 
 ## Areas: tagging 100,000 demo restaurants with 50 ward polygons, and `areas list` latency.
 bench-areas: deps
-	cargo bench -p tablemap --bench areas --features tauri/custom-protocol
+	cargo bench -p tablemap-core --bench areas
 
 ## Walk lists: route ordering for 50 and 500 stops (nearest neighbour, then 2-opt) and a
 ## 50-stop walk sheet PDF.
 bench-walk: deps
-	cargo bench -p tablemap --bench route --features tauri/custom-protocol
+	cargo bench -p tablemap-core --bench route
 
 ## Team sync against a throwaway local PostgreSQL (deps-test installs it): the first sync of
 ## 5,000 restaurants and 10,000 visits into an empty server and out to a second database, then
 ## rounds of 100 changes.
 bench-sync: deps deps-test
-	cargo bench -p tablemap --bench sync --features tauri/custom-protocol
+	cargo bench -p tablemap-core --bench sync
 
 ## A 50,000-row spreadsheet: preview, dry run, import, import again.
 bench-csv: deps
-	cargo bench -p tablemap --bench csv_import --features tauri/custom-protocol
+	cargo bench -p tablemap-core --bench csv_import
 
 ## A 50,000-element Overpass answer: fetched over loopback, parsed, imported three times.
 bench-osm: deps
-	cargo bench -p tablemap --bench osm_import --features tauri/custom-protocol
+	cargo bench -p tablemap-core --bench osm_import
 
 ## The window (release build, Xvfb): start-up to first render, then panning at 100,000.
 bench-app: deps-bench build

@@ -5,24 +5,36 @@ cd "$(dirname "$0")/.."
 fail=0
 bad() { printf 'invariant broken: %s\n%s\n' "$1" "$2" >&2; fail=1; }
 
-# Only the shell (app.rs, commands/) knows about Tauri.
+core=src-tauri/core/src
+
+# Only the app crate knows about Tauri: the core's dependency graph holds no GUI crate at all.
+gui_crates() { grep -E '^(tauri|tauri-[a-z-]+|wry|webkit2gtk|webkit2gtk-sys|gtk|gtk-sys|gdk|javascriptcore-rs) ' | sort -u; }
+if tree=$(cargo tree -p tablemap-core -e normal,build --prefix none 2>&1); then
+  hits=$(gui_crates <<<"$tree" || true)
+  [ -n "$hits" ] && bad "tablemap-core must not depend on Tauri, WebKit or GTK" "$hits"
+  # The same filter finds them in the app's graph, so it can fail.
+  [ -z "$(cargo tree -p tablemap -e normal --prefix none 2>/dev/null | gui_crates)" ] && bad "the GUI-crate check found no Tauri in the app either" "(gui_crates is broken)"
+else
+  bad "cargo tree -p tablemap-core failed" "$tree"
+fi
+# Inside the app crate, only app.rs and commands/ use Tauri (the CLI runs without a window).
 hits=$(grep -rnE '\btauri(::|_)' src-tauri/src --include='*.rs' | grep -vE '^src-tauri/src/(app\.rs|commands/)' || true)
 [ -n "$hits" ] && bad "only app.rs and commands/ may use tauri" "$hits"
 
 # Only sources/ talks to the network.
-hits=$(grep -rn 'reqwest' src-tauri/src --include='*.rs' | grep -v '^src-tauri/src/sources/' || true)
+hits=$(grep -rn 'reqwest' "$core" src-tauri/src --include='*.rs' | grep -v "^$core/sources/" || true)
 [ -n "$hits" ] && bad "only sources/ may use reqwest" "$hits"
 
 # Only sync/ talks to the team server.
-hits=$(grep -rnE '\bpostgres(::|_)' src-tauri/src --include='*.rs' | grep -vE '^src-tauri/src/(sync/|cli/team\.rs)' || true)
+hits=$(grep -rnE '\bpostgres(::|_)' "$core" src-tauri/src --include='*.rs' | grep -vE "^($core/sync/|src-tauri/src/cli/team\.rs)" || true)
 [ -n "$hits" ] && bad "only sync/ (and the CLI's server commands) may use the postgres client" "$hits"
 
 # Domain rules do no I/O and read no clock.
-hits=$(grep -rnE 'Utc::now|SystemTime::now|std::fs|rusqlite' src-tauri/src/domain || true)
+hits=$(grep -rnE 'Utc::now|SystemTime::now|std::fs|rusqlite' "$core/domain" || true)
 [ -n "$hits" ] && bad "domain/ takes time as an argument and does no I/O" "$hits"
 
 # Walk lists read no clock and write only to the io::Write they are given.
-hits=$(grep -rnE 'Utc::now|Local::now|SystemTime::now|std::fs|File::|rusqlite' src-tauri/src/walk || true)
+hits=$(grep -rnE 'Utc::now|Local::now|SystemTime::now|std::fs|File::|rusqlite' "$core/walk" || true)
 [ -n "$hits" ] && bad "walk/ takes time as an argument and does no file or database I/O" "$hits"
 
 # Only one UI module calls into Rust.
@@ -34,11 +46,11 @@ hits=$(grep -rnE 'innerHTML|outerHTML|insertAdjacentHTML|\{@html|document\.write
 [ -n "$hits" ] && bad "no HTML sinks in the UI: build DOM nodes or use text" "$hits"
 
 # The public map page builds its popups from text too.
-hits=$(grep -nE 'innerHTML|outerHTML|insertAdjacentHTML|document\.write' src-tauri/src/exports/public_map/* || true)
+hits=$(grep -nE 'innerHTML|outerHTML|insertAdjacentHTML|document\.write' "$core"/exports/public_map/* || true)
 [ -n "$hits" ] && bad "the public map must put data into the page as text" "$hits"
 
 # No column for nationality or immigration status, in any migration.
-hits=$(grep -vE '^\s*--' src-tauri/migrations/*.sql src-tauri/server-migrations/*.sql | grep -iE 'nationality|immigration|citizenship|visa|asylum|ethnic' || true)
+hits=$(grep -vE '^\s*--' src-tauri/core/migrations/*.sql src-tauri/core/server-migrations/*.sql | grep -iE 'nationality|immigration|citizenship|visa|asylum|ethnic' || true)
 [ -n "$hits" ] && bad "the schema must not store nationality or immigration status" "$hits"
 
 # The capability grants exactly the commands build.rs declares.

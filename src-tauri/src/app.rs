@@ -2,12 +2,12 @@
 //! Only this file and `commands/` know about Tauri.
 
 use crate::commands::{self, AppState};
-use crate::sources::tiles::{TileCache, TileFetcher};
-use crate::store::Store;
-use crate::{api, demo};
 use chrono::Utc;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
+use tablemap_core::sources::tiles::{TileCache, TileFetcher};
+use tablemap_core::store::Store;
+use tablemap_core::{api, demo};
 use tauri::http::{header, Response, StatusCode};
 use tauri::Manager;
 
@@ -123,8 +123,8 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
 
 /// Every `minutes` (the setting) while joined, ten seconds after a change;
 /// `TABLEMAP_SYNC_EVERY` (seconds) overrides the first (tests).
-fn sync_timing(minutes: u32) -> crate::sync::background::Timing {
-    let mut timing = crate::sync::background::Timing {
+fn sync_timing(minutes: u32) -> crate::background::Timing {
+    let mut timing = crate::background::Timing {
         every: std::time::Duration::from_secs(u64::from(minutes.max(1)) * 60),
         ..Default::default()
     };
@@ -171,24 +171,4 @@ async fn tile_response(state: &AppState, path: &str) -> Response<Vec<u8>> {
     // an MBTiles file, Leaflet's error tile otherwise).
     let status = StatusCode::from_u16(tile.status).unwrap_or(StatusCode::BAD_GATEWAY);
     answer(status, &tile.content_type, tile.body)
-}
-
-/// The per-user database: `~/.local/share/tablemap/tablemap.sqlite` on Linux.
-pub fn default_database() -> PathBuf {
-    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("tablemap").join("tablemap.sqlite")
-}
-
-/// The per-user tile cache: `~/.cache/tablemap/tiles.sqlite` on Linux. Not user data, so it
-/// lives apart from the database and can be deleted at any time.
-pub fn default_tile_cache() -> PathBuf {
-    dirs::cache_dir().unwrap_or_else(std::env::temp_dir).join("tablemap").join("tiles.sqlite")
-}
-
-/// This process's resident memory, from /proc (Linux only; `None` elsewhere).
-pub fn resident_memory_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }

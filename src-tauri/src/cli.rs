@@ -1,16 +1,16 @@
 //! The command line: the same binary, the same `api` as the window. With no subcommand the
 //! window opens. Errors are one line on stderr and a non-zero exit.
 
-use crate::api::{self, ApiError};
-use crate::demo;
-use crate::domain::{NewVisit, Outcome, RestaurantDraft, RestaurantId, Status, VisitId, VolunteerId};
-use crate::stickers::qr::EcLevel;
-use crate::store::restaurants::RestaurantFilter;
-use crate::store::Store;
 use chrono::{NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tablemap_core::api::{self, ApiError};
+use tablemap_core::demo;
+use tablemap_core::domain::RestaurantFilter;
+use tablemap_core::domain::{NewVisit, Outcome, RestaurantDraft, RestaurantId, Status, VisitId, VolunteerId};
+use tablemap_core::stickers::qr::EcLevel;
+use tablemap_core::store::Store;
 
 mod areas;
 mod places;
@@ -259,7 +259,7 @@ pub enum StickersCommand {
         accent_colour: Option<String>,
         /// Typeface: sans or serif.
         #[arg(long, value_parser = parse_family)]
-        font: Option<crate::stickers::text::FontFamily>,
+        font: Option<tablemap_core::stickers::text::FontFamily>,
         /// A PNG drawn in the middle of every QR code (codes then print at level H).
         #[arg(long)]
         logo: Option<PathBuf>,
@@ -271,7 +271,7 @@ pub enum StickersCommand {
     Mark {
         code: String,
         #[arg(long, value_parser = parse_sticker_state)]
-        state: crate::domain::StickerState,
+        state: tablemap_core::domain::StickerState,
         #[arg(long)]
         volunteer: Option<String>,
     },
@@ -458,14 +458,14 @@ fn parse_status(s: &str) -> Result<Status, String> {
 fn parse_outcome(s: &str) -> Result<Outcome, String> {
     s.parse()
 }
-fn parse_family(s: &str) -> Result<crate::stickers::text::FontFamily, String> {
+fn parse_family(s: &str) -> Result<tablemap_core::stickers::text::FontFamily, String> {
     match s {
-        "sans" => Ok(crate::stickers::text::FontFamily::Sans),
-        "serif" => Ok(crate::stickers::text::FontFamily::Serif),
+        "sans" => Ok(tablemap_core::stickers::text::FontFamily::Sans),
+        "serif" => Ok(tablemap_core::stickers::text::FontFamily::Serif),
         _ => Err(format!("unknown font '{s}'; use sans or serif")),
     }
 }
-fn parse_sticker_state(s: &str) -> Result<crate::domain::StickerState, String> {
+fn parse_sticker_state(s: &str) -> Result<tablemap_core::domain::StickerState, String> {
     s.parse()
 }
 fn parse_ec(s: &str) -> Result<EcLevel, String> {
@@ -481,7 +481,7 @@ enum CliError {
     #[error(transparent)]
     Api(#[from] ApiError),
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] tablemap_core::store::StoreError),
     #[error("cannot write JSON: {0}")]
     Json(#[from] serde_json::Error),
 }
@@ -493,21 +493,23 @@ fn import(store: &mut Store, command: ImportCommand, now: chrono::DateTime<Utc>)
             let bytes = std::fs::read(&file)
                 .map_err(|e| ApiError::Io(format!("cannot read {}: {e}", file.display())))?;
             let encoding = match encoding {
-                Some(name) => Some(crate::imports::encoding::Encoding::parse(&name).ok_or_else(|| {
-                    ApiError::Conflict(format!(
-                        "unknown encoding '{name}'; use utf-8, windows-1252, utf-16le or utf-16be"
-                    ))
-                })?),
+                Some(name) => {
+                    Some(tablemap_core::imports::encoding::Encoding::parse(&name).ok_or_else(|| {
+                        ApiError::Conflict(format!(
+                            "unknown encoding '{name}'; use utf-8, windows-1252, utf-16le or utf-16be"
+                        ))
+                    })?)
+                }
                 None => None,
             };
-            let options = crate::imports::CsvOptions {
+            let options = tablemap_core::imports::CsvOptions {
                 encoding,
                 delimiter,
                 mapping: None,
                 duplicates: match duplicates {
-                    DuplicatesArg::Skip => crate::imports::duplicates::DuplicateAction::Skip,
-                    DuplicatesArg::Update => crate::imports::duplicates::DuplicateAction::Update,
-                    DuplicatesArg::Add => crate::imports::duplicates::DuplicateAction::Add,
+                    DuplicatesArg::Skip => tablemap_core::imports::duplicates::DuplicateAction::Skip,
+                    DuplicatesArg::Update => tablemap_core::imports::duplicates::DuplicateAction::Update,
+                    DuplicatesArg::Add => tablemap_core::imports::duplicates::DuplicateAction::Add,
                 },
             };
             let mut located = api::imports::Located::new();
@@ -689,7 +691,7 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
         }) => {
             let id = RestaurantId::from(id.as_str());
             let mut draft =
-                crate::domain::merge::draft_of(&api::restaurants::detail(&store, &id)?.restaurant);
+                tablemap_core::domain::merge::draft_of(&api::restaurants::detail(&store, &id)?.restaurant);
             let optional = |v: String| Some(v).filter(|v| !v.trim().is_empty());
             if let Some(n) = name {
                 draft.name = n;
@@ -850,7 +852,7 @@ fn execute(db: &std::path::Path, command: Command) -> Result<(), CliError> {
 }
 
 fn stickers(store: &mut Store, command: StickersCommand, now: chrono::DateTime<Utc>) -> Result<(), CliError> {
-    use crate::stickers::to_mm;
+    use tablemap_core::stickers::to_mm;
     match command {
         StickersCommand::Templates { format } => {
             let all = api::stickers::templates(store)?;
@@ -887,7 +889,7 @@ fn stickers(store: &mut Store, command: StickersCommand, now: chrono::DateTime<U
         } => {
             let volunteer_id = match for_volunteer {
                 Some(name) => Some(
-                    crate::store::volunteers::by_name(store.conn(), &name)?
+                    tablemap_core::store::volunteers::by_name(store.conn(), &name)?
                         .ok_or_else(|| ApiError::NotFound { what: "volunteer", id: name.clone() })?
                         .id,
                 ),
@@ -948,10 +950,10 @@ fn stickers(store: &mut Store, command: StickersCommand, now: chrono::DateTime<U
             h_pitch,
             v_pitch,
         } => {
-            use crate::stickers::{mm, LabelShape, Layout, PageSize, Template};
+            use tablemap_core::stickers::{mm, LabelShape, Layout, PageSize, Template};
             let pair = |field: &'static str, text: &str| -> Result<(f64, f64), CliError> {
                 let bad = || {
-                    ApiError::Invalid(crate::domain::ValidationError {
+                    ApiError::Invalid(tablemap_core::domain::ValidationError {
                         field,
                         reason: format!("'{text}' should look like 63.5x38.1"),
                     })
@@ -969,7 +971,7 @@ fn stickers(store: &mut Store, command: StickersCommand, now: chrono::DateTime<U
             };
             let shape = if round {
                 let d: f64 = label.trim().parse().map_err(|_| {
-                    ApiError::Invalid(crate::domain::ValidationError {
+                    ApiError::Invalid(tablemap_core::domain::ValidationError {
                         field: "label",
                         reason: format!("'{label}' should be a diameter in mm"),
                     })
@@ -1073,7 +1075,7 @@ fn stickers(store: &mut Store, command: StickersCommand, now: chrono::DateTime<U
         StickersCommand::Mark { code, state, volunteer } => {
             let volunteer_id = match volunteer {
                 Some(name) => Some(
-                    crate::store::volunteers::by_name(store.conn(), &name)?
+                    tablemap_core::store::volunteers::by_name(store.conn(), &name)?
                         .ok_or_else(|| ApiError::NotFound { what: "volunteer", id: name.clone() })?
                         .id,
                 ),
@@ -1083,11 +1085,14 @@ fn stickers(store: &mut Store, command: StickersCommand, now: chrono::DateTime<U
             println!("{}: {}", c.code, c.state);
         }
         StickersCommand::HandOut { batch, volunteer } => {
-            let who = crate::store::volunteers::by_name(store.conn(), &volunteer)?
+            let who = tablemap_core::store::volunteers::by_name(store.conn(), &volunteer)?
                 .ok_or_else(|| ApiError::NotFound { what: "volunteer", id: volunteer.clone() })?;
             let detail = api::stickers::hand_out(store, &batch, &who.id, now)?;
-            let with =
-                detail.codes.iter().filter(|c| c.state == crate::domain::StickerState::WithVolunteer).count();
+            let with = detail
+                .codes
+                .iter()
+                .filter(|c| c.state == tablemap_core::domain::StickerState::WithVolunteer)
+                .count();
             println!("{with} stickers of batch {} are with {} now", detail.batch.id, who.display_name);
         }
         StickersCommand::Batch { id, format } => {

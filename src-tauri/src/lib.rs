@@ -1,18 +1,8 @@
-//! Tablemap: outreach map, visit log and sticker printing for a campaign that asks
-//! migrant-owned restaurants to display a sticker. See ARCHITECTURE.md for the map of modules.
+//! Tablemap, the desktop app: the Tauri window (`app`, `commands`, the window's `background`
+//! sync thread) and the command line (`cli`), both thin faces over `tablemap_core::api`.
+//! See ARCHITECTURE.md for the map of modules.
 
-pub mod api;
 pub mod app;
-pub mod atomic_file;
+pub mod background;
 pub mod cli;
 pub mod commands;
-pub mod demo;
-pub mod domain;
-pub mod exports;
-pub mod imports;
-pub mod map;
-pub mod sources;
-pub mod stickers;
-pub mod store;
-pub mod sync;
-pub mod walk;

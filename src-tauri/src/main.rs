@@ -21,8 +21,8 @@ fn main() -> ExitCode {
     };
     match cli.command {
         None => {
-            let db = cli.db.unwrap_or_else(tablemap::app::default_database);
-            let cache = cli.tile_cache.unwrap_or_else(tablemap::app::default_tile_cache);
+            let db = cli.db.unwrap_or_else(tablemap_core::paths::default_database);
+            let cache = cli.tile_cache.unwrap_or_else(tablemap_core::paths::default_tile_cache);
             match tablemap::app::run(&db, &cache, started) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
@@ -31,6 +31,8 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(command) => tablemap::cli::run(cli.db.unwrap_or_else(tablemap::app::default_database), command),
+        Some(command) => {
+            tablemap::cli::run(cli.db.unwrap_or_else(tablemap_core::paths::default_database), command)
+        }
     }
 }

@@ -2,13 +2,13 @@
 //! for a while, and keep notes on them. Every subcommand is one call into `api::areas`.
 
 use super::{print_table, CliError, Format};
-use crate::api::areas::{self, AreaSummary, DEFAULT_DAYS};
-use crate::api::ApiError;
-use crate::domain::Status;
-use crate::store::Store;
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use std::path::PathBuf;
+use tablemap_core::api::areas::{self, AreaSummary, DEFAULT_DAYS};
+use tablemap_core::api::ApiError;
+use tablemap_core::domain::Status;
+use tablemap_core::store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum AreasCommand {

@@ -2,13 +2,13 @@
 //! (postcodes.io, Nominatim). Each runs its requests on a small tokio runtime of its own.
 
 use super::{CliError, Format};
-use crate::api::geocode::{self, Geocoder};
-use crate::api::{self, ApiError};
-use crate::sources::overpass::{OsmArea, OverpassClient};
-use crate::store::Store;
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use std::path::Path;
+use tablemap_core::api::geocode::{self, Geocoder};
+use tablemap_core::api::{self, ApiError};
+use tablemap_core::sources::overpass::{OsmArea, OverpassClient};
+use tablemap_core::store::Store;
 
 /// `tablemap import osm (--bbox S,W,N,E | --area NAME) [--overpass-url URL]`
 #[derive(Debug, Args)]
@@ -29,7 +29,7 @@ pub struct OsmArgs {
     #[arg(long, value_name = "URL")]
     overpass_url: Option<String>,
     /// How long the server may work on the query, in seconds.
-    #[arg(long, default_value_t = crate::sources::overpass::DEFAULT_TIMEOUT_SECS)]
+    #[arg(long, default_value_t = tablemap_core::sources::overpass::DEFAULT_TIMEOUT_SECS)]
     timeout: u32,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -74,7 +74,7 @@ pub(super) fn import_osm(store: &mut Store, args: OsmArgs, now: DateTime<Utc>) -
         (Some(b), _) => OsmArea::parse_bbox(&b).map_err(ApiError::from)?,
         (None, Some(name)) => OsmArea::Named(name),
         (None, None) => {
-            return Err(ApiError::from(crate::domain::ValidationError {
+            return Err(ApiError::from(tablemap_core::domain::ValidationError {
                 field: "area",
                 reason: "give --bbox S,W,N,E or --area NAME".into(),
             })

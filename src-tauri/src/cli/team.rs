@@ -1,12 +1,12 @@
 //! `server init`, `server add-user`, `join` and `sync`: team sync from the command line.
 
 use super::CliError;
-use crate::api::{self, ApiError};
-use crate::store::Store;
-use crate::sync::server::{self, NewPerson, Role};
-use crate::sync::Tls;
 use chrono::Utc;
 use clap::{Args, Subcommand};
+use tablemap_core::api::{self, ApiError};
+use tablemap_core::store::Store;
+use tablemap_core::sync::server::{self, NewPerson, Role};
+use tablemap_core::sync::Tls;
 
 #[derive(Debug, Subcommand)]
 pub enum ServerCommand {
@@ -62,7 +62,7 @@ pub struct SyncArgs {
 }
 
 fn admin(url: &str, ca_file: Option<&std::path::Path>) -> Result<(postgres::Config, Tls), CliError> {
-    let (mut config, mode) = crate::sync::admin_config(url).map_err(ApiError::from)?;
+    let (mut config, mode) = tablemap_core::sync::admin_config(url).map_err(ApiError::from)?;
     if config.get_password().is_none() {
         if let Ok(pw) = std::env::var("PGPASSWORD") {
             config.password(pw);

@@ -4,16 +4,16 @@
 
 use super::places::block_on;
 use super::CliError;
-use crate::api::tiles::{self, OfflineArea, OfflinePlan};
-use crate::api::{self, ApiError};
-use crate::sources::offline::{BulkDownload, OfflineProgress};
-use crate::sources::overpass::OsmArea;
-use crate::sources::tiles::{TileCache, TileFetcher};
-use crate::store::restaurants::Bbox;
-use crate::store::Store;
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
+use tablemap_core::api::tiles::{self, OfflineArea, OfflinePlan};
+use tablemap_core::api::{self, ApiError};
+use tablemap_core::domain::Bbox;
+use tablemap_core::sources::offline::{BulkDownload, OfflineProgress};
+use tablemap_core::sources::overpass::OsmArea;
+use tablemap_core::sources::tiles::{TileCache, TileFetcher};
+use tablemap_core::store::Store;
 
 #[derive(Debug, Args)]
 pub struct TilesArgs {
@@ -88,7 +88,7 @@ pub(super) fn run(store: &Store, args: TilesArgs, now: DateTime<Utc>) -> Result<
         TilesCommand::Offline { area, allowed_by_provider } => {
             let area = area.area()?;
             print_plan(&tiles::plan(&template, &area)?);
-            let cache = args.tile_cache.unwrap_or_else(crate::app::default_tile_cache);
+            let cache = args.tile_cache.unwrap_or_else(tablemap_core::paths::default_tile_cache);
             let fetcher = TileFetcher::new(
                 TileCache::open(&cache).map_err(|e| ApiError::Io(format!("{}: {e}", cache.display())))?,
             );

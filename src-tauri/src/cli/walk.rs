@@ -2,15 +2,15 @@
 //! route, printed, and the walk sheet written as a PDF. One call each into `api::walk`.
 
 use super::{print_table, CliError, Format};
-use crate::api::walk::{self, StopsSource, WalkRequest};
-use crate::domain::RestaurantId;
-use crate::store::Store;
-use crate::walk::hours::Openness;
-use crate::walk::route::{LatLon, Pace};
-use crate::walk::sheet::{distance_text, minutes_text};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use clap::Args;
 use std::path::PathBuf;
+use tablemap_core::api::walk::{self, StopsSource, WalkRequest};
+use tablemap_core::domain::RestaurantId;
+use tablemap_core::store::Store;
+use tablemap_core::walk::hours::Openness;
+use tablemap_core::walk::route::{LatLon, Pace};
+use tablemap_core::walk::sheet::{distance_text, minutes_text};
 
 /// `tablemap walk (--area NAME | --restaurants ID,ID,...) [--start LAT,LON] [--at "YYYY-MM-DD HH:MM"]
 /// [--volunteer V] --out FILE.pdf`

@@ -2,13 +2,13 @@
 //! `api::walk` and `api::visits`.
 
 use super::{AppState, UiError};
-use crate::api::areas::{self, AreaImportSummary, AreaNote, AreaShape, AreaSummary};
-use crate::api::walk::{self, StopsSource, WalkPlan, WalkRequest, WalkSheetResult};
-use crate::api::{self, ApiError};
-use crate::domain::area::Geometry;
-use crate::domain::NewVisit;
-use crate::walk::route::LatLon;
 use chrono::Utc;
+use tablemap_core::api::areas::{self, AreaImportSummary, AreaNote, AreaShape, AreaSummary};
+use tablemap_core::api::walk::{self, StopsSource, WalkPlan, WalkRequest, WalkSheetResult};
+use tablemap_core::api::{self, ApiError};
+use tablemap_core::domain::area::Geometry;
+use tablemap_core::domain::NewVisit;
+use tablemap_core::walk::route::LatLon;
 use tauri::State;
 
 type Answer<T> = Result<T, UiError>;
@@ -97,7 +97,7 @@ pub async fn plan_walk(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn plan_walk_of(
     state: State<'_, AppState>,
-    ids: Vec<crate::domain::RestaurantId>,
+    ids: Vec<tablemap_core::domain::RestaurantId>,
     title: Option<String>,
     planned_at: chrono::NaiveDateTime,
     start: Option<LatLon>,

@@ -1,8 +1,8 @@
 //! The one error the window sees: `{ kind, message, field }`. A kind exists only where the UI
 //! does something different for it.
 
-use crate::api::ApiError;
 use serde::Serialize;
+use tablemap_core::api::ApiError;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]

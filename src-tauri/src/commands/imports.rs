@@ -2,12 +2,12 @@
 //! stay in the app (one pending import at a time) while the person adjusts the options.
 
 use super::{AppState, UiError};
-use crate::api::imports::{self, CsvImport, CsvImportSummary, CsvPreview, Located};
-use crate::api::ApiError;
-use crate::imports::CsvOptions;
 use chrono::Utc;
 use serde::Serialize;
 use std::sync::atomic::Ordering;
+use tablemap_core::api::imports::{self, CsvImport, CsvImportSummary, CsvPreview, Located};
+use tablemap_core::api::ApiError;
+use tablemap_core::imports::CsvOptions;
 use tauri::ipc::{Channel, InvokeBody, Request};
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;

@@ -14,11 +14,11 @@ pub mod tiles;
 pub use error::{ErrorKind, UiError};
 pub use state::AppState;
 
-use crate::api::{self, RestaurantDetail, RestaurantPage, Settings, StatusCount};
-use crate::domain::{NewConsent, NewVisit, RestaurantDraft, RestaurantId, Volunteer, VolunteerDraft};
-use crate::store::restaurants::{Bbox, RestaurantFilter};
 use chrono::Utc;
 use serde::Serialize;
+use tablemap_core::api::{self, RestaurantDetail, RestaurantPage, Settings, StatusCount};
+use tablemap_core::domain::{Bbox, RestaurantFilter};
+use tablemap_core::domain::{NewConsent, NewVisit, RestaurantDraft, RestaurantId, Volunteer, VolunteerDraft};
 use tauri::State;
 use ts_rs::TS;
 

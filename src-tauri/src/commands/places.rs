@@ -3,18 +3,18 @@
 //! the store's lock; what they bring back is written in one transaction.
 
 use super::{AppState, UiError};
-use crate::api::geocode::Geocoder;
-use crate::api::imports::{self, CsvPreview, LocateReport};
-use crate::api::osm::{self, OsmImportSummary};
-use crate::api::{self, ApiError};
-use crate::imports::CsvOptions;
-use crate::sources::nominatim::ReverseHit;
-use crate::sources::overpass::{OsmArea, OverpassClient};
-use crate::store::restaurants::Bbox;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering;
+use tablemap_core::api::geocode::Geocoder;
+use tablemap_core::api::imports::{self, CsvPreview, LocateReport};
+use tablemap_core::api::osm::{self, OsmImportSummary};
+use tablemap_core::api::{self, ApiError};
+use tablemap_core::domain::Bbox;
+use tablemap_core::imports::CsvOptions;
+use tablemap_core::sources::nominatim::ReverseHit;
+use tablemap_core::sources::overpass::{OsmArea, OverpassClient};
 use tauri::ipc::Channel;
 use tauri::State;
 use ts_rs::TS;

@@ -2,16 +2,16 @@
 
 use super::sync::SyncUpdate;
 use super::UiError;
-use crate::api::sync::SyncStatus;
-use crate::api::ApiResult;
-use crate::sources::mbtiles::MbTiles;
-use crate::sources::tiles::TileFetcher;
-use crate::store::Store;
-use crate::sync::background::{Background, Timing};
+use crate::background::{Background, Timing};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, Once, RwLock};
 use std::time::Instant;
+use tablemap_core::api::sync::SyncStatus;
+use tablemap_core::api::ApiResult;
+use tablemap_core::sources::mbtiles::MbTiles;
+use tablemap_core::sources::tiles::TileFetcher;
+use tablemap_core::store::Store;
 use tauri::ipc::Channel;
 
 pub struct AppState {
@@ -34,7 +34,7 @@ pub struct AppState {
     /// hundred venues.
     pub cancel_osm: AtomicBool,
     /// The map's in-memory index and last filter.
-    map: Mutex<crate::api::map::MapCache>,
+    map: Mutex<tablemap_core::api::map::MapCache>,
     /// The background sync (absent for a database in memory).
     sync: std::sync::OnceLock<Background>,
     /// The window listening for sync updates.
@@ -55,7 +55,7 @@ impl AppState {
             basemap: RwLock::new(None),
             cancel_offline: AtomicBool::new(false),
             cancel_osm: AtomicBool::new(false),
-            map: Mutex::new(crate::api::map::MapCache::default()),
+            map: Mutex::new(tablemap_core::api::map::MapCache::default()),
             sync: std::sync::OnceLock::new(),
             sync_watcher: Arc::default(),
         }
@@ -65,7 +65,7 @@ impl AppState {
     pub fn start_sync(&self, timing: Timing) {
         let Some(db) = self.lock().path().map(Path::to_path_buf) else { return };
         let watcher = self.sync_watcher.clone();
-        let report: crate::sync::background::Report = Box::new(move |status, result| {
+        let report: crate::background::Report = Box::new(move |status, result| {
             let (report, error) = match result {
                 Some(Ok(r)) => (Some(r), None),
                 Some(Err(e)) => (None, Some(e)),
@@ -96,7 +96,7 @@ impl AppState {
     }
 
     pub fn sync_status(&self) -> Result<SyncStatus, UiError> {
-        let mut status = self.read(|s| Ok(crate::api::sync::status(s)?))?;
+        let mut status = self.read(|s| Ok(tablemap_core::api::sync::status(s)?))?;
         status.running = self.sync.get().is_some_and(Background::running);
         Ok(status)
     }
@@ -140,7 +140,7 @@ impl AppState {
     /// Runs `f` with the store and the map's cache (store first, then map: always this order).
     pub fn with_map<T>(
         &self,
-        f: impl FnOnce(&Store, &mut crate::api::map::MapCache) -> ApiResult<T>,
+        f: impl FnOnce(&Store, &mut tablemap_core::api::map::MapCache) -> ApiResult<T>,
     ) -> Result<T, UiError> {
         let store = self.lock();
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
@@ -165,7 +165,7 @@ impl AppState {
 
     pub fn report_first_render(&self, markers: u32) {
         self.first_render.call_once(|| {
-            let rss = crate::app::resident_memory_kib().unwrap_or(0);
+            let rss = tablemap_core::paths::resident_memory_kib().unwrap_or(0);
             println!(
                 "tablemap: first render {} ms after start, {markers} markers, rss {rss} KiB",
                 self.started.elapsed().as_millis()

@@ -1,16 +1,16 @@
 //! Commands for the Stickers view: thin adapters over `api::stickers`.
 
 use super::{AppState, UiError};
-use crate::api;
-use crate::api::stickers::{BatchDetail, PrintRequest, PrintResult};
-use crate::stickers::campaign::{check_base_url as check_url, Campaign, UrlCheck};
-use crate::stickers::preview::{self, Preview};
-use crate::stickers::qr::EcLevel;
-use crate::stickers::Template;
-use crate::store::stickers::PrintBatch;
 use chrono::Utc;
 use serde::Serialize;
 use std::sync::atomic::Ordering;
+use tablemap_core::api;
+use tablemap_core::api::stickers::{BatchDetail, PrintRequest, PrintResult};
+use tablemap_core::stickers::campaign::{check_base_url as check_url, Campaign, UrlCheck};
+use tablemap_core::stickers::preview::{self, Preview};
+use tablemap_core::stickers::qr::EcLevel;
+use tablemap_core::stickers::Template;
+use tablemap_core::store::stickers::PrintBatch;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
@@ -52,7 +52,7 @@ pub async fn set_campaign_logo(state: State<'_, AppState>, png_base64: Option<St
     use base64::Engine as _;
     let bytes = match png_base64 {
         Some(b64) => Some(base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|e| {
-            UiError::from(api::ApiError::Invalid(crate::domain::ValidationError {
+            UiError::from(api::ApiError::Invalid(tablemap_core::domain::ValidationError {
                 field: "logo",
                 reason: e.to_string(),
             }))
@@ -74,7 +74,7 @@ pub async fn sticker_preview(
     let (template, logo) =
         state.read(|s| Ok((api::stickers::template(s, &template_id)?, api::stickers::logo(s)?)))?;
     let ec_level = if logo.is_some() { EcLevel::H } else { ec_level };
-    let io = |e: crate::stickers::text::FontError| UiError::from(api::ApiError::Io(e.to_string()));
+    let io = |e: tablemap_core::stickers::text::FontError| UiError::from(api::ApiError::Io(e.to_string()));
     Ok(StickerPreviews {
         sticker: preview::sticker(&template, &campaign, ec_level, None, logo.as_ref()).map_err(io)?,
         page: preview::first_page(&template, &campaign, ec_level, start_at.max(1), count, logo.as_ref())
@@ -131,8 +131,7 @@ pub async fn batch_detail(state: State<'_, AppState>, id: String) -> Answer<Batc
 /// Where printed PDFs go unless the organiser picks another folder.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn default_output_folder() -> Answer<String> {
-    let base = dirs::document_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir);
-    Ok(base.join("Tablemap").display().to_string())
+    Ok(tablemap_core::paths::default_output_folder().display().to_string())
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -176,9 +175,9 @@ pub async fn print_calibration_page(
 pub async fn mark_sticker(
     state: State<'_, AppState>,
     code: String,
-    sticker_state: crate::domain::StickerState,
-    volunteer_id: Option<crate::domain::VolunteerId>,
-) -> Answer<crate::store::stickers::StickerCode> {
+    sticker_state: tablemap_core::domain::StickerState,
+    volunteer_id: Option<tablemap_core::domain::VolunteerId>,
+) -> Answer<tablemap_core::store::stickers::StickerCode> {
     state.write(|s| api::stickers::mark(s, &code, sticker_state, volunteer_id, Utc::now()))
 }
 
@@ -187,7 +186,7 @@ pub async fn mark_sticker(
 pub async fn hand_out_batch(
     state: State<'_, AppState>,
     batch_id: String,
-    volunteer_id: crate::domain::VolunteerId,
+    volunteer_id: tablemap_core::domain::VolunteerId,
 ) -> Answer<api::stickers::BatchDetail> {
     state.write(|s| api::stickers::hand_out(s, &batch_id, &volunteer_id, Utc::now()))
 }
@@ -200,7 +199,7 @@ pub async fn export_restaurants(state: State<'_, AppState>, format: String, out:
         "csv" => api::exports::csv(s, &path),
         "geojson" => api::exports::geojson(s, &path),
         "public_map" => api::exports::public_map(s, &path),
-        other => Err(api::ApiError::Invalid(crate::domain::ValidationError {
+        other => Err(api::ApiError::Invalid(tablemap_core::domain::ValidationError {
             field: "format",
             reason: format!("'{other}' is not csv, geojson or public_map"),
         })),

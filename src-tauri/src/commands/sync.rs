@@ -3,9 +3,9 @@
 //! review list. The syncing itself runs on `sync::background`'s thread.
 
 use super::{AppState, UiError};
-use crate::api::sync::{self, SyncReport, SyncReview, SyncStatus};
 use chrono::Utc;
 use serde::Serialize;
+use tablemap_core::api::sync::{self, SyncReport, SyncReview, SyncStatus};
 use tauri::ipc::Channel;
 use tauri::State;
 use ts_rs::TS;

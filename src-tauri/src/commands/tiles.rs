@@ -2,11 +2,11 @@
 //! to stop it. The rules (which servers allow it, the cap) live in `api::tiles`.
 
 use super::{AppState, UiError};
-use crate::api::tiles::{self, OfflineArea, OfflinePlan, OfflineSummary};
-use crate::sources::offline::OfflineProgress;
-use crate::store::restaurants::Bbox;
 use chrono::Utc;
 use std::sync::atomic::Ordering;
+use tablemap_core::api::tiles::{self, OfflineArea, OfflinePlan, OfflineSummary};
+use tablemap_core::domain::Bbox;
+use tablemap_core::sources::offline::OfflineProgress;
 use tauri::ipc::Channel;
 use tauri::State;
 

@@ -6,12 +6,12 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use tablemap::api::areas::{self, AreaSummary};
-use tablemap::api::ApiError;
-use tablemap::domain::area::{Geometry, Ring};
-use tablemap::domain::{RestaurantDraft, Status};
-use tablemap::store::restaurants::for_export;
-use tablemap::store::{Store, StoreError};
+use tablemap_core::api::areas::{self, AreaSummary};
+use tablemap_core::api::ApiError;
+use tablemap_core::domain::area::{Geometry, Ring};
+use tablemap_core::domain::{RestaurantDraft, Status};
+use tablemap_core::store::restaurants::for_export;
+use tablemap_core::store::{Store, StoreError};
 
 /// Each polygon of a ward as its rings.
 type Polygons = Vec<Vec<Ring>>;
@@ -30,10 +30,10 @@ fn fixture(name: &str) -> String {
 /// detached piece, so holes and MultiPolygons are counted.
 fn seeded() -> Store {
     let mut store = Store::open_in_memory().expect("store");
-    tablemap::demo::seed(&mut store, 900, 7, now() - Duration::days(1)).expect("demo");
+    tablemap_core::demo::seed(&mut store, 900, 7, now() - Duration::days(1)).expect("demo");
     for (name, lat, lon) in [("Park Kiosk", 51.5400, -0.0670), ("Far Corner Café", 51.5515, -0.0480)] {
         let draft = RestaurantDraft { name: name.into(), lat, lon, ..Default::default() };
-        tablemap::api::restaurants::add(&mut store, draft, now()).expect("add");
+        tablemap_core::api::restaurants::add(&mut store, draft, now()).expect("add");
     }
     store
 }
@@ -123,12 +123,9 @@ fn counts_per_status_match_a_brute_force_count() {
     // The kiosk in the park is in no ward; the café in the detached piece is in Shacklewell.
     let shacklewell = by_name(&list, "Shacklewell");
     let members = areas::members(&store, &shacklewell.id).expect("members");
-    let cafe = tablemap::api::restaurants::list(
+    let cafe = tablemap_core::api::restaurants::list(
         &store,
-        &tablemap::store::restaurants::RestaurantFilter {
-            search: Some("Far Corner".into()),
-            ..Default::default()
-        },
+        &tablemap_core::domain::RestaurantFilter { search: Some("Far Corner".into()), ..Default::default() },
         5,
         0,
     )
@@ -295,7 +292,7 @@ fn drawn_areas_are_named_renamed_and_checked() {
     .expect("geometry");
     let drawn = areas::create(&mut store, "  Ridley Road  ", triangle.clone(), now()).expect("create");
     assert_eq!(drawn.name, "Ridley Road");
-    assert_eq!(drawn.source, tablemap::domain::area::AreaSource::Drawn);
+    assert_eq!(drawn.source, tablemap_core::domain::area::AreaSource::Drawn);
     assert!(drawn.km2 > 0.1 && drawn.km2 < 0.5, "{}", drawn.km2);
     let e = areas::create(&mut store, "ridley road", triangle.clone(), now()).expect_err("taken");
     assert!(matches!(e, ApiError::Conflict(_)), "{e}");

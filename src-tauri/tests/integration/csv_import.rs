@@ -6,12 +6,12 @@ use crate::support::{self, now, tablemap};
 use rusqlite::types::Value;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
-use tablemap::api::imports::{self, CsvImport, Located};
-use tablemap::api::ApiError;
-use tablemap::imports::duplicates::DuplicateAction;
-use tablemap::imports::encoding::Encoding;
-use tablemap::imports::CsvOptions;
-use tablemap::store::Store;
+use tablemap_core::api::imports::{self, CsvImport, Located};
+use tablemap_core::api::ApiError;
+use tablemap_core::imports::duplicates::DuplicateAction;
+use tablemap_core::imports::encoding::Encoding;
+use tablemap_core::imports::CsvOptions;
+use tablemap_core::store::Store;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/csv/");
 /// Too big to commit: built at test time (make_fixtures.py --huge writes the same bytes).
@@ -145,7 +145,7 @@ fn fixture(name: &str) -> Vec<u8> {
 /// A database with something to lose: the first 12 demo restaurants, with visits and statuses.
 fn seeded() -> Store {
     let mut store = Store::open_in_memory().expect("store");
-    tablemap::demo::seed(&mut store, 12, tablemap::demo::DEFAULT_SEED, now()).expect("demo");
+    tablemap_core::demo::seed(&mut store, 12, tablemap_core::demo::DEFAULT_SEED, now()).expect("demo");
     store
 }
 

@@ -4,10 +4,10 @@
 use crate::support::{now, tablemap};
 use proptest::prelude::*;
 use serde_json::Value;
-use tablemap::api;
-use tablemap::domain::RestaurantDraft;
-use tablemap::exports::csv_file::{read, HEADERS};
-use tablemap::store::Store;
+use tablemap_core::api;
+use tablemap_core::domain::RestaurantDraft;
+use tablemap_core::exports::csv_file::{read, HEADERS};
+use tablemap_core::store::Store;
 
 const TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 

@@ -4,11 +4,11 @@
 use crate::fixture_server::{FixtureServer, Request, Response};
 use crate::support::{fixture, now, runtime, tablemap};
 use std::time::{Duration, Instant};
-use tablemap::api::geocode::{self, Geocoder};
-use tablemap::api::{self, ApiError, Settings};
-use tablemap::sources::nominatim::{NominatimClient, ReverseHit};
-use tablemap::sources::postcodes::{normalise, PostcodesClient};
-use tablemap::store::Store;
+use tablemap_core::api::geocode::{self, Geocoder};
+use tablemap_core::api::{self, ApiError, Settings};
+use tablemap_core::sources::nominatim::{NominatimClient, ReverseHit};
+use tablemap_core::sources::postcodes::{normalise, PostcodesClient};
+use tablemap_core::store::Store;
 
 fn settings(base_url: &str) -> Settings {
     let defaults = api::settings::get(&Store::open_in_memory().expect("store")).expect("settings");
@@ -251,8 +251,8 @@ fn addresses_and_points_can_be_asked_of_photon_instead() {
     assert_eq!(geocoder.cached_answers(geocode::SEARCH).expect("count"), 0);
 
     // Photon's error object, and a setting nobody knows, are refused in words.
-    let bad =
-        tablemap::sources::photon::parse_search(&fixture("photon/bad-request.json")).expect_err("refused");
+    let bad = tablemap_core::sources::photon::parse_search(&fixture("photon/bad-request.json"))
+        .expect_err("refused");
     assert!(bad.to_string().contains("Photon"), "{bad}");
     let mut store = Store::open_in_memory().expect("store");
     let err = api::settings::save(&mut store, Settings { address_geocoder: "google".into(), ..chosen })

@@ -8,13 +8,13 @@ use chrono::Duration;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use tablemap::api::tiles::{self, OfflineArea};
-use tablemap::api::{self, ApiError};
-use tablemap::sources::mbtiles::{blank_png, MbTiles};
-use tablemap::sources::offline::{OfflineProgress, CONCURRENCY, MAX_TILES};
-use tablemap::sources::tiles::{TileCache, TileFetcher};
-use tablemap::store::restaurants::Bbox;
-use tablemap::store::Store;
+use tablemap_core::api::tiles::{self, OfflineArea};
+use tablemap_core::api::{self, ApiError};
+use tablemap_core::domain::Bbox;
+use tablemap_core::sources::mbtiles::{blank_png, MbTiles};
+use tablemap_core::sources::offline::{OfflineProgress, CONCURRENCY, MAX_TILES};
+use tablemap_core::sources::tiles::{TileCache, TileFetcher};
+use tablemap_core::store::Store;
 
 /// Dalston: 35 tiles from zoom 12 to 16 (1 + 1 + 4 + 9 + 20).
 const DALSTON: Bbox = Bbox { south: 51.54, west: -0.08, north: 51.55, east: -0.06 };

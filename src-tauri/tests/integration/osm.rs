@@ -5,15 +5,15 @@ use crate::fixture_server::{FixtureServer, Request, Response};
 use crate::support::{fixture, now, runtime, tablemap, Run};
 use chrono::Duration;
 use std::time::Duration as StdDuration;
-use tablemap::api::osm::{self, OsmImportSummary};
-use tablemap::api::{self, ApiError};
-use tablemap::domain::{
+use tablemap_core::api::osm::{self, OsmImportSummary};
+use tablemap_core::api::{self, ApiError};
+use tablemap_core::domain::{
     ConsentAnswer, ConsentKind, NewConsent, NewVisit, Outcome, RestaurantDraft, Status, VolunteerDraft,
 };
-use tablemap::sources::overpass::{self as overpass, OsmArea, OverpassClient};
-use tablemap::sources::{Service, SourceError};
-use tablemap::store::restaurants::find_by_external_ref;
-use tablemap::store::Store;
+use tablemap_core::sources::overpass::{self as overpass, OsmArea, OverpassClient};
+use tablemap_core::sources::{Service, SourceError};
+use tablemap_core::store::restaurants::find_by_external_ref;
+use tablemap_core::store::Store;
 
 fn dalston() -> OsmArea {
     OsmArea::Bbox { south: 51.54, west: -0.08, north: 51.55, east: -0.07 }
@@ -209,7 +209,7 @@ fn importing_again_refreshes_the_map_fields_and_keeps_ours() {
         find_by_external_ref(store.conn(), "osm:way/200000001").expect("query").expect("saigon");
     assert_eq!(saigon_after.updated_at, saigon.updated_at, "unchanged means not written");
     assert!(find_by_external_ref(store.conn(), "osm:node/1000000004").expect("query").is_some());
-    assert_eq!(tablemap::store::restaurants::count(store.conn()).expect("count"), 5);
+    assert_eq!(tablemap_core::store::restaurants::count(store.conn()).expect("count"), 5);
 }
 
 /// A server whose answer depends on the first path segment.

@@ -6,7 +6,7 @@ use crate::support;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
-use tablemap::stickers::{builtin, to_mm};
+use tablemap_core::stickers::{builtin, to_mm};
 
 fn run(program: &str, args: &[&str]) -> String {
     let out = Command::new(program)
@@ -35,7 +35,7 @@ fn same_url(a: &str, b: &str) -> bool {
 /// Decodes the QR code on label `slot` of page `page` (1-based) of `pdf`.
 fn decode_label(
     pdf: &Path,
-    template: &tablemap::stickers::Template,
+    template: &tablemap_core::stickers::Template,
     page: u32,
     slot: u32,
     work: &Path,
@@ -424,7 +424,7 @@ fn glabels_template_files_import_and_print() {
     let detail: Value =
         serde_json::from_str(&tablemap(&db, &["stickers", "batch", &batch, "--format", "json"]))
             .expect("json");
-    let template: tablemap::stickers::Template =
+    let template: tablemap_core::stickers::Template =
         serde_json::from_value(find("glabels-herma-4102")).expect("template");
     let got = decode_label(&pdf, &template, 1, 1, dir.path()).expect("scans");
     assert!(same_url(&got, detail["codes"][1]["url"].as_str().expect("url")));
@@ -514,12 +514,12 @@ fn custom_templates_and_printer_calibration() {
             &pdf.to_string_lossy(),
         ],
     );
-    let t: Vec<tablemap::stickers::Template> =
+    let t: Vec<tablemap_core::stickers::Template> =
         serde_json::from_str(&tablemap(&db, &["stickers", "templates", "--format", "json"])).expect("json");
     let t = t.into_iter().find(|t| t.id == "custom-shop40").expect("saved");
     let shifted = |by_mm: f64| {
         let mut m = t.clone();
-        m.layouts[0].left += tablemap::stickers::mm(by_mm);
+        m.layouts[0].left += tablemap_core::stickers::mm(by_mm);
         m
     };
     assert!(decode_label(&pdf, &shifted(20.0), 1, 1, dir.path()).is_some(), "found 20 mm to the right");

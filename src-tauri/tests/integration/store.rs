@@ -1,10 +1,10 @@
 //! The store on real files: persistence, full-text search, append-only events.
 
 use crate::support::now;
-use tablemap::api::{self, ApiError};
-use tablemap::domain::{NewVisit, Outcome, RestaurantDraft, Status, VolunteerDraft};
-use tablemap::store::restaurants::{Bbox, RestaurantFilter};
-use tablemap::store::Store;
+use tablemap_core::api::{self, ApiError};
+use tablemap_core::domain::{Bbox, RestaurantFilter};
+use tablemap_core::domain::{NewVisit, Outcome, RestaurantDraft, Status, VolunteerDraft};
+use tablemap_core::store::Store;
 
 fn draft(name: &str, address: &str, postcode: &str, cuisine: &str, lat: f64, lon: f64) -> RestaurantDraft {
     RestaurantDraft {
@@ -104,7 +104,7 @@ fn full_text_search_cases() {
 #[test]
 fn the_list_the_map_and_the_legend_agree_under_every_filter() {
     let mut store = Store::open_in_memory().expect("store");
-    tablemap::demo::seed(&mut store, 400, 3, now()).expect("demo");
+    tablemap_core::demo::seed(&mut store, 400, 3, now()).expect("demo");
     let volunteer = api::volunteers::list(&store).expect("volunteers")[0].id.clone();
     let today = now().date_naive();
     let world = Bbox { south: -90.0, west: -180.0, north: 90.0, east: 180.0 };
@@ -112,14 +112,14 @@ fn the_list_the_map_and_the_legend_agree_under_every_filter() {
     let hackney = api::areas::create(
         &mut store,
         "Hackney box",
-        tablemap::domain::area::Geometry::Polygon { coordinates: vec![ring] },
+        tablemap_core::domain::area::Geometry::Polygon { coordinates: vec![ring] },
         now(),
     )
     .expect("area")
     .id;
     let mut map = api::map::MapCache::default();
     let mut filters = vec![RestaurantFilter::default()];
-    for status in tablemap::domain::Status::ALL {
+    for status in tablemap_core::domain::Status::ALL {
         filters.push(RestaurantFilter { statuses: vec![status], ..Default::default() });
     }
     filters.extend([
@@ -130,7 +130,10 @@ fn the_list_the_map_and_the_legend_agree_under_every_filter() {
         RestaurantFilter { area_id: Some(hackney.clone()), ..Default::default() },
         RestaurantFilter {
             search: Some("cafe".into()),
-            statuses: vec![tablemap::domain::Status::NotContacted, tablemap::domain::Status::Contacted],
+            statuses: vec![
+                tablemap_core::domain::Status::NotContacted,
+                tablemap_core::domain::Status::Contacted,
+            ],
             volunteer_id: Some(volunteer),
             ..Default::default()
         },
@@ -166,7 +169,7 @@ fn the_list_the_map_and_the_legend_agree_under_every_filter() {
 #[test]
 fn the_follow_up_queue_is_oldest_first_then_nearest() {
     let mut store = Store::open_in_memory().expect("store");
-    tablemap::demo::seed(&mut store, 400, 3, now()).expect("demo");
+    tablemap_core::demo::seed(&mut store, 400, 3, now()).expect("demo");
     let today = now().date_naive();
     let near = (51.5467, -0.0755);
     let page = api::restaurants::follow_ups(&store, &RestaurantFilter::default(), today, near, 500, 0)
@@ -193,7 +196,7 @@ fn the_follow_up_queue_is_oldest_first_then_nearest() {
 #[test]
 fn visits_are_append_only_even_in_raw_sql() {
     let mut store = Store::open_in_memory().expect("store");
-    tablemap::demo::seed(&mut store, 40, 1, now()).expect("demo");
+    tablemap_core::demo::seed(&mut store, 40, 1, now()).expect("demo");
     for sql in [
         "UPDATE visits SET outcome = 'agreed'",
         "DELETE FROM visits",

@@ -5,15 +5,15 @@ use crate::pg_server::TestPostgres;
 use crate::support;
 use chrono::{DateTime, Duration, Utc};
 use std::path::PathBuf;
-use tablemap::api;
-use tablemap::domain::{
+use tablemap_core::api;
+use tablemap_core::domain::{
     ConsentAnswer, ConsentKind, NewConsent, NewVisit, Outcome, RestaurantDraft, RestaurantId, Status,
     VolunteerId,
 };
-use tablemap::stickers::campaign::Campaign;
-use tablemap::store::Store;
-use tablemap::sync::server::{self, NewPerson, Role};
-use tablemap::sync::{admin_config, push, Tls, TlsMode};
+use tablemap_core::stickers::campaign::Campaign;
+use tablemap_core::store::Store;
+use tablemap_core::sync::server::{self, NewPerson, Role};
+use tablemap_core::sync::{admin_config, push, Tls, TlsMode};
 
 pub(crate) struct Team {
     pg: TestPostgres,
@@ -62,7 +62,7 @@ impl Team {
     /// Rows in a server table, as the admin sees them.
     pub fn count(&self, table: &str) -> i64 {
         let (config, tls) = admin_config(&self.pg.admin_url()).expect("url");
-        let mut c = tablemap::sync::connect(&config, &Tls::plain(tls)).expect("connect");
+        let mut c = tablemap_core::sync::connect(&config, &Tls::plain(tls)).expect("connect");
         c.query_one(&format!("SELECT count(*) FROM tablemap.{table}"), &[]).expect("count").get(0)
     }
 }
@@ -262,7 +262,7 @@ fn sync_a_concurrent_edit_of_one_field_lands_on_the_review_list() {
     coord.sync(2);
     olu.sync(3);
     let edit = |p: &mut Person, phone: &str, minutes: i64| {
-        let mut d = tablemap::domain::merge::draft_of(&p.detail(&r).restaurant);
+        let mut d = tablemap_core::domain::merge::draft_of(&p.detail(&r).restaurant);
         d.phone = Some(phone.into());
         api::restaurants::update(&mut p.store, &r, d, at(minutes)).unwrap();
     };
@@ -270,7 +270,7 @@ fn sync_a_concurrent_edit_of_one_field_lands_on_the_review_list() {
     edit(&mut olu, "020 7000 1111", 10);
     edit(&mut coord, "020 7000 2222", 11);
     // A later, unrelated edit by Olu to another field merges without a review.
-    let mut d = tablemap::domain::merge::draft_of(&olu.detail(&r).restaurant);
+    let mut d = tablemap_core::domain::merge::draft_of(&olu.detail(&r).restaurant);
     d.website = Some("zaza.example".into());
     api::restaurants::update(&mut olu.store, &r, d, at(12)).unwrap();
     olu.sync(20);
@@ -334,7 +334,7 @@ fn sync_without_a_team_or_server_says_so_in_plain_words() {
     assert!(err.contains("has not joined a team"), "{err}");
     assert!(api::sync::join(&mut store, "tablemap1:garbage", support::now()).is_err());
     // A server that is not there: the error is kept for the window's status line.
-    let gone = tablemap::sync::TeamConnection {
+    let gone = tablemap_core::sync::TeamConnection {
         host: "127.0.0.1".into(),
         port: 1,
         dbname: "x".into(),
@@ -394,7 +394,7 @@ fn sync_what_was_recorded_before_joining_is_shared_and_the_demo_set_is_not() {
     // Working alone first: the demo set, and a restaurant of her own. Nothing is queued yet.
     let path = team.dir.path().join("dee.sqlite");
     let mut store = Store::open(&path).expect("store");
-    tablemap::demo::seed(&mut store, 30, 1, at(0)).expect("demo");
+    tablemap_core::demo::seed(&mut store, 30, 1, at(0)).expect("demo");
     let draft =
         RestaurantDraft { name: "Marrakech Grill".into(), lat: 51.55, lon: -0.07, ..Default::default() };
     let own = api::restaurants::add(&mut store, draft, at(1)).expect("add").restaurant.id;

@@ -3,13 +3,13 @@
 //! list, and restaurants whose rows reach the server in pieces.
 
 use crate::sync::{at, team, visit_as, Person, Team};
-use tablemap::api;
-use tablemap::api::stickers::PrintRequest;
-use tablemap::domain::area::Geometry;
-use tablemap::domain::{NewVisit, Outcome, RestaurantId, StickerState};
-use tablemap::stickers::qr::EcLevel;
-use tablemap::sync::server::Role;
-use tablemap::sync::{pull, push};
+use tablemap_core::api;
+use tablemap_core::api::stickers::PrintRequest;
+use tablemap_core::domain::area::Geometry;
+use tablemap_core::domain::{NewVisit, Outcome, RestaurantId, StickerState};
+use tablemap_core::stickers::qr::EcLevel;
+use tablemap_core::sync::server::Role;
+use tablemap_core::sync::{pull, push};
 
 fn print(p: &mut Person, count: u32, to: Option<&Person>, minutes: i64) -> Result<String, api::ApiError> {
     let dir = tempfile::tempdir().unwrap();
@@ -100,7 +100,7 @@ fn sync_stickers_templates_and_areas_reach_everyone_once() {
         assert!(placed[1..].iter().all(|(_, s)| *s == StickerState::WithVolunteer));
         let notes = api::areas::notes(&p.store, "Dalston").unwrap();
         assert_eq!(notes.iter().map(|n| n.note.as_str()).collect::<Vec<_>>(), ["Ask for Sami after 3pm"]);
-        assert_eq!(p.detail(&r).summary.status, tablemap::domain::Status::StickerPlaced);
+        assert_eq!(p.detail(&r).summary.status, tablemap_core::domain::Status::StickerPlaced);
     }
     // Once each on the server, whatever was pushed or pulled twice.
     amina.sync(50);
@@ -160,7 +160,7 @@ fn sync_a_coordinator_clears_a_review_and_the_other_coordinators_see_it() {
     cora.sync(2);
     olu.sync(3);
     let edit = |p: &mut Person, name: &str, minutes: i64| {
-        let mut d = tablemap::domain::merge::draft_of(&p.detail(&r).restaurant);
+        let mut d = tablemap_core::domain::merge::draft_of(&p.detail(&r).restaurant);
         d.name = name.into();
         api::restaurants::update(&mut p.store, &r, d, at(minutes)).unwrap();
     };

@@ -4,12 +4,12 @@
 
 use crate::sync::{at, team, visit_as, Person};
 use chrono::Duration;
-use tablemap::api;
-use tablemap::domain::area::Geometry;
-use tablemap::domain::{Outcome, RestaurantDraft};
-use tablemap::store::Store;
-use tablemap::sync::server::{self, NewPerson, Role};
-use tablemap::sync::{admin_config, Tls};
+use tablemap_core::api;
+use tablemap_core::domain::area::Geometry;
+use tablemap_core::domain::{Outcome, RestaurantDraft};
+use tablemap_core::store::Store;
+use tablemap_core::sync::server::{self, NewPerson, Role};
+use tablemap_core::sync::{admin_config, Tls};
 
 fn client(p: &Person) -> postgres::Client {
     api::sync::team(&p.store).unwrap().unwrap().connect().unwrap()
@@ -106,7 +106,7 @@ fn sync_a_clock_far_ahead_is_refused_and_does_not_drag_others_along() {
     olu.sync(3);
     // Olu's computer thinks it is three years later: the edit is refused, and says why.
     let years = Duration::days(3 * 365).num_minutes();
-    let mut d = tablemap::domain::merge::draft_of(&olu.detail(&r).restaurant);
+    let mut d = tablemap_core::domain::merge::draft_of(&olu.detail(&r).restaurant);
     d.phone = Some("020 7000 9999".into());
     api::restaurants::update(&mut olu.store, &r, d, at(years)).unwrap();
     let report = olu.sync(years + 1);
@@ -115,7 +115,7 @@ fn sync_a_clock_far_ahead_is_refused_and_does_not_drag_others_along() {
     // The team never saw it: Cora's edit (by the real clock) stands on the server and with her,
     // and her clock was not dragged three years ahead. Olu keeps his refused change on his own
     // machine (listed as refused) until his date is put right.
-    let mut d = tablemap::domain::merge::draft_of(&coord.detail(&r).restaurant);
+    let mut d = tablemap_core::domain::merge::draft_of(&coord.detail(&r).restaurant);
     d.phone = Some("020 7000 1234".into());
     api::restaurants::update(&mut coord.store, &r, d, at(10)).unwrap();
     coord.sync(11);
@@ -177,7 +177,7 @@ fn sync_what_a_volunteer_logged_alone_goes_under_their_team_name() {
     let own = api::restaurants::add(&mut store, draft, at(4)).unwrap().restaurant.id;
     let me = api::volunteers::add(
         &mut store,
-        tablemap::domain::VolunteerDraft { display_name: "Amina".into(), contact: None },
+        tablemap_core::domain::VolunteerDraft { display_name: "Amina".into(), contact: None },
         at(4),
     )
     .unwrap();
@@ -207,7 +207,7 @@ fn sync_against_an_older_server_schema_stops_and_keeps_everything() {
     let mut coord = team.person("Cora", Role::Coordinator);
     coord.add_restaurant("Zaza Kitchen", 1);
     let (config, tls) = admin_config(&team_url(&team)).unwrap();
-    let mut admin = tablemap::sync::connect(&config, &Tls::plain(tls)).unwrap();
+    let mut admin = tablemap_core::sync::connect(&config, &Tls::plain(tls)).unwrap();
     admin.batch_execute("DROP FUNCTION tablemap.put_fields(jsonb)").unwrap();
     let err = api::sync::sync(&mut coord.store, at(2)).unwrap_err().to_string();
     assert!(err.contains("older than this Tablemap") && err.contains("server init"), "{err}");

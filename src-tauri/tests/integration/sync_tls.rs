@@ -3,10 +3,10 @@
 
 use crate::pg_server::{TestPostgres, ADMIN, ADMIN_PASSWORD};
 use crate::support;
-use tablemap::api;
-use tablemap::store::Store;
-use tablemap::sync::server::{self, NewPerson, Role};
-use tablemap::sync::{admin_config, Tls, TlsMode};
+use tablemap_core::api;
+use tablemap_core::store::Store;
+use tablemap_core::sync::server::{self, NewPerson, Role};
+use tablemap_core::sync::{admin_config, Tls, TlsMode};
 
 /// A certificate authority, and a server certificate for `localhost` signed by it.
 fn private_ca() -> (String, String, String) {

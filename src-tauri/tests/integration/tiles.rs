@@ -3,7 +3,7 @@
 use crate::fixture_server::{tile_server, FixtureServer, Response};
 use crate::support::{fixture, now, runtime};
 use chrono::Duration;
-use tablemap::sources::tiles::{Origin, TileCache, TileError, TileFetcher};
+use tablemap_core::sources::tiles::{Origin, TileCache, TileError, TileFetcher};
 
 fn fixture_tile() -> Vec<u8> {
     fixture("tiles/tile.png")

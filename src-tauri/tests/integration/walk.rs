@@ -5,13 +5,13 @@
 use crate::support::{self, qr_codes_on_page, tool};
 use chrono::NaiveDateTime;
 use std::path::Path;
-use tablemap::api::walk::{self, StopsSource, WalkRequest};
-use tablemap::api::{self, ApiError};
-use tablemap::domain::area::Geometry;
-use tablemap::domain::{RestaurantDraft, Status};
-use tablemap::stickers::campaign::Campaign;
-use tablemap::store::Store;
-use tablemap::walk::route::LatLon;
+use tablemap_core::api::walk::{self, StopsSource, WalkRequest};
+use tablemap_core::api::{self, ApiError};
+use tablemap_core::domain::area::Geometry;
+use tablemap_core::domain::{RestaurantDraft, Status};
+use tablemap_core::stickers::campaign::Campaign;
+use tablemap_core::store::Store;
+use tablemap_core::walk::route::LatLon;
 
 /// Kingsland High Street, where the demo puts its Hackney restaurants.
 const DALSTON: (f64, f64) = (51.5467, -0.0755);
@@ -25,7 +25,8 @@ fn at(s: &str) -> NaiveDateTime {
 /// restaurant in it, and the campaign's stickers at https://mc.org.uk/S.
 fn demo(path: &Path) -> Store {
     let mut store = Store::open(path).expect("store");
-    tablemap::demo::seed(&mut store, 300, tablemap::demo::DEFAULT_SEED, support::now()).expect("demo");
+    tablemap_core::demo::seed(&mut store, 300, tablemap_core::demo::DEFAULT_SEED, support::now())
+        .expect("demo");
     let draft = RestaurantDraft {
         name: format!("{ARABIC} Al-Sham"),
         address: Some("1 Kingsland High Street, Hackney".into()),
@@ -159,7 +160,7 @@ fn plans_refuse_what_they_cannot_walk() {
         ),
         (
             WalkRequest {
-                pace: tablemap::walk::route::Pace { km_per_hour: 0.0, minutes_per_stop: 10.0 },
+                pace: tablemap_core::walk::route::Pace { km_per_hour: 0.0, minutes_per_stop: 10.0 },
                 ..WalkRequest::new(StopsSource::Restaurants { ids: chosen.clone() }, when)
             },
             "km_per_hour",
@@ -264,7 +265,7 @@ fn a_walk_on_a_bank_holiday_reads_holiday_hours_by_the_regions_calendar() {
         let plan = walk::plan(store, &request, support::now()).expect("plan");
         (plan.public_holiday, plan.stops[0].open_at_planned)
     };
-    use tablemap::walk::hours::Openness;
+    use tablemap_core::walk::hours::Openness;
     // (holiday calendar, day) -> (taken as a holiday, open at 14:00)
     let cases = [
         ("england-and-wales", "2026-05-25 14:00", Some(true), Openness::Closed), // spring bank holiday

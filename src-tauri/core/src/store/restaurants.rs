@@ -1,0 +1,447 @@
+//! The `restaurants` table, its full-text index and the list and map queries.
+
+use super::codec::{list, parse_enum, parse_list, parse_opt_date, parse_opt_time, parse_time, time};
+use super::{Result, StoreError};
+use crate::domain::filter::search_words;
+use crate::domain::filter::{Bbox, RestaurantFilter};
+use crate::domain::restaurant::ValidDraft;
+use crate::domain::{Restaurant, RestaurantDraft, RestaurantId, Status};
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::types::Value;
+use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
+
+/// A restaurant as the side list shows it: its row joined with its status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListRow {
+    pub id: RestaurantId,
+    pub name: String,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub lat: f64,
+    pub lon: f64,
+    pub cuisines: Vec<String>,
+    pub status: Status,
+    pub last_visit_at: Option<DateTime<Utc>>,
+    pub follow_up_on: Option<NaiveDate>,
+}
+
+const COLUMNS: &str = "r.id, r.name, r.address, r.postcode, r.lat, r.lon, r.cuisines, r.languages, \
+     r.opening_hours, r.phone, r.website, r.source, r.external_ref, r.created_at, r.updated_at";
+
+/// The draft's columns in the order both statements below name them (?2 to ?11).
+fn draft_values(id: &RestaurantId, d: &RestaurantDraft) -> Vec<Value> {
+    let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
+    vec![
+        Value::Text(id.to_string()),
+        Value::Text(d.name.clone()),
+        text(&d.address),
+        text(&d.postcode),
+        Value::Real(d.lat),
+        Value::Real(d.lon),
+        Value::Text(list(&d.cuisines)),
+        Value::Text(list(&d.languages)),
+        text(&d.opening_hours),
+        text(&d.phone),
+        text(&d.website),
+    ]
+}
+
+pub fn insert(
+    conn: &Connection,
+    id: &RestaurantId,
+    draft: &ValidDraft,
+    source: &str,
+    external_ref: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut values = draft_values(id, &draft.0);
+    values.push(Value::Text(source.to_string()));
+    values.push(external_ref.map_or(Value::Null, |r| Value::Text(r.to_string())));
+    values.push(Value::Text(time(now)));
+    conn.prepare_cached(
+        "INSERT INTO restaurants (id, name, address, postcode, lat, lon, cuisines, languages, \
+         opening_hours, phone, website, source, external_ref, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+    )?
+    .execute(params_from_iter(values))?;
+    conn.prepare_cached("INSERT INTO restaurant_status (restaurant_id) VALUES (?1)")?
+        .execute([id.as_str()])?;
+    Ok(())
+}
+
+pub fn update(conn: &Connection, id: &RestaurantId, draft: &ValidDraft, now: DateTime<Utc>) -> Result<()> {
+    let mut values = draft_values(id, &draft.0);
+    values.push(Value::Text(time(now)));
+    let changed = conn
+        .prepare_cached(
+            "UPDATE restaurants SET name = ?2, address = ?3, postcode = ?4, lat = ?5, lon = ?6, \
+             cuisines = ?7, languages = ?8, opening_hours = ?9, phone = ?10, website = ?11, updated_at = ?12 \
+             WHERE id = ?1",
+        )?
+        .execute(params_from_iter(values))?;
+    if changed == 0 {
+        return Err(StoreError::NotFound { what: "restaurant", id: id.to_string() });
+    }
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: &RestaurantId) -> Result<Restaurant> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM restaurants r WHERE r.id = ?1"))?
+        .query_row([id.as_str()], |row| Ok(from_row(row)))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound { what: "restaurant", id: id.to_string() })?
+}
+
+/// The restaurant whose reference in its source is `external_ref` (`osm:node/123`), if any.
+pub fn find_by_external_ref(conn: &Connection, external_ref: &str) -> Result<Option<Restaurant>> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM restaurants r WHERE r.external_ref = ?1"))?
+        .query_row([external_ref], |row| Ok(from_row(row)))
+        .optional()?
+        .transpose()
+}
+
+pub fn count(conn: &Connection) -> Result<u64> {
+    Ok(conn.query_row("SELECT count(*) FROM restaurants", [], |r| r.get::<_, i64>(0))? as u64)
+}
+
+fn from_row(row: &Row<'_>) -> Result<Restaurant> {
+    Ok(Restaurant {
+        id: RestaurantId(row.get(0)?),
+        name: row.get(1)?,
+        address: row.get(2)?,
+        postcode: row.get(3)?,
+        lat: row.get(4)?,
+        lon: row.get(5)?,
+        cuisines: parse_list(&row.get::<_, String>(6)?),
+        languages: parse_list(&row.get::<_, String>(7)?),
+        opening_hours: row.get(8)?,
+        phone: row.get(9)?,
+        website: row.get(10)?,
+        source: row.get(11)?,
+        external_ref: row.get(12)?,
+        created_at: parse_time("restaurants.created_at", &row.get::<_, String>(13)?)?,
+        updated_at: parse_time("restaurants.updated_at", &row.get::<_, String>(14)?)?,
+    })
+}
+
+/// Turns what a person typed into an FTS5 query: each word quoted (so `"`, `*`, `OR`, `NEAR`
+/// are only text) and matched as a prefix; all words must match. `None` when nothing is left.
+pub fn fts_query(text: &str) -> Option<String> {
+    let terms: Vec<String> = search_words(text).map(|w| format!("\"{w}\"*")).collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// The WHERE clause and its parameters for a filter.
+fn where_clause(conn: &Connection, filter: &RestaurantFilter) -> Result<(String, Vec<Value>)> {
+    let mut clauses = vec!["1".to_string()];
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(q) = filter.search.as_deref().and_then(fts_query) {
+        values.push(Value::Text(q));
+        clauses.push(format!(
+            "r.pk IN (SELECT rowid FROM restaurants_fts WHERE restaurants_fts MATCH ?{})",
+            values.len()
+        ));
+    }
+    if !filter.statuses.is_empty() {
+        let mut marks = Vec::new();
+        for s in &filter.statuses {
+            values.push(Value::Text(s.as_str().to_string()));
+            marks.push(format!("?{}", values.len()));
+        }
+        clauses.push(format!("s.status IN ({})", marks.join(", ")));
+    }
+    if let Some(c) = filter.cuisine.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        values.push(Value::Text(format!("%;{};%", c.to_lowercase().replace(['%', '_'], ""))));
+        clauses.push(format!("(';' || lower(r.cuisines) || ';') LIKE ?{}", values.len()));
+    }
+    if let Some(v) = &filter.volunteer_id {
+        values.push(Value::Text(v.as_str().to_string()));
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM visits v WHERE v.restaurant_id = r.id AND v.volunteer_id = ?{})",
+            values.len()
+        ));
+    }
+    if let Some(day) = filter.follow_up_due_by {
+        values.push(Value::Text(day.format("%Y-%m-%d").to_string()));
+        clauses.push(format!("s.follow_up_on IS NOT NULL AND s.follow_up_on <= ?{}", values.len()));
+    }
+    if let Some(area) = &filter.area_id {
+        // Inside the outline: the box first (an index), then the polygon, point by point.
+        let found = super::areas::get(conn, area)?;
+        let mut ids = Vec::new();
+        super::areas::points_in(conn, found.area.bounds(), |p| {
+            if found.area.contains(p.lat, p.lon) {
+                ids.push(p.id.to_string());
+            }
+        })?;
+        values.push(Value::Text(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into())));
+        clauses.push(format!("r.id IN (SELECT value FROM json_each(?{}))", values.len()));
+    }
+    Ok((clauses.join(" AND "), values))
+}
+
+/// How the side list is sorted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Order {
+    /// By name.
+    Name,
+    /// The follow-up queue: the oldest follow-up date first, then the nearest to a point.
+    FollowUp { lat: f64, lon: f64 },
+}
+
+/// One page of the side list, sorted by name, and how many match in all.
+pub fn list_page(
+    conn: &Connection,
+    filter: &RestaurantFilter,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<ListRow>, u64)> {
+    list_page_by(conn, filter, Order::Name, limit, offset)
+}
+
+/// One page of the side list in `order`, and how many match in all.
+pub fn list_page_by(
+    conn: &Connection,
+    filter: &RestaurantFilter,
+    order: Order,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<ListRow>, u64)> {
+    let (clause, mut values) = where_clause(conn, filter)?;
+    let total: u64 = conn.query_row(
+        &format!("SELECT count(*) FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id WHERE {clause}"),
+        params_from_iter(values.iter()),
+        |r| r.get::<_, i64>(0).map(|n| n as u64),
+    )?;
+    let order_by = match order {
+        Order::Name => "r.name COLLATE NOCASE, r.id".to_string(),
+        Order::FollowUp { lat, lon } => {
+            // Squared distance on a plane scaled for the latitude: enough to sort a street.
+            let scale = lat.to_radians().cos().powi(2);
+            values.extend([Value::Real(lat), Value::Real(lon), Value::Real(scale)]);
+            let n = values.len();
+            format!(
+                "s.follow_up_on IS NULL, s.follow_up_on, \
+                 (r.lat - ?{a}) * (r.lat - ?{a}) + (r.lon - ?{b}) * (r.lon - ?{b}) * ?{c}, r.id",
+                a = n - 2,
+                b = n - 1,
+                c = n
+            )
+        }
+    };
+    values.push(Value::Integer(i64::from(limit)));
+    values.push(Value::Integer(i64::from(offset)));
+    let sql = format!(
+        "SELECT r.id, r.name, r.address, r.postcode, r.lat, r.lon, r.cuisines, s.status, s.last_visit_at, s.follow_up_on \
+         FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id WHERE {clause} \
+         ORDER BY {order_by} LIMIT ?{} OFFSET ?{}",
+        values.len() - 1,
+        values.len()
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(values.iter()), |row| {
+        Ok((
+            RestaurantId(row.get(0)?),
+            row.get::<_, String>(1)?,
+            row.get::<_, Option<String>>(2)?,
+            row.get::<_, Option<String>>(3)?,
+            row.get::<_, f64>(4)?,
+            row.get::<_, f64>(5)?,
+            row.get::<_, String>(6)?,
+            row.get::<_, String>(7)?,
+            row.get::<_, Option<String>>(8)?,
+            row.get::<_, Option<String>>(9)?,
+        ))
+    })?;
+    let mut items = Vec::new();
+    for row in rows {
+        let (id, name, address, postcode, lat, lon, cuisines, status, last, follow) = row?;
+        items.push(ListRow {
+            id,
+            name,
+            address,
+            postcode,
+            lat,
+            lon,
+            cuisines: parse_list(&cuisines),
+            status: parse_enum("restaurant_status.status", &status)?,
+            last_visit_at: parse_opt_time("restaurant_status.last_visit_at", last)?,
+            follow_up_on: parse_opt_date("restaurant_status.follow_up_on", follow)?,
+        });
+    }
+    Ok((items, total))
+}
+
+/// A restaurant's local row number, id, name, position and status: what the map's index holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PositionRow {
+    pub pk: u32,
+    pub id: RestaurantId,
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub status: Status,
+}
+
+/// Every restaurant's position, status and name, for the map's in-memory index.
+pub fn index_points(conn: &Connection) -> Result<Vec<PositionRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.pk, r.id, r.name, r.lat, r.lon, s.status FROM restaurants r \
+         JOIN restaurant_status s ON s.restaurant_id = r.id",
+    )?;
+    let rows = stmt.query_map([], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get(1)?,
+            row.get(2)?,
+            row.get(3)?,
+            row.get(4)?,
+            row.get::<_, String>(5)?,
+        ))
+    })?;
+    let mut points = Vec::new();
+    for row in rows {
+        let (pk, id, name, lat, lon, status) = row?;
+        points.push(PositionRow {
+            pk: u32::try_from(pk)
+                .map_err(|_| StoreError::Corrupt { what: "restaurants.pk", value: pk.to_string() })?,
+            id: RestaurantId(id),
+            name,
+            lat,
+            lon,
+            status: parse_enum("restaurant_status.status", &status)?,
+        });
+    }
+    Ok(points)
+}
+
+/// The row numbers of the restaurants a filter keeps (for the map's index).
+pub fn matching_pks(conn: &Connection, filter: &RestaurantFilter) -> Result<Vec<u32>> {
+    let (clause, values) = where_clause(conn, filter)?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT r.pk FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id WHERE {clause}"
+    ))?;
+    let rows = stmt.query_map(params_from_iter(values.iter()), |r| r.get::<_, i64>(0))?;
+    let mut pks = Vec::new();
+    for pk in rows {
+        pks.push(pk? as u32);
+    }
+    Ok(pks)
+}
+
+/// Every cuisine and how many restaurants serve it, most common first (for the filter).
+pub fn cuisine_counts(conn: &Connection) -> Result<Vec<(String, u64)>> {
+    let mut stmt = conn.prepare_cached("SELECT cuisines FROM restaurants WHERE cuisines != ''")?;
+    let mut counts: std::collections::HashMap<String, (String, u64)> = std::collections::HashMap::new();
+    for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+        for c in parse_list(&row?) {
+            counts.entry(c.to_lowercase()).or_insert_with(|| (c.clone(), 0)).1 += 1;
+        }
+    }
+    let mut out: Vec<(String, u64)> = counts.into_values().collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.to_lowercase().cmp(&b.0.to_lowercase())));
+    Ok(out)
+}
+
+/// The box around every restaurant, or `None` when there are none.
+pub fn extent(conn: &Connection) -> Result<Option<Bbox>> {
+    let row: (Option<f64>, Option<f64>, Option<f64>, Option<f64>) =
+        conn.query_row("SELECT min(lat), min(lon), max(lat), max(lon) FROM restaurants", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+    Ok(match row {
+        (Some(south), Some(west), Some(north), Some(east)) => Some(Bbox { south, west, north, east }),
+        _ => None,
+    })
+}
+
+/// How many restaurants are in each status, under a filter's search text.
+pub fn status_counts(conn: &Connection, filter: &RestaurantFilter) -> Result<Vec<(Status, u64)>> {
+    // Every filter but the statuses: the legend counts what each status chip would show.
+    let search_only = RestaurantFilter { statuses: vec![], ..filter.clone() };
+    let (clause, values) = where_clause(conn, &search_only)?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT s.status, count(*) FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id \
+         WHERE {clause} GROUP BY s.status"
+    ))?;
+    let rows = stmt.query_map(params_from_iter(values.iter()), |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+    })?;
+    let mut out: Vec<(Status, u64)> = Status::ALL.iter().map(|s| (*s, 0)).collect();
+    for row in rows {
+        let (status, n) = row?;
+        let status: Status = parse_enum("restaurant_status.status", &status)?;
+        if let Some(slot) = out.iter_mut().find(|(s, _)| *s == status) {
+            slot.1 = n;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fts_queries() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("", None),
+            ("   ", None),
+            ("kebab", Some("\"kebab\"*")),
+            ("Addis  café", Some("\"Addis\"* \"café\"*")),
+            ("say \"hi\" OR", Some("\"say\"* \"hi\"* \"OR\"*")),
+            ("* - ()", None),
+            ("e8", Some("\"e8\"*")),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(fts_query(input).as_deref(), *expected, "{input:?}");
+        }
+    }
+}
+
+/// One restaurant as the exports write it: its fields, derived status and public-listing consent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportRow {
+    pub restaurant: Restaurant,
+    pub status: Status,
+    pub last_visit_at: Option<DateTime<Utc>>,
+    pub follow_up_on: Option<NaiveDate>,
+    pub stickers_left: u32,
+    /// The owner's latest answer to "may we list you publicly?" (`None`: never asked).
+    pub listed_publicly: Option<bool>,
+}
+
+/// Every restaurant in name order, handed to `each` one at a time (so 100,000 rows never sit in
+/// memory together).
+pub fn for_export<E: From<StoreError>>(
+    conn: &Connection,
+    mut each: impl FnMut(ExportRow) -> std::result::Result<(), E>,
+) -> std::result::Result<u64, E> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS}, s.status, s.last_visit_at, s.follow_up_on, s.stickers_left, \
+         (SELECT answer FROM consent_records c WHERE c.restaurant_id = r.id AND c.kind = 'listed_publicly' \
+          ORDER BY c.recorded_at DESC, c.id DESC LIMIT 1) \
+         FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id ORDER BY r.name COLLATE NOCASE, r.id"
+    )).map_err(StoreError::from)?;
+    let mut rows = stmt.query([]).map_err(StoreError::from)?;
+    let mut n = 0;
+    while let Some(row) = rows.next().map_err(StoreError::from)? {
+        let restaurant = from_row(row)?;
+        let get = |i: usize| -> Result<Option<String>> { Ok(row.get(i)?) };
+        let listed = get(19)?;
+        each(ExportRow {
+            restaurant,
+            status: parse_enum("restaurant_status.status", &get(15)?.unwrap_or_default())?,
+            last_visit_at: parse_opt_time("restaurant_status.last_visit_at", get(16)?)?,
+            follow_up_on: parse_opt_date("restaurant_status.follow_up_on", get(17)?)?,
+            stickers_left: row.get::<_, u32>(18).map_err(StoreError::from)?,
+            listed_publicly: match listed.as_deref() {
+                Some("yes") => Some(true),
+                Some("no") => Some(false),
+                _ => None,
+            },
+        })?;
+        n += 1;
+    }
+    Ok(n)
+}
