@@ -717,7 +717,7 @@ async fn stickers_for_the_restaurants_the_map_lists() -> Result<()> {
     let (dir, db) = (&seeded.dir, &seeded.db);
     // A street's worth: the restaurants whose name or address says "Anatolia".
     app.type_into("#search", "Anatolia").await?;
-    let listed = cli_json(&db, &["restaurants", "list", "--search", "Anatolia", "--format", "json"])?;
+    let listed = cli_json(db, &["restaurants", "list", "--search", "Anatolia", "--format", "json"])?;
     let want = listed.as_array().context("list")?.len();
     assert!(want >= 2, "{listed}");
     app.wait_count("#restaurant-list li", want).await?;
@@ -728,7 +728,7 @@ async fn stickers_for_the_restaurants_the_map_lists() -> Result<()> {
     app.type_into("#p-file", "anatolia.pdf").await?;
     app.click("#print-stickers").await?;
     let batch = app.wait_for("#print-result").await?.attr("data-batch-id").await?.context("batch id")?;
-    let detail = cli_json(&db, &["stickers", "batch", &batch, "--format", "json"])?;
+    let detail = cli_json(db, &["stickers", "batch", &batch, "--format", "json"])?;
     assert_eq!(detail["batch"]["purpose"], "preassigned");
     let codes = detail["codes"].as_array().context("codes")?;
     assert_eq!(codes.len(), want);
@@ -743,7 +743,7 @@ async fn stickers_for_the_restaurants_the_map_lists() -> Result<()> {
 async fn a_walk_through_the_restaurants_the_list_shows() -> Result<()> {
     let (seeded, app) = seeded_app().await?;
     let db = &seeded.db;
-    let listed = cli_json(&db, &["restaurants", "list", "--search", "Anatolia", "--format", "json"])?;
+    let listed = cli_json(db, &["restaurants", "list", "--search", "Anatolia", "--format", "json"])?;
     let want = listed.as_array().context("list")?.len();
     app.type_into("#search", "Anatolia").await?;
     app.wait_count("#restaurant-list li", want).await?;

@@ -56,7 +56,7 @@ fn main() -> anyhow::Result<()> {
                     // Incompressible bodies of typical raster-tile sizes.
                     let len = 4096 + rng.below(16 * 1024);
                     let mut body = b"\x89PNG\r\n\x1a\n".to_vec();
-                    body.extend((0..len / 8).flat_map(|_| rng.next().to_le_bytes()));
+                    body.extend((0..len / 8).flat_map(|_| rng.next_u64().to_le_bytes()));
                     bytes += body.len();
                     insert.execute(rusqlite::params![z, x, (1u32 << z) - 1 - y, body])?;
                     all.push((z, x, y));

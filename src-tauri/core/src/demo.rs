@@ -2,7 +2,7 @@
 //! of volunteers, and a spread of visits and consents. The same seed gives the same names,
 //! places and outcomes; visit times are relative to `now` so the set always looks current.
 
-use crate::api::ApiError;
+use crate::api::{ApiError, Refusal};
 use crate::domain::restaurant::ValidDraft;
 use crate::domain::{
     ConsentAnswer, ConsentKind, NewConsent, NewVisit, Outcome, RestaurantDraft, RestaurantId, VisitId,
@@ -19,7 +19,7 @@ pub const DEFAULT_SEED: u64 = 2026;
 pub struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -27,10 +27,10 @@ impl Rng {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
     pub fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
@@ -162,10 +162,7 @@ pub struct DemoSummary {
 pub fn seed(store: &mut Store, count: u32, seed: u64, now: DateTime<Utc>) -> Result<DemoSummary, ApiError> {
     let existing = restaurants::count(store.conn())?;
     if existing > 0 {
-        return Err(ApiError::Conflict(format!(
-            "this database already has {existing} restaurants; demo data goes into an empty database \
-             (use --db with a new file)"
-        )));
+        return Err(Refusal::DemoNeedsEmptyDatabase { restaurants: existing }.into());
     }
     let mut rng = Rng(seed);
     // Ids carry a fixed time so the same seed gives the same ids.
@@ -174,7 +171,7 @@ pub fn seed(store: &mut Store, count: u32, seed: u64, now: DateTime<Utc>) -> Res
         let mut summary = DemoSummary::default();
         let mut crew = Vec::new();
         for (i, name) in VOLUNTEERS.iter().enumerate() {
-            let id = VolunteerId::from_parts(id_base_ms + i as u64, u128::from(rng.next()));
+            let id = VolunteerId::from_parts(id_base_ms + i as u64, u128::from(rng.next_u64()));
             let draft = VolunteerDraft { display_name: (*name).to_string(), contact: None };
             if volunteers::by_name(tx, name)?.is_none() {
                 volunteers::insert(tx, &id, &draft, now - Duration::days(120))?;
@@ -191,7 +188,7 @@ pub fn seed(store: &mut Store, count: u32, seed: u64, now: DateTime<Utc>) -> Res
             let spread = if national { 3.0 } else { 1.0 };
             let (word, cuisine, language) = *rng.pick(KITCHENS);
             let name = match rng.below(4) {
-                0 => format!("{word}"),
+                0 => word.to_string(),
                 _ => format!("{word} {}", rng.pick(KINDS)),
             };
             // Spread along a few hundred metres either side of the high street's centre.
@@ -219,7 +216,7 @@ pub fn seed(store: &mut Store, count: u32, seed: u64, now: DateTime<Utc>) -> Res
             };
             let id = RestaurantId::from_parts(
                 id_base_ms + u64::from(i),
-                u128::from(rng.next()) << 64 | u128::from(rng.next()),
+                u128::from(rng.next_u64()) << 64 | u128::from(rng.next_u64()),
             );
             restaurants::insert(tx, &id, &ValidDraft(draft), "demo", None, now - Duration::days(100))?;
             summary.restaurants += 1;
@@ -244,14 +241,16 @@ pub fn seed(store: &mut Store, count: u32, seed: u64, now: DateTime<Utc>) -> Res
                     corrects: None,
                     sticker_codes: vec![],
                 };
-                let visit_id =
-                    VisitId::from_parts(id_base_ms + u64::from(i) * 8 + step as u64, u128::from(rng.next()));
+                let visit_id = VisitId::from_parts(
+                    id_base_ms + u64::from(i) * 8 + step as u64,
+                    u128::from(rng.next_u64()),
+                );
                 visits::insert(tx, &visit_id, &visit, at)?;
                 summary.visits += 1;
                 if *outcome == Outcome::Agreed || (*outcome == Outcome::StickerPlaced && step == 0) {
                     let record = |rng: &mut Rng, kind| {
                         let consent_id =
-                            ulid::Ulid::from_parts(id_base_ms, u128::from(rng.next())).to_string();
+                            ulid::Ulid::from_parts(id_base_ms, u128::from(rng.next_u64())).to_string();
                         let c = NewConsent {
                             restaurant_id: id.clone(),
                             kind,
@@ -331,6 +330,9 @@ mod tests {
     fn refuses_a_database_with_restaurants() {
         let mut s = Store::open_in_memory().unwrap();
         seed(&mut s, 3, 1, now()).unwrap();
-        assert!(matches!(seed(&mut s, 3, 1, now()), Err(ApiError::Conflict(_))));
+        assert!(matches!(
+            seed(&mut s, 3, 1, now()),
+            Err(ApiError::Refused(Refusal::DemoNeedsEmptyDatabase { restaurants: 3 }))
+        ));
     }
 }

@@ -3,9 +3,9 @@
 
 use super::{AppState, UiError};
 use chrono::Utc;
+use tablemap_core::api;
 use tablemap_core::api::areas::{self, AreaImportSummary, AreaNote, AreaShape, AreaSummary};
 use tablemap_core::api::walk::{self, StopsSource, WalkPlan, WalkRequest, WalkSheetResult};
-use tablemap_core::api::{self, ApiError};
 use tablemap_core::domain::area::Geometry;
 use tablemap_core::domain::NewVisit;
 use tablemap_core::walk::route::LatLon;
@@ -120,7 +120,7 @@ pub async fn print_walk_sheet(
     out: String,
 ) -> Answer<WalkSheetResult> {
     if out.trim().is_empty() {
-        return Err(ApiError::Conflict("choose where to save the walk sheet".into()).into());
+        return Err(UiError::conflict("choose where to save the walk sheet"));
     }
     state.read(|s| walk::write_sheet(s, &plan, std::path::Path::new(&out)))
 }

@@ -19,6 +19,8 @@ pub enum ErrorKind {
     Storage,
     /// A file could not be written (full disk, no permission).
     File,
+    /// An outside service or the team server failed: the message says what to try.
+    Network,
     /// The person cancelled; not an error to show.
     Cancelled,
 }
@@ -36,16 +38,42 @@ impl From<ApiError> for UiError {
         let (kind, field) = match &e {
             ApiError::Invalid(v) => (ErrorKind::Invalid, Some(v.field.to_string())),
             ApiError::NotFound { .. } => (ErrorKind::NotFound, None),
-            ApiError::Conflict(_) => (ErrorKind::Conflict, None),
-            ApiError::Store(_) => (ErrorKind::Storage, None),
-            ApiError::Io(_) => (ErrorKind::File, None),
+            ApiError::Refused(_) => (ErrorKind::Conflict, None),
+            ApiError::Store(_)
+            | ApiError::Encode { .. }
+            | ApiError::Random(_)
+            | ApiError::Inconsistent { .. } => (ErrorKind::Storage, None),
+            ApiError::File { .. } | ApiError::StickerSheet(_) | ApiError::WalkSheet(_) => {
+                (ErrorKind::File, None)
+            }
+            ApiError::Network(_) | ApiError::OfflineStopped { .. } | ApiError::Sync(_) => {
+                (ErrorKind::Network, None)
+            }
             ApiError::BadFile(_) => (ErrorKind::Invalid, Some("file".to_string())),
             ApiError::Cancelled => (ErrorKind::Cancelled, None),
+            ApiError::Conflict(_) => (ErrorKind::Conflict, None),
+            ApiError::Io(_) => (ErrorKind::File, None),
         };
         let message = match &e {
             ApiError::Invalid(v) => v.reason.clone(),
             other => other.to_string(),
         };
         UiError { kind, message, field }
+    }
+}
+
+impl UiError {
+    /// A refusal that only the window's own state can cause (the wizard closed meanwhile).
+    pub fn conflict(message: impl Into<String>) -> Self {
+        UiError { kind: ErrorKind::Conflict, message: message.into(), field: None }
+    }
+
+    /// A background job of the window ended without an answer (it panicked); nothing was saved.
+    pub fn stopped(what: &str, e: impl std::fmt::Display) -> Self {
+        UiError {
+            kind: ErrorKind::Storage,
+            message: format!("{what} stopped unexpectedly: {e}"),
+            field: None,
+        }
     }
 }

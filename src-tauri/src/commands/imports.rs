@@ -6,7 +6,6 @@ use chrono::Utc;
 use serde::Serialize;
 use std::sync::atomic::Ordering;
 use tablemap_core::api::imports::{self, CsvImport, CsvImportSummary, CsvPreview, Located};
-use tablemap_core::api::ApiError;
 use tablemap_core::imports::CsvOptions;
 use tauri::ipc::{Channel, InvokeBody, Request};
 use tauri::{AppHandle, Manager, State};
@@ -36,7 +35,7 @@ pub struct ImportProgress {
 #[tauri::command(rename_all = "snake_case")]
 pub async fn csv_import_open(state: State<'_, AppState>, request: Request<'_>) -> Answer<CsvPreview> {
     let InvokeBody::Raw(bytes) = request.body() else {
-        return Err(ApiError::Conflict("the file did not arrive as bytes".into()).into());
+        return Err(UiError::conflict("the file did not arrive as bytes"));
     };
     let name = request
         .headers()
@@ -56,7 +55,7 @@ pub async fn csv_import_open(state: State<'_, AppState>, request: Request<'_>) -
 pub async fn csv_import_preview(state: State<'_, AppState>, options: CsvOptions) -> Answer<CsvPreview> {
     let pending = state.pending_csv();
     let Some(p) = pending.as_ref() else {
-        return Err(ApiError::Conflict("no file is open in the import wizard: choose one".into()).into());
+        return Err(UiError::conflict("no file is open in the import wizard: choose one"));
     };
     state.read(|s| imports::preview(s, &p.bytes, &options, &p.located))
 }
@@ -74,7 +73,7 @@ pub async fn csv_import_run(
         state.cancel_import.store(false, Ordering::SeqCst);
         let pending = state.pending_csv().take();
         let Some(p) = pending else {
-            return Err(ApiError::Conflict("no file is open in the import wizard: choose one".into()).into());
+            return Err(UiError::conflict("no file is open in the import wizard: choose one"));
         };
         let job = CsvImport {
             bytes: &p.bytes,
@@ -98,7 +97,7 @@ pub async fn csv_import_run(
         result
     })
     .await
-    .map_err(|e| UiError::from(ApiError::Io(format!("the import stopped unexpectedly: {e}"))))?
+    .map_err(|e| UiError::stopped("the import", e))?
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -56,7 +56,7 @@ pub async fn csv_import_locate(
     let (rows, mut located) = {
         let pending = state.pending_csv();
         let Some(p) = pending.as_ref() else {
-            return Err(ApiError::Conflict("no file is open in the import wizard: choose one".into()).into());
+            return Err(UiError::conflict("no file is open in the import wizard: choose one"));
         };
         (imports::lookups(&p.bytes, &options, &[])?, p.located.clone())
     };
@@ -71,7 +71,7 @@ pub async fn csv_import_locate(
     // Keep what was found even when a later request failed.
     let mut pending = state.pending_csv();
     let Some(p) = pending.as_mut() else {
-        return Err(ApiError::Conflict("the import wizard was closed".into()).into());
+        return Err(UiError::conflict("the import wizard was closed"));
     };
     p.located.extend(located);
     p.looked_up = true;
@@ -109,9 +109,7 @@ pub async fn osm_import(
         (Some(b), _) => OsmArea::Bbox { south: b.south, west: b.west, north: b.north, east: b.east },
         (None, Some(name)) => OsmArea::Named(name),
         (None, None) => {
-            return Err(
-                ApiError::Conflict("choose an area: draw a box on the map or type a name".into()).into()
-            )
+            return Err(UiError::conflict("choose an area: draw a box on the map or type a name"))
         }
     };
     let url = state.read(|s| Ok(api::settings::get(s)?.overpass_url))?;

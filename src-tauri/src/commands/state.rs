@@ -96,7 +96,7 @@ impl AppState {
     }
 
     pub fn sync_status(&self) -> Result<SyncStatus, UiError> {
-        let mut status = self.read(|s| Ok(tablemap_core::api::sync::status(s)?))?;
+        let mut status = self.read(tablemap_core::api::sync::status)?;
         status.running = self.sync.get().is_some_and(Background::running);
         Ok(status)
     }

@@ -74,7 +74,8 @@ pub async fn sticker_preview(
     let (template, logo) =
         state.read(|s| Ok((api::stickers::template(s, &template_id)?, api::stickers::logo(s)?)))?;
     let ec_level = if logo.is_some() { EcLevel::H } else { ec_level };
-    let io = |e: tablemap_core::stickers::text::FontError| UiError::from(api::ApiError::Io(e.to_string()));
+    let io =
+        |e: tablemap_core::stickers::text::FontError| UiError::from(api::ApiError::StickerSheet(e.into()));
     Ok(StickerPreviews {
         sticker: preview::sticker(&template, &campaign, ec_level, None, logo.as_ref()).map_err(io)?,
         page: preview::first_page(&template, &campaign, ec_level, start_at.max(1), count, logo.as_ref())
@@ -109,7 +110,7 @@ pub async fn print_stickers(
         })
     })
     .await
-    .map_err(|e| UiError::from(api::ApiError::Io(e.to_string())))?
+    .map_err(|e| UiError::stopped("printing", e))?
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -50,7 +50,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> Answer<SyncStatus> {
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn sync_reviews(state: State<'_, AppState>) -> Answer<Vec<SyncReview>> {
-    state.read(|s| sync::reviews(s))
+    state.read(sync::reviews)
 }
 
 /// Clears a review here; the server hears of it at the next sync (soon).

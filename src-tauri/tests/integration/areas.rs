@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use tablemap_core::api::areas::{self, AreaSummary};
-use tablemap_core::api::ApiError;
+use tablemap_core::api::{ApiError, Refusal};
 use tablemap_core::domain::area::{Geometry, Ring};
 use tablemap_core::domain::{RestaurantDraft, Status};
 use tablemap_core::store::restaurants::for_export;
@@ -187,7 +187,7 @@ fn claims_expire_and_keep_a_second_volunteer_out() {
     assert_eq!(holder(&store, 14), None, "expired after 14 days");
 
     let refused = areas::assign(&mut store, "Dalston", "tom", 14, false, day(2)).expect_err("held");
-    assert!(matches!(refused, ApiError::Conflict(_)));
+    assert!(matches!(refused, ApiError::Refused(Refusal::AreaHeld { .. })));
     assert!(refused.to_string().contains("held by Amina until 2026-06-15 12:00 UTC"), "{refused}");
     assert_eq!(holder(&store, 3).as_deref(), Some("Amina"), "the refusal wrote nothing");
 
@@ -295,9 +295,9 @@ fn drawn_areas_are_named_renamed_and_checked() {
     assert_eq!(drawn.source, tablemap_core::domain::area::AreaSource::Drawn);
     assert!(drawn.km2 > 0.1 && drawn.km2 < 0.5, "{}", drawn.km2);
     let e = areas::create(&mut store, "ridley road", triangle.clone(), now()).expect_err("taken");
-    assert!(matches!(e, ApiError::Conflict(_)), "{e}");
+    assert!(matches!(e, ApiError::Refused(Refusal::AreaNameTaken { .. })), "{e}");
     let e = areas::rename(&mut store, "Ridley Road", "DALSTON", now()).expect_err("taken");
-    assert!(matches!(e, ApiError::Conflict(_)), "{e}");
+    assert!(matches!(e, ApiError::Refused(Refusal::AreaNameTaken { .. })), "{e}");
     let renamed = areas::rename(&mut store, drawn.id.as_str(), "Ridley Road Market", now()).expect("rename");
     assert_eq!((renamed.id.clone(), renamed.name.as_str()), (drawn.id.clone(), "Ridley Road Market"));
     let got = areas::get(&store, "ridley road market").expect("by name");

@@ -362,7 +362,8 @@ fn failures_are_reported_and_never_cached() {
     ] {
         let g = geocoder(case);
         let e = rt.block_on(g.postcodes(&postcodes, now())).expect_err(case);
-        let ApiError::Io(text) = &e else { panic!("{case}: {e:?}") };
+        let ApiError::Network(source) = &e else { panic!("{case}: {e:?}") };
+        let text = source.to_string();
         for w in words {
             assert!(text.contains(w), "{case}: {text:?} should say {w:?}");
         }

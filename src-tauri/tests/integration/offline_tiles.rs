@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use tablemap_core::api::tiles::{self, OfflineArea};
-use tablemap_core::api::{self, ApiError};
+use tablemap_core::api::{self, ApiError, Refusal};
 use tablemap_core::domain::Bbox;
 use tablemap_core::sources::mbtiles::{blank_png, MbTiles};
 use tablemap_core::sources::offline::{OfflineProgress, CONCURRENCY, MAX_TILES};
@@ -217,7 +217,9 @@ fn refusals_come_before_any_request() {
     // OpenStreetMap's own server: its policy, whatever the checkbox says.
     for template in [OSM, "https://b.tile.openstreetmap.org/{z}/{x}/{y}.png"] {
         let err = keep(&fetcher, template, &area(12, 16), true, &mut never).expect_err("refused");
-        let ApiError::Conflict(message) = &err else { panic!("{err:?}") };
+        let ApiError::Refused(Refusal::BulkDownloadForbidden { policy: message }) = &err else {
+            panic!("{err:?}")
+        };
         assert!(message.contains("does not allow downloading areas"), "{message}");
         assert!(message.contains("operations.osmfoundation.org/policies/tiles"), "{message}");
         assert!(message.contains("MBTiles"), "{message}");
@@ -302,7 +304,8 @@ fn a_failing_server_stops_the_run_and_a_second_run_fetches_only_the_rest() {
     let fetcher = fetcher();
     broken.store(true, Ordering::SeqCst);
     let err = keep(&fetcher, &template(&server), &area(12, 16), true, &mut |_| true).expect_err("stopped");
-    let ApiError::Io(message) = &err else { panic!("{err:?}") };
+    let ApiError::OfflineStopped { .. } = &err else { panic!("{err:?}") };
+    let message = err.to_string();
     assert!(
         message.contains("the tile server answered 503") && message.contains("run it again"),
         "{message}"

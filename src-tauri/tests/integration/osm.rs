@@ -294,7 +294,7 @@ fn errors_say_what_happened_and_what_to_do() {
     // Through the API layer the error is a message for the window, and nothing was written.
     let c = OverpassClient::new(&format!("{}/busy/api", server.base_url()));
     let e = runtime().block_on(osm::fetch(&c, &dalston())).expect_err("busy");
-    assert!(matches!(e, ApiError::Io(ref m) if m.contains("HTTP 429")), "{e:?}");
+    assert!(matches!(e, ApiError::Network(ref s) if s.to_string().contains("HTTP 429")), "{e:?}");
 }
 
 #[test]

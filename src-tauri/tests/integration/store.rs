@@ -238,7 +238,7 @@ fn visit_rules_are_checked_before_writing() {
         let got = match err {
             ApiError::NotFound { .. } => "not_found",
             ApiError::Invalid(_) => "invalid",
-            ApiError::Conflict(_) => "conflict",
+            ApiError::Refused(_) => "conflict",
             _ => "other",
         };
         assert_eq!(got, kind, "{nv:?}");

@@ -3,8 +3,9 @@
 //! holds is worked out on every call (restaurants in the area's box by the position index, then
 //! point-in-polygon), so an area never changes a restaurant and deleting one loses no visit.
 
+use super::error::HeldFor;
 use super::models::StatusCount;
-use super::{ApiError, Result};
+use super::{ApiError, Refusal, Result};
 use crate::domain::area::{self, Area, AreaIndex, AreaSource, Claim, Geometry, DEFAULT_CLAIM_DAYS};
 use crate::domain::validation::required_text;
 use crate::domain::Bbox;
@@ -188,12 +189,13 @@ pub fn delete(store: &mut Store, area: &str, now: DateTime<Utc>) -> Result<Strin
     store.write(|tx| {
         let found = find(tx, area)?;
         if let Some(h) = holder_of(&table::claims_for(tx, &found.id)?, now) {
-            return Err(ApiError::Conflict(format!(
-                "\u{201c}{}\u{201d} is held by {} until {}; release it first",
-                found.name,
-                h.volunteer_name,
-                when(h.expires_at)
-            )));
+            return Err(Refusal::AreaHeld {
+                area: found.name,
+                holder: h.volunteer_name,
+                until: h.expires_at,
+                asked: HeldFor::Delete,
+            }
+            .into());
         }
         table::mark_deleted(tx, &found.id, now)?;
         outbox::event(tx, "area", found.id.as_str(), now)?;
@@ -239,13 +241,12 @@ pub fn assign(
         let claims = table::claims_for(tx, &found.id)?;
         if let Some(h) = holder_of(&claims, now).filter(|h| h.volunteer_id != who.id) {
             if !force {
-                return Err(ApiError::Conflict(format!(
-                    "\u{201c}{}\u{201d} is held by {} until {}: ask them to release it, wait until then, \
-                     or take it over (--force on the command line)",
-                    found.name,
-                    h.volunteer_name,
-                    when(h.expires_at)
-                )));
+                return Err(ApiError::from(Refusal::AreaHeld {
+                    area: found.name,
+                    holder: h.volunteer_name,
+                    until: h.expires_at,
+                    asked: HeldFor::Claim,
+                }));
             }
         }
         let id = event_id(now);
@@ -260,10 +261,7 @@ pub fn release(store: &mut Store, area: &str, now: DateTime<Utc>) -> Result<Area
     store.write(|tx| {
         let found = find(tx, area)?;
         if holder_of(&table::claims_for(tx, &found.id)?, now).is_none() {
-            return Err(ApiError::Conflict(format!(
-                "nobody holds \u{201c}{}\u{201d}; there is nothing to release",
-                found.name
-            )));
+            return Err(Refusal::AreaNotHeld { area: found.name }.into());
         }
         let id = event_id(now);
         table::insert_claim(tx, &id, &found.id, &Claim::release(now))?;
@@ -460,15 +458,11 @@ fn name_is_free(conn: &Connection, name: &str, except: Option<&AreaId>) -> Resul
     let taken =
         table::names(conn)?.into_iter().any(|(id, n)| n.eq_ignore_ascii_case(name) && Some(&id) != except);
     if taken {
-        return Err(ApiError::Conflict(format!("there is already an area called \u{201c}{name}\u{201d}")));
+        return Err(Refusal::AreaNameTaken { name: name.to_string() }.into());
     }
     Ok(())
 }
 
 fn event_id(now: DateTime<Utc>) -> String {
     ulid::Ulid::from_datetime(now.into()).to_string()
-}
-
-fn when(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
 }

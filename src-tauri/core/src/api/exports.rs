@@ -1,6 +1,6 @@
 //! Exports: every restaurant to a CSV or GeoJSON file, written atomically.
 
-use super::{ApiError, Result};
+use super::{ApiError, FileAction, Result};
 use crate::atomic_file::AtomicFile;
 use crate::exports::csv_file::CsvExport;
 use crate::exports::geojson::GeoJsonExport;
@@ -8,13 +8,13 @@ use crate::store::{restaurants, Store};
 use std::path::Path;
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> ApiError + '_ {
-    move |e| ApiError::Io(format!("cannot write {}: {e}", path.display()))
+    move |e| ApiError::file(FileAction::Write, path, e)
 }
 
 /// Writes every restaurant to `out` as CSV; returns how many.
 pub fn csv(store: &Store, out: &Path) -> Result<u64> {
     let mut file = AtomicFile::create(out).map_err(io(out))?;
-    let writer = file.take_writer().ok_or_else(|| ApiError::Io("file writer missing".into()))?;
+    let writer = super::take_writer(&mut file, out)?;
     let mut export = CsvExport::new(writer).map_err(io(out))?;
     let n = restaurants::for_export(store.conn(), |row| export.row(&row).map_err(io(out)))?;
     file.commit_with(export.finish().map_err(io(out))?).map_err(io(out))?;
@@ -24,7 +24,7 @@ pub fn csv(store: &Store, out: &Path) -> Result<u64> {
 /// Writes every restaurant to `out` as GeoJSON; returns how many.
 pub fn geojson(store: &Store, out: &Path) -> Result<u64> {
     let mut file = AtomicFile::create(out).map_err(io(out))?;
-    let writer = file.take_writer().ok_or_else(|| ApiError::Io("file writer missing".into()))?;
+    let writer = super::take_writer(&mut file, out)?;
     let mut export = GeoJsonExport::new(writer).map_err(io(out))?;
     let n = restaurants::for_export(store.conn(), |row| export.row(&row).map_err(io(out)))?;
     file.commit_with(export.finish().map_err(io(out))?).map_err(io(out))?;

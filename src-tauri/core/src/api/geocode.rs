@@ -225,7 +225,8 @@ impl Geocoder {
         answer: &Option<T>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let json = serde_json::to_string(answer).map_err(|e| super::ApiError::Io(e.to_string()))?;
+        let json =
+            serde_json::to_string(answer).map_err(|e| super::ApiError::encode("a geocoding answer", e))?;
         Ok(geocode_cache::put(self.lock().conn(), service, query, &json, now)?)
     }
 }

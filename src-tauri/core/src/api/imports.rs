@@ -351,7 +351,7 @@ pub fn import_csv(
                         .get(i)
                         .id
                         .clone()
-                        .ok_or_else(|| ApiError::Conflict("a row matched itself".into()))?;
+                        .ok_or(ApiError::Inconsistent { what: "a row matched itself" })?;
                     let before = table::get(tx, &id)?;
                     let new = merged(&before, draft);
                     table::update(tx, &id, &new, job.now)?;

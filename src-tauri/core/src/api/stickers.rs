@@ -1,7 +1,7 @@
 //! Printing sticker batches and following every sticker: the campaign settings, the label
 //! templates, a batch printed to PDF and recorded with its codes, and the codes' states.
 
-use super::{ApiError, Result};
+use super::{ApiError, FileAction, Refusal, Result};
 use crate::atomic_file::AtomicFile;
 use crate::domain::validation::invalid;
 use crate::domain::{RestaurantId, StickerState, VolunteerId};
@@ -47,7 +47,7 @@ pub fn save_template(
     if let Err(e) = template.validate() {
         return invalid("template", e.to_string()).map_err(Into::into);
     }
-    let json = serde_json::to_string(&template).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let json = serde_json::to_string(&template).map_err(|e| ApiError::encode("the label template", e))?;
     store.write(|tx| {
         table::save_template(tx, &template.id, &template.name, source, &json, now)?;
         crate::store::outbox::event(tx, "template", &template.id, now)?;
@@ -85,7 +85,7 @@ pub fn import_glabels(
     }
     store.write(|tx| {
         for t in &templates {
-            let json = serde_json::to_string(t).map_err(|e| ApiError::Conflict(e.to_string()))?;
+            let json = serde_json::to_string(t).map_err(|e| ApiError::encode("the label template", e))?;
             table::save_template(tx, &t.id, &t.name, "glabels", &json, now)?;
             crate::store::outbox::event(tx, "template", &t.id, now)?;
         }
@@ -104,7 +104,7 @@ pub fn campaign(store: &Store) -> Result<Campaign> {
 /// and coordinators only: the server refuses anyone else's).
 pub fn save_campaign(store: &mut Store, campaign: Campaign, now: DateTime<Utc>) -> Result<Campaign> {
     let campaign = campaign.validate()?;
-    let value = serde_json::to_value(&campaign).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let value = serde_json::to_value(&campaign).map_err(|e| ApiError::encode("the campaign", e))?;
     let json = value.to_string();
     store.write(|tx| {
         settings::set(tx, "campaign", &json)?;
@@ -120,7 +120,7 @@ pub fn logo(store: &Store) -> Result<Option<crate::stickers::logo::Logo>> {
     let Some(b64) = settings::get(store.conn(), "campaign_logo")? else { return Ok(None) };
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(b64)
-        .map_err(|e| ApiError::Conflict(e.to_string()))?;
+        .map_err(|e| ApiError::encode("the campaign", e))?;
     Ok(crate::stickers::logo::decode(&bytes).ok())
 }
 
@@ -174,7 +174,7 @@ pub fn save_calibration(store: &mut Store, c: PrinterCalibration) -> Result<Prin
     if !(0.9..=1.1).contains(&c.scale) {
         return invalid("scale", "must be between 0.9 and 1.1 (90% to 110%)").map_err(Into::into);
     }
-    let json = serde_json::to_string(&c).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let json = serde_json::to_string(&c).map_err(|e| ApiError::encode("the printer calibration", e))?;
     store.write(|tx| {
         settings::set(tx, "printer_calibration", &json)?;
         Ok::<_, ApiError>(())
@@ -262,13 +262,13 @@ pub fn print(
     }
 
     // Fresh codes, none already in the database.
-    let mut codes = codes::generate(count as usize).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let mut codes = codes::generate(count as usize)?;
     loop {
         let clash = table::taken(store.conn(), &codes)?;
         if clash.is_empty() {
             break;
         }
-        let fresh = codes::generate(clash.len()).map_err(|e| ApiError::Conflict(e.to_string()))?;
+        let fresh = codes::generate(clash.len())?;
         for (old, new) in clash.iter().zip(fresh) {
             if let Some(slot) = codes.iter_mut().find(|c| *c == old) {
                 *slot = new;
@@ -295,9 +295,9 @@ pub fn print(
         cut_marks: req.cut_marks,
         calibration: calibration(store)?.into(),
     };
-    let mut file = AtomicFile::create(&req.out)
-        .map_err(|e| ApiError::Io(format!("cannot create {}: {e}", req.out.display())))?;
-    let writer = file.take_writer().ok_or_else(|| ApiError::Io("file writer missing".into()))?;
+    let mut file =
+        AtomicFile::create(&req.out).map_err(|e| ApiError::file(FileAction::Create, &req.out, e))?;
+    let writer = super::take_writer(&mut file, &req.out)?;
     let (writer, report) = sheet::write_sheets(writer, &template, &campaign, &stickers, &options, progress)
         .map_err(|e| match e {
         SheetError::Cancelled => ApiError::Cancelled,
@@ -307,7 +307,7 @@ pub fn print(
         SheetError::TooLong { .. } => {
             ApiError::Invalid(crate::domain::ValidationError { field: "base_url", reason: e.to_string() })
         }
-        other => ApiError::Io(other.to_string()),
+        other => ApiError::StickerSheet(other),
     })?;
 
     let batch = PrintBatch {
@@ -367,8 +367,7 @@ pub fn print(
             crate::store::outbox::print_batch(tx, &batch.id, now)?;
             // The file goes in place only once everything is recorded; if the commit then fails,
             // the caller sees the error and the file without a batch is removed below.
-            file.commit_with(writer)
-                .map_err(|e| ApiError::Io(format!("cannot write {}: {e}", req.out.display())))?;
+            file.commit_with(writer).map_err(|e| ApiError::file(FileAction::Write, &req.out, e))?;
             Ok::<_, ApiError>(())
         })
         .inspect_err(|_| {
@@ -405,12 +404,11 @@ pub fn print(
 /// A calibration page for the template, written atomically.
 pub fn calibration_page(store: &Store, template_id: &str, out: &std::path::Path) -> Result<()> {
     let template = template(store, template_id)?;
-    let mut file =
-        AtomicFile::create(out).map_err(|e| ApiError::Io(format!("cannot create {}: {e}", out.display())))?;
-    let writer = file.take_writer().ok_or_else(|| ApiError::Io("file writer missing".into()))?;
+    let mut file = AtomicFile::create(out).map_err(|e| ApiError::file(FileAction::Create, out, e))?;
+    let writer = super::take_writer(&mut file, out)?;
     let writer = sheet::write_calibration(writer, &template, &calibration(store)?.into())
-        .map_err(|e| ApiError::Io(e.to_string()))?;
-    file.commit_with(writer).map_err(|e| ApiError::Io(format!("cannot write {}: {e}", out.display())))
+        .map_err(ApiError::StickerSheet)?;
+    file.commit_with(writer).map_err(|e| ApiError::file(FileAction::Write, out, e))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -445,9 +443,7 @@ pub fn hand_out(
             .map(|c| c.code)
             .collect();
         if waiting.is_empty() {
-            return Err(ApiError::Conflict(
-                "every sticker of this batch has been handed out, placed or lost already".into(),
-            ));
+            return Err(ApiError::from(Refusal::BatchAllHandedOut { batch: batch.to_string() }));
         }
         for code in &waiting {
             let id = ulid::Ulid::from_datetime(now.into()).to_string();
@@ -497,10 +493,11 @@ pub fn mark(
     store.write(|tx| {
         let current = table::code(tx, &code)?;
         if !current.state.may_become(state) {
-            return Err(ApiError::Conflict(format!(
-                "sticker {code} is {}; it cannot become {state}",
-                current.state
-            )));
+            return Err(ApiError::from(Refusal::StickerMove {
+                code: code.clone(),
+                state: current.state,
+                to: state,
+            }));
         }
         if let Some(v) = &volunteer {
             volunteers::get(tx, v)?;

@@ -15,7 +15,7 @@ use ts_rs::TS;
 /// person as a volunteer here under their team id. Nothing is sent until a sync.
 pub fn join(store: &mut Store, code: &str, now: DateTime<Utc>) -> Result<TeamConnection> {
     let team = TeamConnection::from_join_code(code)?;
-    let json = serde_json::to_string(&team).map_err(|e| super::ApiError::Conflict(e.to_string()))?;
+    let json = serde_json::to_string(&team).map_err(|e| super::ApiError::encode("the team connection", e))?;
     store.write(|tx| -> Result<()> {
         let id = VolunteerId(team.volunteer_id.clone());
         if volunteers::get(tx, &id).is_err() {
@@ -254,7 +254,7 @@ pub fn reviews(store: &Store) -> Result<Vec<SyncReview>> {
 pub fn clear_review(store: &mut Store, id: &str, now: DateTime<Utc>) -> Result<Vec<SyncReview>> {
     let team = team(store)?.ok_or(SyncError::NotJoined)?;
     if team.role != "coordinator" {
-        return Err(super::ApiError::Conflict("only a coordinator clears reviews".into()));
+        return Err(super::Refusal::CoordinatorOnly { action: "clears reviews" }.into());
     }
     store.write(|tx| -> Result<()> {
         let at = crate::store::codec_text_time(now);

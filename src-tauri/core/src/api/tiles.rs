@@ -2,7 +2,7 @@
 //! (from the MBTiles basemap when one is set, else the cache or the tile server), and keeping
 //! an area offline, only from tile servers whose policy allows it.
 
-use super::{ApiError, Result};
+use super::{ApiError, Refusal, Result};
 use crate::domain::validation::invalid;
 use crate::domain::Bbox;
 use crate::domain::ValidationResult;
@@ -169,7 +169,7 @@ pub async fn keep_offline(
 ) -> Result<OfflineSummary> {
     let plan = plan(template, area)?;
     if plan.bulk == BulkDownload::Forbidden {
-        return Err(ApiError::Conflict(plan.policy.unwrap_or_default()));
+        return Err(Refusal::BulkDownloadForbidden { policy: plan.policy.unwrap_or_default() }.into());
     }
     if !allowed_by_provider {
         return invalid(
@@ -198,10 +198,11 @@ pub async fn keep_offline(
     match ended {
         Ended::Finished => Ok(OfflineSummary { progress, cancelled: false }),
         Ended::Cancelled => Ok(OfflineSummary { progress, cancelled: true }),
-        Ended::Failed(e) => Err(ApiError::Io(format!(
-            "stopped after {} of {} tiles: {e}. The tiles fetched are kept; run it again later to fetch the rest",
-            progress.done, progress.total
-        ))),
+        Ended::Failed(e) => Err(ApiError::OfflineStopped {
+            done: progress.done.into(),
+            total: progress.total.into(),
+            reason: e.to_string(),
+        }),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::models::RestaurantDetail;
 use super::restaurants::detail_in;
-use super::{ApiError, Result};
+use super::{ApiError, Refusal, Result};
 use crate::domain::{NewConsent, NewVisit, VisitId, VolunteerDraft, VolunteerId};
 use crate::store::{consents, outbox, status, visits, volunteers, Store};
 use chrono::{DateTime, Utc};
@@ -68,12 +68,10 @@ fn record_in(tx: &Transaction<'_>, visit: NewVisit, now: DateTime<Utc>) -> Resul
         if let Some(corrected) = &visit.corrects {
             let (restaurant, already) = visits::lookup(tx, corrected)?;
             if restaurant != visit.restaurant_id {
-                return Err(ApiError::Conflict(format!("visit {corrected} belongs to another restaurant")));
+                return Err(Refusal::CorrectsAnotherRestaurant { visit: corrected.clone() }.into());
             }
             if already {
-                return Err(ApiError::Conflict(format!(
-                    "visit {corrected} was already corrected; correct the correction instead"
-                )));
+                return Err(Refusal::AlreadyCorrected { visit: corrected.clone() }.into());
             }
         }
         visits::insert(tx, &id, &visit, now)?;
@@ -98,17 +96,20 @@ fn place_stickers(
         let current = codes::code(tx, code)?;
         if let Some(meant) = &current.restaurant_id {
             if *meant != visit.restaurant_id {
-                return Err(ApiError::Conflict(format!(
-                    "sticker {code} was printed for {}; place it there, or use a blank sticker",
-                    current.restaurant_name.unwrap_or_else(|| meant.to_string())
-                )));
+                return Err(Refusal::StickerForAnotherRestaurant {
+                    code: code.clone(),
+                    restaurant: current.restaurant_name.unwrap_or_else(|| meant.to_string()),
+                }
+                .into());
             }
         }
         if !current.state.may_become(StickerState::Placed) {
-            return Err(ApiError::Conflict(format!(
-                "sticker {code} is already {}; it cannot be placed again",
-                current.state
-            )));
+            return Err(Refusal::StickerMove {
+                code: code.clone(),
+                state: current.state,
+                to: StickerState::Placed,
+            }
+            .into());
         }
         let event = format!("{}-{i}", visit_id);
         codes::insert_event(

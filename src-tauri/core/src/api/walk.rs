@@ -5,10 +5,10 @@
 //! "Still to visit" is not contacted yet, or asked us to come back on or before the walk's day
 //! (a follow-up with no date counts as due). Everything else is listed as left out, with why.
 
-use super::{ApiError, Result};
+use super::{ApiError, FileAction, Result};
 use crate::atomic_file::AtomicFile;
 use crate::domain::validation::{invalid, optional_text};
-use crate::domain::{RestaurantId, Status};
+use crate::domain::{RestaurantId, Status, ValidationError};
 use crate::stickers::campaign::check_base_url;
 use crate::store::{restaurants, status, Store};
 use crate::walk::hours::{Holiday, Openness};
@@ -301,8 +301,10 @@ fn check_pace(pace: &Pace) -> Result<()> {
 pub fn campaign_site(store: &Store) -> Result<String> {
     let campaign = super::stickers::campaign(store)?;
     let checked = check_base_url(&campaign.base_url)?;
-    let parsed = url::Url::parse(&checked.normalised)
-        .map_err(|e| ApiError::Conflict(format!("the campaign address cannot be read: {e}")))?;
+    let parsed = url::Url::parse(&checked.normalised).map_err(|e| ValidationError {
+        field: "base_url",
+        reason: format!("the campaign address cannot be read: {e}"),
+    })?;
     Ok(format!("{}/", parsed.origin().ascii_serialization()))
 }
 
@@ -333,16 +335,15 @@ pub fn write_sheet(store: &Store, plan: &WalkPlan, out: &Path) -> Result<WalkShe
         pitch: plan.pitch.clone(),
         stops: plan.stops.iter().map(sheet_stop).collect(),
     };
-    let mut file =
-        AtomicFile::create(out).map_err(|e| ApiError::Io(format!("cannot create {}: {e}", out.display())))?;
-    let writer = file.take_writer().ok_or_else(|| ApiError::Io("file writer missing".into()))?;
+    let mut file = AtomicFile::create(out).map_err(|e| ApiError::file(FileAction::Create, out, e))?;
+    let writer = super::take_writer(&mut file, out)?;
     let (writer, report) = sheet::write_sheet(writer, &doc).map_err(|e| match e {
         SheetError::TooLong => {
             ApiError::Invalid(crate::domain::ValidationError { field: "base_url", reason: e.to_string() })
         }
-        other => ApiError::Io(other.to_string()),
+        other => ApiError::WalkSheet(other),
     })?;
-    file.commit_with(writer).map_err(|e| ApiError::Io(format!("cannot write {}: {e}", out.display())))?;
+    file.commit_with(writer).map_err(|e| ApiError::file(FileAction::Write, out, e))?;
     Ok(WalkSheetResult {
         out: out.to_path_buf(),
         pages: report.pages,

@@ -58,6 +58,6 @@ mod tests {
     fn encoding_uses_the_first_35_bits() {
         assert_eq!(encode(&[0, 0, 0, 0, 0]), "0000000");
         assert_eq!(encode(&[0xFF, 0xFF, 0xFF, 0xFF, 0xFF]), "ZZZZZZZ");
-        assert_eq!(encode(&[0b00001_000, 0, 0, 0, 0]), "1000000");
+        assert_eq!(encode(&[0b0000_1000, 0, 0, 0, 0]), "1000000");
     }
 }

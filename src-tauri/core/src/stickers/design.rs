@@ -113,7 +113,7 @@ fn square(w: f64, h: f64, pad: f64, with_restaurant: bool) -> Design {
     let code =
         Area { x: pad, y: pad + below - code_size * 1.3, width: w - 2.0 * pad, height: code_size * 1.2 };
     let restaurant =
-        with_restaurant.then(|| Area { x: pad, y: pad, width: w - 2.0 * pad, height: code_size * 1.1 });
+        with_restaurant.then_some(Area { x: pad, y: pad, width: w - 2.0 * pad, height: code_size * 1.1 });
     Design {
         qr,
         headline,

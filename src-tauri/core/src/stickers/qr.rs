@@ -116,7 +116,7 @@ fn segments(text: &str) -> Vec<QrSegment> {
     }
     let mut mixed = vec![QrSegment::make_alphanumeric(&text[..split])];
     if split < text.len() {
-        mixed.push(QrSegment::make_bytes(text[split..].as_bytes()));
+        mixed.push(QrSegment::make_bytes(&text.as_bytes()[split..]));
     }
     // Bits at versions 10-26 (count fields: alphanumeric 11 bits, bytes 16), mode headers included.
     let alnum_bits = |n: usize| 4 + 11 + 11 * (n / 2) + 6 * (n % 2);

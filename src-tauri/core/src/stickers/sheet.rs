@@ -660,9 +660,9 @@ pub fn write_calibration<W: Write>(
                 fmt(y + dy * tick)
             );
         }
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "{} {} m {} {} l {} {} m {} {} l S Q\n",
+            "{} {} m {} {} l {} {} m {} {} l S Q",
             fmt(w / 2.0 - tick),
             fmt(h / 2.0),
             fmt(w / 2.0 + tick),
