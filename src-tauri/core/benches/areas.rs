@@ -1,4 +1,4 @@
-//! `cargo bench -p tablemap --bench areas`: point-in-polygon at city scale. 100,000 demo
+//! `cargo bench -p tablemap-core --bench areas`: point-in-polygon at city scale. 100,000 demo
 //! restaurants in a real SQLite file and 50 ward-sized polygons (about 1.7 km² each, on the
 //! busiest parts of the demo) with wobbly edges of 400 and of 4,000 points (a generalised and a
 //! full-resolution ward file). Prints figures only; nothing here passes or fails.

@@ -1,4 +1,4 @@
-//! `cargo bench -p tablemap --bench csv_import`: a CSV import of a generated 50,000-row members'
+//! `cargo bench -p tablemap-core --bench csv_import`: a CSV import of a generated 50,000-row members'
 //! spreadsheet (accents, quoted commas, Windows line ends) into a real SQLite file: rehearsed
 //! (`--dry-run`), imported, then imported again (every row a duplicate). Prints figures only.
 

@@ -1,4 +1,4 @@
-//! `cargo bench -p tablemap --bench map`: the map at city scale on 100,000 demo restaurants in a
+//! `cargo bench -p tablemap-core --bench map`: the map at city scale on 100,000 demo restaurants in a
 //! real SQLite file: building the in-memory index, and the cluster query per view at zooms 5,
 //! 10, 13 and 16 (p50/p95 over views spread across the data), unfiltered and under a filter.
 //! Prints figures only.

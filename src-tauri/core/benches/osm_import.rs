@@ -1,4 +1,4 @@
-//! `cargo bench -p tablemap --bench osm_import`: an OpenStreetMap import of a generated
+//! `cargo bench -p tablemap-core --bench osm_import`: an OpenStreetMap import of a generated
 //! 50,000-element Overpass answer (nodes, ways and relations, like a big city's restaurants):
 //! fetched over loopback HTTP through the real client, parsed, and applied to a real SQLite file,
 //! then imported again unchanged and with a tenth changed. Prints figures only.

@@ -1,4 +1,4 @@
-//! `cargo bench -p tablemap --bench route`: how long ordering a walk takes for 50 and 500 stops
+//! `cargo bench -p tablemap-core --bench route`: how long ordering a walk takes for 50 and 500 stops
 //! spread over inner London (nearest neighbour alone, then with 2-opt), how much 2-opt shortens
 //! the route, and how long a 50-stop walk sheet takes to write. Median of several runs; figures
 //! only, nothing here passes or fails.

@@ -1,4 +1,4 @@
-//! `cargo bench -p tablemap --bench store`: figures for the store on a real SQLite file with
+//! `cargo bench -p tablemap-core --bench store`: figures for the store on a real SQLite file with
 //! 10,000 and 100,000 demo restaurants. Prints figures only; nothing here passes or fails.
 
 use chrono::Utc;

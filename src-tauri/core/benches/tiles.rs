@@ -1,4 +1,4 @@
-//! `cargo bench -p tablemap --bench tiles`: how fast an MBTiles basemap serves the map. A
+//! `cargo bench -p tablemap-core --bench tiles`: how fast an MBTiles basemap serves the map. A
 //! generated file (Greater London, zoom 0-15, ~6,400 tiles of 4-20 KB) is read for 1,000 random
 //! tiles, straight from the file and through `api::tiles::tile` (what the window's `tiles:`
 //! protocol calls), and for 1,000 tiles it lacks (the blank tile). Figures only.

@@ -1,5 +1,5 @@
 //! Team sync against a real PostgreSQL (tests/support/postgres.rs): several local databases
-//! playing different people, each scenario from issue 6.
+//! playing different people, each scenario a campaign meets (a volunteer, an organiser, a coordinator).
 
 use crate::pg_server::TestPostgres;
 use crate::support;

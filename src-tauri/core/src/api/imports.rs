@@ -1,5 +1,9 @@
 //! CSV import: preview a file as the wizard shows it, then import it in one transaction (or
 //! rehearse it and roll back, for `--dry-run`). A file with any problem changes nothing.
+//!
+//! Over 400 lines on purpose: the preview and the import read a file through the same private
+//! steps (decode, map columns, check rows, judge duplicates), and keeping them in one file keeps
+//! the preview an exact rehearsal of the import.
 
 use super::{ApiError, Result};
 use crate::domain::restaurant::ValidDraft;

@@ -239,7 +239,7 @@ mod tests {
 
     #[test]
     fn module_size_for_a_62_character_url_on_l7651_is_too_small() {
-        // The example: ~19 mm of code for a 62-character URL gives about 0.35 mm.
+        // A typical sticker: ~19 mm of code for a 62-character URL gives about 0.35 mm.
         let url = "https://www.migrantscontribute.org.uk/stickers/7K3M9QZ?s=stkr1";
         assert_eq!(url.len(), 62);
         let shape = encode(url, EcLevel::Q).unwrap();

@@ -1,6 +1,9 @@
 //! The local side of team sync: this machine's clock (`sync_state`), the `outbox` of changes
 //! still to push, and each restaurant field's clock stamp. Every function takes the caller's
 //! transaction, so a change and its outbox entry are written together or not at all.
+//!
+//! Over 400 lines on purpose: `ROWS` (each kind's table and columns) and every function that
+//! queues or shares a kind must agree, and one file is where a new kind is added whole.
 
 use super::codec::time;
 use super::{Result, StoreError};
