@@ -4,7 +4,7 @@
 use super::{print_table, CliError, Format};
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tablemap_core::api::areas::{self, AreaSummary, DEFAULT_DAYS};
 use tablemap_core::api::ApiError;
 use tablemap_core::domain::Status;
@@ -66,43 +66,7 @@ pub enum AreasCommand {
 pub(super) fn run(store: &mut Store, command: AreasCommand, now: DateTime<Utc>) -> Result<(), CliError> {
     match command {
         AreasCommand::Import { file, name_property, format } => {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| ApiError::Io(format!("cannot read {}: {e}", file.display())))?;
-            let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned());
-            let summary = areas::import_geojson(store, &text, name_property.as_deref(), stem.as_deref(), now)
-                .map_err(|e| match e {
-                    ApiError::BadFile(p) => {
-                        ApiError::Conflict(format!("{}: {p}; nothing was imported", file.display()))
-                    }
-                    ApiError::Invalid(v) if v.field == "file" => {
-                        ApiError::Conflict(format!("{}: {}; nothing was imported", file.display(), v.reason))
-                    }
-                    other => other,
-                })?;
-            match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
-                Format::Table => {
-                    let mut line = format!(
-                        "{} features: created {} areas, updated the outline of {}",
-                        summary.features,
-                        summary.created.len(),
-                        summary.updated.len()
-                    );
-                    if !summary.updated.is_empty() {
-                        line.push_str(&format!(" ({})", summary.updated.join(", ")));
-                    }
-                    if let Some(p) = &summary.name_property {
-                        line.push_str(&format!("; names from \u{201c}{p}\u{201d}"));
-                    }
-                    println!("{line}");
-                    if !summary.joined.is_empty() {
-                        println!(
-                            "features sharing a name were joined into one area: {}",
-                            summary.joined.join(", ")
-                        );
-                    }
-                }
-            }
+            import(store, &file, name_property.as_deref(), format, now)?;
         }
         AreasCommand::List { format } => {
             let all = areas::list(store, now)?;
@@ -149,6 +113,51 @@ pub(super) fn run(store: &mut Store, command: AreasCommand, now: DateTime<Utc>) 
         AreasCommand::Delete { name } => {
             let deleted = areas::delete(store, &name, now)?;
             println!("deleted {deleted}; its restaurants and visits are untouched");
+        }
+    }
+    Ok(())
+}
+
+/// `areas import FILE`: all the file's areas or none, the file named in any refusal.
+fn import(
+    store: &mut Store,
+    file: &Path,
+    name_property: Option<&str>,
+    format: Format,
+    now: DateTime<Utc>,
+) -> Result<(), CliError> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| ApiError::Io(format!("cannot read {}: {e}", file.display())))?;
+    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let summary =
+        areas::import_geojson(store, &text, name_property, stem.as_deref(), now).map_err(|e| match e {
+            ApiError::BadFile(p) => {
+                ApiError::Conflict(format!("{}: {p}; nothing was imported", file.display()))
+            }
+            ApiError::Invalid(v) if v.field == "file" => {
+                ApiError::Conflict(format!("{}: {}; nothing was imported", file.display(), v.reason))
+            }
+            other => other,
+        })?;
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
+        Format::Table => {
+            let mut line = format!(
+                "{} features: created {} areas, updated the outline of {}",
+                summary.features,
+                summary.created.len(),
+                summary.updated.len()
+            );
+            if !summary.updated.is_empty() {
+                line.push_str(&format!(" ({})", summary.updated.join(", ")));
+            }
+            if let Some(p) = &summary.name_property {
+                line.push_str(&format!("; names from \u{201c}{p}\u{201d}"));
+            }
+            println!("{line}");
+            if !summary.joined.is_empty() {
+                println!("features sharing a name were joined into one area: {}", summary.joined.join(", "));
+            }
         }
     }
     Ok(())

@@ -108,6 +108,12 @@ pub fn join(store: &mut Store, code: &str) -> Result<(), CliError> {
     Ok(())
 }
 
+pub fn leave(store: &mut Store) -> Result<(), CliError> {
+    let dropped = api::sync::leave(store)?;
+    println!("left the team; {dropped} changes that had not been sent stay only here");
+    Ok(())
+}
+
 pub fn sync(store: &mut Store, args: SyncArgs) -> Result<(), CliError> {
     if args.status {
         println!("{}", serde_json::to_string_pretty(&api::sync::status(store)?)?);

@@ -188,3 +188,123 @@ fn help_and_version_exit_zero() {
     assert!(ok(&db, "--help").contains("restaurants"));
     assert!(ok(&db, "--version").starts_with("tablemap "));
 }
+
+/// `restaurants list` shows at most one page of 500; `--offset` pages on, `--all` takes every
+/// match, and a bigger `--limit` is refused with what to use instead, never silently cut.
+#[test]
+fn list_pages_with_offset_and_all() {
+    let (_dir, db) = temp_db();
+    assert!(ok(&db, "demo --restaurants 600").contains("seeded 600 restaurants"));
+    let ids = |line: &str| -> Vec<String> {
+        let v = json(&db, line);
+        let items = v.as_array().unwrap_or_else(|| panic!("{line}: not an array: {v}"));
+        items.iter().map(|r| r["id"].as_str().expect("id").to_string()).collect()
+    };
+    // (command line, how many rows)
+    let cases = [
+        ("restaurants list --format json", 500),
+        ("restaurants list --all --format json", 600),
+        ("restaurants list --offset 550 --limit 100 --format json", 50),
+        ("restaurants list --offset 500 --all --format json", 100),
+        ("restaurants list --offset 100 --limit 10 --format json", 10),
+        ("restaurants list --offset 600 --format json", 0),
+        ("restaurants list --limit 0 --format json", 0),
+    ];
+    for (line, expected) in cases {
+        assert_eq!(ids(line).len(), expected, "{line}");
+    }
+    // --all is the pages put together: every restaurant once, in the same order.
+    let all = ids("restaurants list --all --format json");
+    let mut paged = ids("restaurants list --limit 500 --format json");
+    paged.extend(ids("restaurants list --offset 500 --format json"));
+    assert_eq!(all, paged);
+    let mut unique = all.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 600, "no restaurant twice");
+
+    // The line under the table says which rows it shows and how to see the others.
+    // (command line, a line it prints, or None for no hint at all)
+    let tables = [
+        ("restaurants list", Some("(1–500 of 600 shown; the next with --offset 500, every one with --all")),
+        ("restaurants list --offset 500", Some("(501–600 of 600 shown)")),
+        (
+            "restaurants list --offset 100 --limit 10",
+            Some("(101–110 of 600 shown; the next with --offset 110"),
+        ),
+        ("restaurants list --limit 0", Some("(none of 600 shown; every one with --all")),
+        ("restaurants list --all", None),
+    ];
+    for (line, hint) in tables {
+        let out = ok(&db, line);
+        match hint {
+            Some(h) => {
+                assert!(out.contains(h), "{line}: {h:?} missing from the last line {:?}", out.lines().last())
+            }
+            None => {
+                assert!(!out.contains("shown"), "{line}: no hint when every row is shown");
+                assert_eq!(out.lines().count(), 601, "{line}: the header and 600 rows");
+            }
+        }
+    }
+
+    // Refused, with one line that says what to use instead.
+    let refused = [
+        ("restaurants list --limit 700", "--all"),
+        ("restaurants list --limit 501 --format json", "at most 500"),
+        ("restaurants list --all --limit 10", "--limit"),
+        ("restaurants list --offset -1", "-1"),
+    ];
+    for (line, expected) in refused {
+        let r = tablemap(&db, line);
+        assert_ne!(r.code, 0, "{line} should fail");
+        assert_eq!(r.stdout, "", "{line}: nothing on stdout");
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{line}: one line, got {:?}", r.stderr);
+        assert!(r.stderr.contains(expected), "{line}: {:?} should mention {expected:?}", r.stderr);
+    }
+}
+
+/// `restaurants edit` changes only the options given; "" empties one, and a refused edit keeps
+/// the restaurant as it was.
+#[test]
+fn edit_changes_only_what_is_given() {
+    let (_dir, db) = temp_db();
+    let add = "restaurants add --name Asmara --lat 51.5 --lon -0.1 --postcode 'E8 2AA' --phone '020 7946 0000' --website https://asmara.example";
+    let id = ok(&db, add).trim().to_string();
+    // (options, then name, postcode, phone, website)
+    let cases: Vec<(&str, &str, Value, Value, Value)> = vec![
+        (
+            "--phone '020 7946 1111'",
+            "Asmara",
+            "E8 2AA".into(),
+            "020 7946 1111".into(),
+            "https://asmara.example".into(),
+        ),
+        ("--website ''", "Asmara", "E8 2AA".into(), "020 7946 1111".into(), Value::Null),
+        (
+            "--name 'Asmara Café' --postcode ''",
+            "Asmara Café",
+            Value::Null,
+            "020 7946 1111".into(),
+            Value::Null,
+        ),
+    ];
+    for (options, name, postcode, phone, website) in cases {
+        let out = ok(&db, &format!("restaurants edit {id} {options}"));
+        assert_eq!(out.trim(), format!("updated {name}"), "{options}");
+        let shown = json(&db, &format!("restaurants show {id} --format json"));
+        assert_eq!(shown["name"], name, "{options}");
+        assert_eq!(shown["postcode"], postcode, "{options}");
+        assert_eq!(shown["phone"], phone, "{options}");
+        assert_eq!(shown["website"], website, "{options}");
+    }
+    for (line, expected) in [
+        (format!("restaurants edit {id} --name ' '"), "name"),
+        ("restaurants edit 01NOSUCHRESTAURANT0000000 --phone 1".to_string(), "no restaurant with id"),
+    ] {
+        let r = tablemap(&db, &line);
+        assert_ne!(r.code, 0, "{line} should fail");
+        assert!(r.stderr.contains(expected), "{line}: {:?} should mention {expected:?}", r.stderr);
+    }
+    assert_eq!(json(&db, &format!("restaurants show {id} --format json"))["name"], "Asmara Café");
+}

@@ -12,7 +12,7 @@ use tablemap_core::sync::server::Role;
 use tablemap_core::sync::{pull, push};
 
 fn print(p: &mut Person, count: u32, to: Option<&Person>, minutes: i64) -> Result<String, api::ApiError> {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("temp dir");
     let req = PrintRequest {
         template_id: "avery-l7160".into(),
         count: Some(count),
@@ -30,7 +30,12 @@ fn print(p: &mut Person, count: u32, to: Option<&Person>, minutes: i64) -> Resul
 }
 
 fn codes(p: &Person, batch: &str) -> Vec<(String, StickerState)> {
-    api::stickers::batch(&p.store, batch).unwrap().codes.into_iter().map(|c| (c.code, c.state)).collect()
+    api::stickers::batch(&p.store, batch)
+        .expect("batch")
+        .codes
+        .into_iter()
+        .map(|c| (c.code, c.state))
+        .collect()
 }
 
 fn place(p: &mut Person, r: &RestaurantId, code: &str, minutes: i64) {

@@ -12,7 +12,7 @@ use tablemap_core::sync::server::{self, NewPerson, Role};
 use tablemap_core::sync::{admin_config, Tls};
 
 fn client(p: &Person) -> postgres::Client {
-    api::sync::team(&p.store).unwrap().unwrap().connect().unwrap()
+    api::sync::team(&p.store).expect("team").expect("joined").connect().expect("connect")
 }
 
 fn square() -> Geometry {

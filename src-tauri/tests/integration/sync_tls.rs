@@ -10,14 +10,14 @@ use tablemap_core::sync::{admin_config, Tls, TlsMode};
 
 /// A certificate authority, and a server certificate for `localhost` signed by it.
 fn private_ca() -> (String, String, String) {
-    let ca_key = rcgen::KeyPair::generate().unwrap();
-    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    let ca_key = rcgen::KeyPair::generate().expect("CA key");
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
     ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
     ca.distinguished_name.push(rcgen::DnType::CommonName, "Campaign test CA");
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let server_key = rcgen::KeyPair::generate().unwrap();
-    let server = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
-    let server_cert = server.signed_by(&server_key, &ca_cert, &ca_key).unwrap();
+    let ca_cert = ca.self_signed(&ca_key).expect("CA certificate");
+    let server_key = rcgen::KeyPair::generate().expect("server key");
+    let server = rcgen::CertificateParams::new(vec!["localhost".to_string()]).expect("server params");
+    let server_cert = server.signed_by(&server_key, &ca_cert, &ca_key).expect("server certificate");
     (ca_cert.pem(), server_cert.pem(), server_key.serialize_pem())
 }
 

@@ -2,8 +2,8 @@
 
 use super::models::{RestaurantDetail, RestaurantPage, StatusCount};
 use super::Result;
+use crate::domain::{merge, RestaurantDraft, RestaurantId};
 use crate::domain::{Bbox, RestaurantFilter};
-use crate::domain::{RestaurantDraft, RestaurantId};
 use crate::store::restaurants as table;
 use crate::store::{consents, outbox, status, visits, Store};
 use chrono::{DateTime, Utc};
@@ -31,6 +31,56 @@ pub fn update(
     let valid = draft.validate()?;
     store.write(|tx| {
         let before = table::get(tx, id)?;
+        table::update(tx, id, &valid, now)?;
+        outbox::restaurant_updated(tx, &before, now)?;
+        detail_in(tx, id)
+    })
+}
+
+/// Some of a restaurant's details, for `edit`: a field left `None` stays as it is; an optional
+/// field given as "" (or only spaces) is emptied.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RestaurantChanges {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub opening_hours: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+}
+
+impl RestaurantChanges {
+    fn apply(self, draft: &mut RestaurantDraft) {
+        if let Some(name) = self.name {
+            draft.name = name;
+        }
+        for (given, slot) in [
+            (self.address, &mut draft.address),
+            (self.postcode, &mut draft.postcode),
+            (self.opening_hours, &mut draft.opening_hours),
+            (self.phone, &mut draft.phone),
+            (self.website, &mut draft.website),
+        ] {
+            if let Some(value) = given {
+                *slot = Some(value).filter(|v| !v.trim().is_empty());
+            }
+        }
+    }
+}
+
+/// Changes only the details given (`restaurants edit ID --phone ...`), validated like `update`,
+/// in one transaction with the record it changes.
+pub fn edit(
+    store: &mut Store,
+    id: &RestaurantId,
+    changes: RestaurantChanges,
+    now: DateTime<Utc>,
+) -> Result<RestaurantDetail> {
+    store.write(|tx| {
+        let before = table::get(tx, id)?;
+        let mut draft = merge::draft_of(&before);
+        changes.apply(&mut draft);
+        let valid = draft.validate()?;
         table::update(tx, id, &valid, now)?;
         outbox::restaurant_updated(tx, &before, now)?;
         detail_in(tx, id)
@@ -97,4 +147,86 @@ pub fn cuisines(store: &Store) -> Result<Vec<CuisineCount>> {
         .into_iter()
         .map(|(cuisine, count)| CuisineCount { cuisine, count })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn changes(f: impl FnOnce(&mut RestaurantChanges)) -> RestaurantChanges {
+        let mut c = RestaurantChanges::default();
+        f(&mut c);
+        c
+    }
+
+    #[test]
+    fn edit_changes_only_what_is_given() {
+        let now: DateTime<Utc> = "2026-06-01T12:00:00Z".parse().expect("time");
+        let given = |s: &str| Some(s.to_string());
+        // (changes, name, phone, website) afterwards
+        let cases: Vec<(RestaurantChanges, &str, Option<&str>, Option<&str>)> = vec![
+            (RestaurantChanges::default(), "Asmara", Some("020 7946 0000"), Some("https://asmara.example")),
+            (
+                changes(|c| c.phone = given("020 7946 1111")),
+                "Asmara",
+                Some("020 7946 1111"),
+                Some("https://asmara.example"),
+            ),
+            (changes(|c| c.website = given("")), "Asmara", Some("020 7946 0000"), None),
+            (changes(|c| c.phone = given("   ")), "Asmara", None, Some("https://asmara.example")),
+            (
+                changes(|c| c.name = given("Asmara Café")),
+                "Asmara Café",
+                Some("020 7946 0000"),
+                Some("https://asmara.example"),
+            ),
+        ];
+        for (c, name, phone, website) in cases {
+            let mut store = Store::open_in_memory().expect("store");
+            let draft = RestaurantDraft {
+                name: "Asmara".into(),
+                address: Some("1 Mare Street".into()),
+                postcode: None,
+                lat: 51.54,
+                lon: -0.06,
+                cuisines: vec!["eritrean".into()],
+                languages: vec![],
+                opening_hours: None,
+                phone: given("020 7946 0000"),
+                website: given("https://asmara.example"),
+            };
+            let id = add(&mut store, draft, now).expect("add").restaurant.id;
+            let r = edit(&mut store, &id, c.clone(), now).expect("edit").restaurant;
+            let case = format!("{c:?}");
+            assert_eq!(r.name, name, "{case}");
+            assert_eq!(r.phone.as_deref(), phone, "{case}");
+            assert_eq!(r.website.as_deref(), website, "{case}");
+            assert_eq!(r.address.as_deref(), Some("1 Mare Street"), "{case}: untouched");
+            assert_eq!(r.cuisines, vec!["eritrean".to_string()], "{case}: untouched");
+        }
+    }
+
+    #[test]
+    fn edit_refuses_what_update_refuses() {
+        let now: DateTime<Utc> = "2026-06-01T12:00:00Z".parse().expect("time");
+        let mut store = Store::open_in_memory().expect("store");
+        let missing = edit(&mut store, &RestaurantId::from("01NOSUCH"), RestaurantChanges::default(), now);
+        assert!(matches!(missing, Err(super::super::ApiError::NotFound { .. })), "{missing:?}");
+        let draft = RestaurantDraft {
+            name: "Beirut".into(),
+            address: None,
+            postcode: None,
+            lat: 51.5,
+            lon: -0.1,
+            cuisines: vec![],
+            languages: vec![],
+            opening_hours: None,
+            phone: None,
+            website: None,
+        };
+        let id = add(&mut store, draft, now).expect("add").restaurant.id;
+        let blank = edit(&mut store, &id, changes(|c| c.name = Some("  ".into())), now);
+        assert!(matches!(blank, Err(super::super::ApiError::Invalid(_))), "{blank:?}");
+        assert_eq!(detail(&store, &id).expect("detail").restaurant.name, "Beirut", "nothing written");
+    }
 }

@@ -2,8 +2,9 @@
 
 use super::{ApiError, Result};
 use crate::domain::{Volunteer, VolunteerDraft, VolunteerId};
-use crate::store::{volunteers, Store};
+use crate::store::{volunteers, Store, StoreError};
 use chrono::{DateTime, Utc};
+use rusqlite::Connection;
 
 pub fn list(store: &Store) -> Result<Vec<Volunteer>> {
     Ok(volunteers::all(store.conn())?)
@@ -25,12 +26,21 @@ pub fn add(store: &mut Store, draft: VolunteerDraft, now: DateTime<Utc>) -> Resu
     })
 }
 
-/// The volunteer with this id or display name (any case).
+/// The volunteer with this id, or else this display name (any case): how the CLI finds the
+/// volunteer a person names (`--volunteer`, `--for-volunteer`).
 pub fn find(store: &Store, id_or_name: &str) -> Result<Volunteer> {
-    let all = volunteers::all(store.conn())?;
-    all.into_iter()
-        .find(|v| {
-            v.id.as_str() == id_or_name.trim() || v.display_name.eq_ignore_ascii_case(id_or_name.trim())
-        })
+    find_in(store.conn(), id_or_name)?
         .ok_or_else(|| ApiError::NotFound { what: "volunteer", id: id_or_name.to_string() })
+}
+
+/// `find` on a connection or inside a transaction; `None` when nobody has this id or name, so a
+/// caller can word its own refusal.
+pub(crate) fn find_in(conn: &Connection, id_or_name: &str) -> Result<Option<Volunteer>> {
+    let key = id_or_name.trim();
+    match volunteers::get(conn, &VolunteerId::from(key)) {
+        Ok(v) => return Ok(Some(v)),
+        Err(StoreError::NotFound { .. }) => {}
+        Err(e) => return Err(e.into()),
+    }
+    Ok(volunteers::by_name(conn, key)?)
 }

@@ -1,0 +1,286 @@
+//! `tablemap restaurants list|add|edit|show`: one call each into `api::restaurants`, except
+//! `list --all`, which pages through it.
+
+use super::{print_table, CliError, Format};
+use chrono::{DateTime, Utc};
+use clap::{Args, Subcommand};
+use tablemap_core::api::restaurants::{RestaurantChanges, MAX_PAGE};
+use tablemap_core::api::{self, RestaurantDetail, RestaurantPage};
+use tablemap_core::domain::{RestaurantDraft, RestaurantFilter, RestaurantId, Status};
+use tablemap_core::store::Store;
+
+#[derive(Debug, Subcommand)]
+pub enum RestaurantsCommand {
+    List(ListArgs),
+    /// Add a restaurant and print its id.
+    Add(AddArgs),
+    /// Change some of a restaurant's details; only the options given change ("" empties one).
+    Edit(EditArgs),
+    /// Show one restaurant with its status, visits and consents.
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Keep only this status (repeat for several).
+    #[arg(long, value_parser = parse_status)]
+    status: Vec<Status>,
+    /// Words to find in name, address, postcode or cuisine.
+    #[arg(long)]
+    search: Option<String>,
+    /// Keep only restaurants with this cuisine.
+    #[arg(long)]
+    cuisine: Option<String>,
+    /// Keep only restaurants this volunteer (name or id) has visited.
+    #[arg(long)]
+    volunteer: Option<String>,
+    /// Keep only restaurants whose follow-up is due today or overdue.
+    #[arg(long)]
+    follow_up_due: bool,
+    /// Keep only restaurants inside this area (name or id).
+    #[arg(long)]
+    area: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// How many to show, at most 500 at a time (page on with --offset, or take every one with --all).
+    #[arg(long, default_value_t = MAX_PAGE, value_parser = parse_limit, conflicts_with = "all")]
+    limit: u32,
+    /// How many to skip first, in name order.
+    #[arg(long, default_value_t = 0)]
+    offset: u32,
+    /// Every restaurant that matches (after --offset), however many.
+    #[arg(long)]
+    all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    #[arg(long)]
+    name: String,
+    #[arg(long, allow_hyphen_values = true)]
+    lat: f64,
+    #[arg(long, allow_hyphen_values = true)]
+    lon: f64,
+    #[arg(long)]
+    address: Option<String>,
+    #[arg(long)]
+    postcode: Option<String>,
+    /// A cuisine (repeat, or separate with ';').
+    #[arg(long)]
+    cuisine: Vec<String>,
+    /// A language spoken (repeat, or separate with ';').
+    #[arg(long)]
+    language: Vec<String>,
+    /// Opening hours in OpenStreetMap syntax, e.g. "Mo-Sa 12:00-22:00".
+    #[arg(long)]
+    opening_hours: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    #[arg(long)]
+    website: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    id: String,
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    address: Option<String>,
+    #[arg(long)]
+    postcode: Option<String>,
+    #[arg(long)]
+    opening_hours: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    #[arg(long)]
+    website: Option<String>,
+}
+
+fn parse_status(s: &str) -> Result<Status, String> {
+    s.parse()
+}
+
+/// `--limit` is one page of the API at most; more is a choice (`--all`), never a silent cut.
+fn parse_limit(s: &str) -> Result<u32, String> {
+    let n: u32 = s.trim().parse().map_err(|_| format!("'{s}' is not a number of restaurants"))?;
+    if n > MAX_PAGE {
+        return Err(format!(
+            "at most {MAX_PAGE} at a time; --all lists every one, --offset N starts after the first N"
+        ));
+    }
+    Ok(n)
+}
+
+pub(super) fn run(
+    store: &mut Store,
+    command: RestaurantsCommand,
+    now: DateTime<Utc>,
+) -> Result<(), CliError> {
+    match command {
+        RestaurantsCommand::List(args) => list(store, args, now),
+        RestaurantsCommand::Add(args) => add(store, args, now),
+        RestaurantsCommand::Edit(args) => edit(store, args, now),
+        RestaurantsCommand::Show { id, format } => {
+            let d = api::restaurants::detail(store, &RestaurantId::from(id.as_str()))?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&d)?),
+                Format::Table => print_detail(&d),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn list(store: &Store, args: ListArgs, now: DateTime<Utc>) -> Result<(), CliError> {
+    let area_id = match args.area {
+        Some(a) => Some(api::areas::summary(store, &a, now)?.id),
+        None => None,
+    };
+    let volunteer_id = match args.volunteer {
+        Some(v) => Some(api::volunteers::find(store, &v)?.id),
+        None => None,
+    };
+    let filter = RestaurantFilter {
+        search: args.search,
+        statuses: args.status,
+        cuisine: args.cuisine,
+        volunteer_id,
+        follow_up_due_by: args.follow_up_due.then(|| chrono::Local::now().date_naive()),
+        area_id,
+    };
+    let page = if args.all {
+        every_page(store, &filter, args.offset)?
+    } else {
+        api::restaurants::list(store, &filter, args.limit, args.offset)?
+    };
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&page.items)?),
+        Format::Table => {
+            let rows: Vec<[String; 4]> = page
+                .items
+                .iter()
+                .map(|r| {
+                    [
+                        r.id.to_string(),
+                        r.status.to_string(),
+                        r.name.clone(),
+                        r.postcode.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            print_table(&["ID", "STATUS", "NAME", "POSTCODE"], &rows);
+            if let Some(hint) = left_out(args.offset, page.items.len(), page.total) {
+                println!("{hint}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every match from `offset` on, read `MAX_PAGE` at a time (the most one API call answers).
+fn every_page(store: &Store, filter: &RestaurantFilter, offset: u32) -> Result<RestaurantPage, CliError> {
+    let mut page = api::restaurants::list(store, filter, MAX_PAGE, offset)?;
+    let mut last = page.items.len();
+    while last == MAX_PAGE as usize {
+        let at = offset.saturating_add(u32::try_from(page.items.len()).unwrap_or(u32::MAX));
+        let next = api::restaurants::list(store, filter, MAX_PAGE, at)?;
+        last = next.items.len();
+        page.total = next.total;
+        page.items.extend(next.items);
+    }
+    Ok(page)
+}
+
+/// A line under the table when it shows fewer than all the matches: which ones it shows, and
+/// how to see the rest. `None` when nothing was left out.
+fn left_out(offset: u32, shown: usize, total: u64) -> Option<String> {
+    let shown = shown as u64;
+    if shown >= total {
+        return None;
+    }
+    let last = u64::from(offset) + shown;
+    let which = match shown {
+        0 => format!("none of {total} shown"),
+        _ => format!("{}–{last} of {total} shown", u64::from(offset) + 1),
+    };
+    let rest = match (shown, last < total) {
+        (1.., true) => {
+            format!("; the next with --offset {last}, every one with --all, or narrow with --search")
+        }
+        (0, true) => "; every one with --all, or narrow with --search".to_string(),
+        (_, false) => String::new(),
+    };
+    Some(format!("({which}{rest})"))
+}
+
+fn add(store: &mut Store, args: AddArgs, now: DateTime<Utc>) -> Result<(), CliError> {
+    let draft = RestaurantDraft {
+        name: args.name,
+        address: args.address,
+        postcode: args.postcode,
+        lat: args.lat,
+        lon: args.lon,
+        cuisines: args.cuisine,
+        languages: args.language,
+        opening_hours: args.opening_hours,
+        phone: args.phone,
+        website: args.website,
+    };
+    let detail = api::restaurants::add(store, draft, now)?;
+    println!("{}", detail.restaurant.id);
+    Ok(())
+}
+
+fn edit(store: &mut Store, args: EditArgs, now: DateTime<Utc>) -> Result<(), CliError> {
+    let changes = RestaurantChanges {
+        name: args.name,
+        address: args.address,
+        postcode: args.postcode,
+        opening_hours: args.opening_hours,
+        phone: args.phone,
+        website: args.website,
+    };
+    let detail = api::restaurants::edit(store, &RestaurantId::from(args.id.as_str()), changes, now)?;
+    println!("updated {}", detail.restaurant.name);
+    Ok(())
+}
+
+fn print_detail(d: &RestaurantDetail) {
+    let r = &d.restaurant;
+    let field = |k: &str, v: &str| println!("{k:<14} {v}");
+    field("id", r.id.as_str());
+    field("name", &r.name);
+    field("status", d.summary.status.as_str());
+    field("address", r.address.as_deref().unwrap_or("-"));
+    field("postcode", r.postcode.as_deref().unwrap_or("-"));
+    field("position", &format!("{:.6}, {:.6}", r.lat, r.lon));
+    field("cuisines", &r.cuisines.join(", "));
+    field("languages", &r.languages.join(", "));
+    field("opening hours", r.opening_hours.as_deref().unwrap_or("-"));
+    field("follow-up", &d.summary.follow_up_on.map(|d| d.to_string()).unwrap_or_else(|| "-".into()));
+    println!("\nvisits ({}):", d.visits.len());
+    for v in &d.visits {
+        let mut line = format!(
+            "  {}  {:<18} {:<12} stickers {}",
+            v.visited_at.format("%Y-%m-%d %H:%M"),
+            v.outcome.as_str(),
+            v.volunteer_name,
+            v.stickers_left
+        );
+        if let Some(c) = &v.corrects {
+            line.push_str(&format!("  (corrects {c})"));
+        }
+        if v.corrected_by.is_some() {
+            line.push_str("  (corrected)");
+        }
+        println!("{line}  [{}]", v.id);
+        if let Some(n) = &v.note {
+            println!("      {n}");
+        }
+    }
+}
