@@ -105,6 +105,17 @@ enum CliError {
     Store(#[from] tablemap_core::store::StoreError),
     #[error("cannot write JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// An option's value the command line cannot use: the sentence says what it wants.
+    #[error("{0}")]
+    Usage(String),
+    /// A file given on the command line was refused: where in it, and why. Nothing was kept.
+    #[error("{}: {reason}; nothing was imported", path.display())]
+    FileRefused { path: PathBuf, reason: String },
+    /// `sync --once` ended with changes the team server refused (listed by `sync --status`).
+    #[error("{count} changes were refused by the team server")]
+    ChangesRefused { count: usize },
+    #[error("cannot start the network runtime: {0}")]
+    Runtime(std::io::Error),
 }
 
 /// Runs one subcommand against the database at `db`.

@@ -175,7 +175,7 @@ fn check(files: &[(String, String)], layers: &Layers) -> Vec<String> {
                 let (a, b) = (&module, &path);
                 let depth = a.len().min(b.len());
                 let common = a.iter().zip(b.iter()).take_while(|(x, y)| x == y).count();
-                if common < depth && common + 1 <= a.len() && common + 1 <= b.len() {
+                if common < depth {
                     siblings.entry(a[..=common].to_vec()).or_default().insert(b[..=common].to_vec());
                 }
                 continue;

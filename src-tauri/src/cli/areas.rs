@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 use tablemap_core::api::areas::{self, AreaSummary, DEFAULT_DAYS};
-use tablemap_core::api::ApiError;
+use tablemap_core::api::{ApiError, FileAction};
 use tablemap_core::domain::Status;
 use tablemap_core::store::Store;
 
@@ -126,18 +126,15 @@ fn import(
     format: Format,
     now: DateTime<Utc>,
 ) -> Result<(), CliError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| ApiError::Io(format!("cannot read {}: {e}", file.display())))?;
+    let text = std::fs::read_to_string(file).map_err(|e| ApiError::file(FileAction::Read, file, e))?;
     let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned());
     let summary =
         areas::import_geojson(store, &text, name_property, stem.as_deref(), now).map_err(|e| match e {
-            ApiError::BadFile(p) => {
-                ApiError::Conflict(format!("{}: {p}; nothing was imported", file.display()))
-            }
+            ApiError::BadFile(p) => CliError::FileRefused { path: file.to_path_buf(), reason: p.to_string() },
             ApiError::Invalid(v) if v.field == "file" => {
-                ApiError::Conflict(format!("{}: {}; nothing was imported", file.display(), v.reason))
+                CliError::FileRefused { path: file.to_path_buf(), reason: v.reason }
             }
-            other => other,
+            other => other.into(),
         })?;
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&summary)?),

@@ -5,7 +5,7 @@ use super::{places, CliError, Format};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
-use tablemap_core::api::{self, ApiError};
+use tablemap_core::api::{self, ApiError, FileAction};
 use tablemap_core::imports::duplicates::DuplicateAction;
 use tablemap_core::imports::encoding::Encoding;
 use tablemap_core::imports::CsvOptions;
@@ -81,8 +81,7 @@ pub(super) fn run(store: &mut Store, command: ImportCommand, now: DateTime<Utc>)
 
 fn csv(store: &mut Store, args: CsvArgs, now: DateTime<Utc>) -> Result<(), CliError> {
     let file = &args.file;
-    let bytes =
-        std::fs::read(file).map_err(|e| ApiError::Io(format!("cannot read {}: {e}", file.display())))?;
+    let bytes = std::fs::read(file).map_err(|e| ApiError::file(FileAction::Read, file, e))?;
     let options = csv_options(args.encoding, args.delimiter, args.duplicates)?;
     let mut located = api::imports::Located::new();
     if args.geocode {
@@ -98,8 +97,8 @@ fn csv(store: &mut Store, args: CsvArgs, now: DateTime<Utc>) -> Result<(), CliEr
         now,
     };
     let summary = api::imports::import_csv(store, job, &mut |_, _| true).map_err(|e| match e {
-        ApiError::BadFile(p) => ApiError::Conflict(format!("{}: {p}; nothing was imported", file.display())),
-        other => other,
+        ApiError::BadFile(p) => CliError::FileRefused { path: file.to_path_buf(), reason: p.to_string() },
+        other => other.into(),
     })?;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
@@ -122,7 +121,7 @@ fn csv_options(
 ) -> Result<CsvOptions, CliError> {
     let encoding = match encoding {
         Some(name) => Some(Encoding::parse(&name).ok_or_else(|| {
-            ApiError::Conflict(format!(
+            CliError::Usage(format!(
                 "unknown encoding '{name}'; use utf-8, windows-1252, utf-16le or utf-16be"
             ))
         })?),

@@ -62,10 +62,8 @@ pub enum GeocodeCommand {
 }
 
 pub(super) fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, CliError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| ApiError::Io(format!("cannot start the network runtime: {e}")))?;
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(CliError::Runtime)?;
     Ok(runtime.block_on(future))
 }
 

@@ -5,7 +5,7 @@ use super::{print_table, CliError, Format};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
-use tablemap_core::api::{self, ApiError};
+use tablemap_core::api::{self, ApiError, FileAction};
 use tablemap_core::domain::{RestaurantId, StickerState, VolunteerId};
 use tablemap_core::stickers::campaign::Campaign;
 use tablemap_core::stickers::qr::EcLevel;
@@ -244,8 +244,7 @@ fn campaign(store: &mut Store, args: CampaignArgs, now: DateTime<Utc>) -> Result
 }
 
 fn set_logo(store: &mut Store, path: &Path) -> Result<(), CliError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| ApiError::Io(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = std::fs::read(path).map_err(|e| ApiError::file(FileAction::Read, path, e))?;
     api::stickers::set_logo(store, Some(bytes))?;
     Ok(())
 }

@@ -169,11 +169,7 @@ pub fn sync(store: &mut Store, args: SyncArgs) -> Result<(), CliError> {
         if args.once {
             let r = report?;
             if !r.refused.is_empty() {
-                return Err(ApiError::Conflict(format!(
-                    "{} changes were refused by the team server",
-                    r.refused.len()
-                ))
-                .into());
+                return Err(CliError::ChangesRefused { count: r.refused.len() });
             }
             return Ok(());
         }

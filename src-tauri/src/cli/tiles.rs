@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use tablemap_core::api::tiles::{self, OfflineArea, OfflinePlan};
-use tablemap_core::api::{self, ApiError};
+use tablemap_core::api::{self, ApiError, FileAction};
 use tablemap_core::domain::Bbox;
 use tablemap_core::sources::offline::{BulkDownload, OfflineProgress};
 use tablemap_core::sources::overpass::OsmArea;
@@ -61,9 +61,11 @@ fn parse_zooms(text: &str) -> Result<(u32, u32), String> {
 }
 
 impl AreaArgs {
-    fn area(&self) -> Result<OfflineArea, ApiError> {
-        let OsmArea::Bbox { south, west, north, east } = OsmArea::parse_bbox(&self.bbox)? else {
-            return Err(ApiError::Conflict("--bbox should be S,W,N,E".into()));
+    fn area(&self) -> Result<OfflineArea, CliError> {
+        let OsmArea::Bbox { south, west, north, east } =
+            OsmArea::parse_bbox(&self.bbox).map_err(ApiError::from)?
+        else {
+            return Err(CliError::Usage("--bbox should be S,W,N,E".into()));
         };
         let (min_zoom, max_zoom) = self.zoom;
         Ok(OfflineArea { bbox: Bbox { south, west, north, east }, min_zoom, max_zoom })
@@ -90,7 +92,7 @@ pub(super) fn run(store: &Store, args: TilesArgs, now: DateTime<Utc>) -> Result<
             print_plan(&tiles::plan(&template, &area)?);
             let cache = args.tile_cache.unwrap_or_else(tablemap_core::paths::default_tile_cache);
             let fetcher = TileFetcher::new(
-                TileCache::open(&cache).map_err(|e| ApiError::Io(format!("{}: {e}", cache.display())))?,
+                TileCache::open(&cache).map_err(|e| ApiError::file(FileAction::Read, &cache, e))?,
             );
             let mut step = 0;
             let mut report = |p: &OfflineProgress| {

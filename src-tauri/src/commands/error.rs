@@ -51,8 +51,6 @@ impl From<ApiError> for UiError {
             }
             ApiError::BadFile(_) => (ErrorKind::Invalid, Some("file".to_string())),
             ApiError::Cancelled => (ErrorKind::Cancelled, None),
-            ApiError::Conflict(_) => (ErrorKind::Conflict, None),
-            ApiError::Io(_) => (ErrorKind::File, None),
         };
         let message = match &e {
             ApiError::Invalid(v) => v.reason.clone(),

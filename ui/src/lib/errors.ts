@@ -14,6 +14,9 @@ export function errorMessage(e: UiError): string {
       return t("error.storage", { message: e.message });
     case "file":
       return t("error.file", { message: e.message });
+    case "network":
+      // The message already says what happened and what to try (a timeout, a refusal, ...).
+      return t("error.network", { message: e.message });
     case "cancelled":
       return t("error.cancelled");
     default:

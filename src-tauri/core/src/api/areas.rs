@@ -430,12 +430,7 @@ fn find(conn: &Connection, key: &str) -> Result<StoredArea> {
 /// The volunteer with this id, or else this display name (any case).
 fn find_volunteer(conn: &Connection, key: &str) -> Result<Volunteer> {
     let key = key.trim();
-    match volunteers::get(conn, &VolunteerId::from(key)) {
-        Ok(v) => return Ok(v),
-        Err(crate::store::StoreError::NotFound { .. }) => {}
-        Err(e) => return Err(e.into()),
-    }
-    if let Some(v) = volunteers::by_name(conn, key)? {
+    if let Some(v) = super::volunteers::find_in(conn, key)? {
         return Ok(v);
     }
     let names: Vec<String> = volunteers::all(conn)?.into_iter().map(|v| v.display_name).collect();

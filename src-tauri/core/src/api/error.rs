@@ -59,12 +59,6 @@ pub enum ApiError {
     /// The person cancelled a long job; nothing was kept.
     #[error("cancelled")]
     Cancelled,
-    /// TRANSITIONAL (removed before this lands): untyped refusals still in the CLI.
-    #[error("{0}")]
-    Conflict(String),
-    /// TRANSITIONAL (removed before this lands): untyped file failures still in the CLI.
-    #[error("{0}")]
-    Io(String),
 }
 
 /// What was being done to a file.

@@ -1,6 +1,6 @@
 //! Volunteers: listed for the visit form, added on the fly.
 
-use super::{ApiError, Result};
+use super::{ApiError, Refusal, Result};
 use crate::domain::{Volunteer, VolunteerDraft, VolunteerId};
 use crate::store::{volunteers, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -14,10 +14,7 @@ pub fn add(store: &mut Store, draft: VolunteerDraft, now: DateTime<Utc>) -> Resu
     let draft = draft.validate()?;
     store.write(|tx| {
         if volunteers::by_name(tx, &draft.display_name)?.is_some() {
-            return Err(ApiError::Conflict(format!(
-                "a volunteer called '{}' already exists; pick them from the list",
-                draft.display_name
-            )));
+            return Err(Refusal::VolunteerNameTaken { name: draft.display_name.clone() }.into());
         }
         let id = VolunteerId::generate(now);
         volunteers::insert(tx, &id, &draft, now)?;

@@ -5,7 +5,7 @@ use crate::cli::{print_table, CliError, Format};
 use chrono::{DateTime, Utc};
 use clap::Args;
 use std::path::PathBuf;
-use tablemap_core::api::{self, ApiError};
+use tablemap_core::api::{self, ApiError, FileAction};
 use tablemap_core::domain::ValidationError;
 use tablemap_core::stickers::{mm, to_mm, LabelShape, Layout, PageSize, Template};
 use tablemap_core::store::Store;
@@ -131,8 +131,7 @@ pub(super) fn import_glabels(
 ) -> Result<(), CliError> {
     let mut texts = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(f)
-            .map_err(|e| ApiError::Io(format!("cannot read {}: {e}", f.display())))?;
+        let text = std::fs::read_to_string(f).map_err(|e| ApiError::file(FileAction::Read, f, e))?;
         texts.push((f.display().to_string(), text));
     }
     let report = api::stickers::import_glabels(store, &texts, now)?;
