@@ -46,7 +46,7 @@ pub struct ListArgs {
     area: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
-    /// How many to show, at most 500 at a time (page on with --offset, or take every one with --all).
+    /// How many to show (500 by default; page on with --offset, or take every one with --all).
     #[arg(long, default_value_t = MAX_PAGE, value_parser = parse_limit, conflicts_with = "all")]
     limit: u32,
     /// How many to skip first, in name order.
@@ -105,15 +105,8 @@ fn parse_status(s: &str) -> Result<Status, String> {
     s.parse()
 }
 
-/// `--limit` is one page of the API at most; more is a choice (`--all`), never a silent cut.
 fn parse_limit(s: &str) -> Result<u32, String> {
-    let n: u32 = s.trim().parse().map_err(|_| format!("'{s}' is not a number of restaurants"))?;
-    if n > MAX_PAGE {
-        return Err(format!(
-            "at most {MAX_PAGE} at a time; --all lists every one, --offset N starts after the first N"
-        ));
-    }
-    Ok(n)
+    s.trim().parse().map_err(|_| format!("'{s}' is not a number of restaurants"))
 }
 
 pub(super) fn run(
@@ -153,11 +146,7 @@ fn list(store: &Store, args: ListArgs, now: DateTime<Utc>) -> Result<(), CliErro
         follow_up_due_by: args.follow_up_due.then(|| chrono::Local::now().date_naive()),
         area_id,
     };
-    let page = if args.all {
-        every_page(store, &filter, args.offset)?
-    } else {
-        api::restaurants::list(store, &filter, args.limit, args.offset)?
-    };
+    let page = pages(store, &filter, args.offset, (!args.all).then_some(args.limit))?;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&page.items)?),
         Format::Table => {
@@ -182,13 +171,20 @@ fn list(store: &Store, args: ListArgs, now: DateTime<Utc>) -> Result<(), CliErro
     Ok(())
 }
 
-/// Every match from `offset` on, read `MAX_PAGE` at a time (the most one API call answers).
-fn every_page(store: &Store, filter: &RestaurantFilter, offset: u32) -> Result<RestaurantPage, CliError> {
-    let mut page = api::restaurants::list(store, filter, MAX_PAGE, offset)?;
+/// Up to `limit` matches (every one when `None`) from `offset` on, read `MAX_PAGE` at a time
+/// (the most one API call answers), so a large `--limit` is honoured, never cut.
+fn pages(
+    store: &Store,
+    filter: &RestaurantFilter,
+    offset: u32,
+    limit: Option<u32>,
+) -> Result<RestaurantPage, CliError> {
+    let want = |have: usize| limit.map_or(MAX_PAGE, |l| l.saturating_sub(have as u32).min(MAX_PAGE));
+    let mut page = api::restaurants::list(store, filter, want(0), offset)?;
     let mut last = page.items.len();
-    while last == MAX_PAGE as usize {
+    while last == MAX_PAGE as usize && want(page.items.len()) > 0 {
         let at = offset.saturating_add(u32::try_from(page.items.len()).unwrap_or(u32::MAX));
-        let next = api::restaurants::list(store, filter, MAX_PAGE, at)?;
+        let next = api::restaurants::list(store, filter, want(page.items.len()), at)?;
         last = next.items.len();
         page.total = next.total;
         page.items.extend(next.items);
