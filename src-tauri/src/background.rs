@@ -146,11 +146,31 @@ fn once(store: &mut Store, asked: bool, running: &AtomicBool, report: &Report) {
     }
     running.store(true, Ordering::SeqCst);
     report(SyncStatus { running: true, ..status }, None);
-    let result = sync::sync(store, Utc::now()).map_err(|e| e.to_string());
+    let result = guarded(|| sync::sync(store, Utc::now()));
     running.store(false, Ordering::SeqCst);
     match sync::status(store) {
         Ok(status) => report(status, Some(result)),
         Err(e) => eprintln!("tablemap: background sync cannot read the sync status: {e}"),
+    }
+}
+
+/// Runs one sync; a panic in it (a bug, or a server answer nobody foresaw) becomes an error the
+/// status bar shows, and the thread lives on to try again at its next turn.
+fn guarded(
+    run: impl FnOnce() -> Result<SyncReport, tablemap_core::api::ApiError>,
+) -> Result<SyncReport, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no reason given".into());
+            Err(format!(
+                "the sync stopped unexpectedly ({what}); nothing was lost and it will try again at the next turn"
+            ))
+        }
     }
 }
 
@@ -182,6 +202,18 @@ mod tests {
         assert!(!got[0].0.joined && !got[0].0.running && !got[0].1, "{got:?}");
         assert!(!bg.running());
         drop(bg);
+    }
+
+    #[test]
+    fn a_panicking_sync_is_an_error_and_the_next_turn_runs() {
+        let panicked = guarded(|| panic!("Row::get on a NULL"));
+        let words = panicked.expect_err("a panic is an error");
+        assert!(words.contains("stopped unexpectedly (Row::get on a NULL)"), "{words}");
+        assert!(words.contains("try again"), "{words}");
+        let formatted = guarded(|| panic!("{} of {}", 3, 7)).expect_err("error");
+        assert!(formatted.contains("(3 of 7)"), "{formatted}");
+        let refused = guarded(|| Err(tablemap_core::api::ApiError::Cancelled)).expect_err("error");
+        assert_eq!(refused, "cancelled");
     }
 
     #[test]

@@ -39,6 +39,17 @@ pub(crate) fn team() -> Team {
     Team { pg, dir: tempfile::tempdir().expect("tempdir") }
 }
 
+/// A team whose server has the schema up to `version` only (as before an upgrade).
+pub(crate) fn team_at(version: i32) -> Team {
+    let pg = TestPostgres::start();
+    let (config, tls) = admin_config(&pg.admin_url()).expect("url");
+    assert_eq!(
+        server::init_to(&config, &Tls::plain(tls), version).expect("init"),
+        (1..=version).collect::<Vec<_>>()
+    );
+    Team { pg, dir: tempfile::tempdir().expect("tempdir") }
+}
+
 impl Team {
     pub fn person(&self, name: &str, role: Role) -> Person {
         let (config, tls) = admin_config(&self.pg.admin_url()).expect("url");
@@ -57,6 +68,12 @@ impl Team {
 
     pub fn admin_url(&self) -> String {
         self.pg.admin_url()
+    }
+
+    /// The admin's own connection.
+    pub fn admin(&self) -> postgres::Client {
+        let (config, tls) = admin_config(&self.pg.admin_url()).expect("url");
+        tablemap_core::sync::connect(&config, &Tls::plain(tls)).expect("connect")
     }
 
     /// Rows in a server table, as the admin sees them.

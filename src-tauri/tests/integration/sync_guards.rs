@@ -58,7 +58,7 @@ fn sync_the_server_refuses_writes_that_go_round_its_rules() {
         &mut b,
         &format!(
             "INSERT INTO tablemap.area_claims (id, area_id, volunteer_id, body, hlc) VALUES \
-             ('01ZZZZZZZZZZZZZZZZZZZZZZZZ', '{area}', NULL, '{{\"claimed_at\": \"2026-11-27T12:00:00Z\"}}', 'x')"
+             ('01ZZZZZZZZZZZZZZZZZZZZZZZZ', '{area}', NULL, '{{\"claimed_at\": \"2026-06-01T12:00:00Z\"}}', 'x')"
         ),
     );
     assert!(why.contains("row-level security"), "{why}");
@@ -66,8 +66,8 @@ fn sync_the_server_refuses_writes_that_go_round_its_rules() {
     let mut a = client(&amina);
     a.batch_execute(&format!(
         "INSERT INTO tablemap.visits (id, restaurant_id, volunteer_id, visited_at, recorded_at, outcome, hlc, txid) \
-         VALUES ('01JVISIT0000000000000000AA', '{}', tablemap.my_volunteer_id(), '2026-11-27T10:00:00.000Z', \
-         '2026-11-27T10:00:00.000Z', 'spoke', 'x', '1')",
+         VALUES ('01JVISIT0000000000000000AA', '{}', tablemap.my_volunteer_id(), '2026-06-01T10:00:00.000Z', \
+         '2026-06-01T10:00:00.000Z', 'spoke', 'x', '1')",
         r.as_str()
     ))
     .unwrap();
@@ -77,7 +77,7 @@ fn sync_the_server_refuses_writes_that_go_round_its_rules() {
         "INSERT INTO tablemap.area_claims (id, area_id, volunteer_id, body, hlc) VALUES \
          ('01JCLAIM0000000000000000AA', '{area}', tablemap.my_volunteer_id(), \
           jsonb_build_object('id', 'other', 'area_id', 'other', 'volunteer_id', NULL, \
-          'claimed_at', '2026-11-27T11:00:00.000Z', 'expires_at', '2026-12-04T11:00:00.000Z'), 'x')"
+          'claimed_at', '2026-06-01T11:00:00.000Z', 'expires_at', '2026-06-08T11:00:00.000Z'), 'x')"
     ))
     .unwrap();
     coord.sync(8);

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_sync.sql"),
     include_str!("../../migrations/0007_sync_campaign.sql"),
     include_str!("../../migrations/0008_sync_parked_reason.sql"),
+    include_str!("../../migrations/0009_strict_times.sql"),
 ];
 
 pub fn latest() -> i64 {
@@ -50,6 +51,42 @@ mod tests {
         drop(file);
         // Reopening applies nothing twice.
         assert_eq!(Store::open(&path).unwrap().schema_version().unwrap(), latest());
+    }
+
+    #[test]
+    fn consents_stamped_with_a_word_are_set_aside_and_cannot_come_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.sqlite");
+        let mut old = Connection::open(&path).unwrap();
+        old.pragma_update(None, "foreign_keys", false).unwrap();
+        for (i, sql) in MIGRATIONS[..8].iter().enumerate() {
+            old.execute_batch(sql).unwrap();
+            old.pragma_update(None, "user_version", i as i64 + 1).unwrap();
+        }
+        let consent =
+            "INSERT INTO consent_records (id, restaurant_id, kind, answer, recorded_by, recorded_at) \
+                       VALUES (?1, 'r1', 'listed_publicly', ?2, 'v1', ?3)";
+        old.execute(consent, ["c-real", "no", "2026-06-01T10:00:00.000Z"]).unwrap();
+        old.execute(consent, ["c-epoch", "yes", "epoch"]).unwrap();
+        apply(&mut old).unwrap();
+        let kept: Vec<String> = old
+            .prepare("SELECT id FROM consent_records")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(kept, ["c-real"]);
+        let (id, reason): (String, String) = old
+            .query_row("SELECT id, reason FROM sync_parked WHERE kind = 'consent'", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((id.as_str(), reason.as_str()), ("c-epoch", "its recorded_at (epoch) is not a time"));
+        for bad in ["epoch", "tomorrow", "2026-06-01T10:00:00Z", "2026-06-01 10:00:00.000Z"] {
+            let e = old.execute(consent, ["c-again", "yes", bad]).unwrap_err().to_string();
+            assert!(e.contains("must look like"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use super::Result;
 use crate::store::outbox;
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
@@ -61,12 +62,19 @@ pub enum Applied {
     Parked,
 }
 
-/// Applies a pulled row of `kind` (the local row as JSON, with its `hlc`), or parks it: when a
-/// parent is not here yet, or when the local checks refuse it (kept with the reason, so nothing
-/// the team has is dropped unseen).
-pub fn row(db: &Connection, kind: &str, body: &Value) -> Result<Applied> {
+/// Applies a pulled row of `kind` (the local row as JSON, with its `hlc`), or parks it: when
+/// the checks a typed row meets refuse it (`checks::check`), when a parent is not here yet, or
+/// when the database's own constraints refuse it (kept with the reason, so nothing the team has
+/// is dropped unseen and no row stops the rest of a pull).
+pub fn row(db: &Connection, kind: &str, body: &Value, now: DateTime<Utc>) -> Result<Applied> {
     let Some(spec) = spec(kind) else { return Ok(Applied::Unchanged) };
-    let id = body.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+    let id = park_id(body);
+    let mut body = body.clone();
+    if let Err(reason) = super::checks::check(kind, &mut body, now) {
+        park(db, kind, &id, &body, Some(&reason))?;
+        return Ok(Applied::Parked);
+    }
+    let body = &body;
     if !parents_here(db, spec, body)? {
         park(db, kind, &id, body, None)?;
         return Ok(Applied::Parked);
@@ -96,6 +104,20 @@ pub fn row(db: &Connection, kind: &str, body: &Value) -> Result<Applied> {
         Err(e) => {
             db.execute_batch("ROLLBACK TO pulled_row; RELEASE pulled_row")?;
             Err(e)
+        }
+    }
+}
+
+/// The id a row is parked under: its own when it is a sane id, else one made from its bytes (a
+/// hostile id must not collide with, or replace, another parked row).
+fn park_id(body: &Value) -> String {
+    match body.get("id").and_then(Value::as_str) {
+        Some(id) if super::checks::strict_id(id) => id.to_string(),
+        _ => {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            body.to_string().hash(&mut h);
+            format!("unreadable-{:016x}", h.finish())
         }
     }
 }
@@ -141,6 +163,7 @@ pub fn kind_in_words(kind: &str) -> &str {
         "area" => "An area",
         "area_claim" => "A claim on an area",
         "area_note" => "A note on an area",
+        "setting" => "The campaign's settings",
         other => other,
     }
 }
@@ -155,7 +178,7 @@ pub fn refused(db: &Connection) -> Result<Vec<(String, String, String)>> {
 
 /// Tries the parked rows again (their parents may have come since); answers those that went
 /// in, as (kind, row).
-pub fn parked(db: &Connection) -> Result<Vec<(&'static str, Value)>> {
+pub fn parked(db: &Connection, now: DateTime<Utc>) -> Result<Vec<(&'static str, Value)>> {
     let mut done = Vec::new();
     loop {
         let mut progress = 0;
@@ -168,7 +191,7 @@ pub fn parked(db: &Connection) -> Result<Vec<(&'static str, Value)>> {
             };
             for text in rows {
                 let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-                if row(db, kind, &body)? != Applied::Parked {
+                if row(db, kind, &body, now)? != Applied::Parked {
                     progress += 1;
                     done.push((kind, body));
                 }
@@ -307,6 +330,10 @@ mod tests {
                 "visit_id": null, "at": "2026-11-27T10:00:00Z", "hlc": "x" })
     }
 
+    fn at() -> DateTime<Utc> {
+        "2026-11-27T12:00:00Z".parse().unwrap()
+    }
+
     fn count(db: &Connection, sql: &str) -> i64 {
         db.query_row(sql, [], |r| r.get(0)).unwrap()
     }
@@ -317,16 +344,16 @@ mod tests {
         store
             .write(|db| -> Result<()> {
                 // The event came first (its batch's transaction committed later on the server).
-                assert_eq!(row(db, "sticker_event", &printed("E1", "K7MP2QX"))?, Applied::Parked);
+                assert_eq!(row(db, "sticker_event", &printed("E1", "K7MP2QX"), at())?, Applied::Parked);
                 assert_eq!(parked_count(db)?, 1);
-                assert!(parked(db)?.is_empty(), "still no batch");
-                assert_eq!(row(db, "print_batch", &batch())?, Applied::Added);
-                let went = parked(db)?;
+                assert!(parked(db, at())?.is_empty(), "still no batch");
+                assert_eq!(row(db, "print_batch", &batch(), at())?, Applied::Added);
+                let went = parked(db, at())?;
                 assert_eq!(went.iter().map(|(k, _)| *k).collect::<Vec<_>>(), ["sticker_event"]);
                 assert_eq!(parked_count(db)?, 0);
                 // Seen again (a window read twice): nothing changes.
-                assert_eq!(row(db, "print_batch", &batch())?, Applied::Unchanged);
-                assert_eq!(row(db, "sticker_event", &printed("E1", "K7MP2QX"))?, Applied::Unchanged);
+                assert_eq!(row(db, "print_batch", &batch(), at())?, Applied::Unchanged);
+                assert_eq!(row(db, "sticker_event", &printed("E1", "K7MP2QX"), at())?, Applied::Unchanged);
                 assert_eq!(count(db, "SELECT count(*) FROM sticker_codes"), 1);
                 assert_eq!(count(db, "SELECT count(*) FROM sticker_events"), 1);
                 Ok(())
@@ -381,9 +408,9 @@ mod tests {
                     (visit("V3", "flew_away", None), Applied::Parked, 1, 1),
                 ];
                 for (body, want, parked_after, refused_after) in cases {
-                    assert_eq!(row(db, "visit", &body)?, want, "{body}");
+                    assert_eq!(row(db, "visit", &body, at())?, want, "{body}");
                     if want == Applied::Added {
-                        let went = parked(db)?;
+                        let went = parked(db, at())?;
                         assert_eq!(went.len(), 1, "the correction follows its visit");
                     }
                     assert_eq!(parked_count(db)?, parked_after, "{body}");
@@ -400,7 +427,7 @@ mod tests {
     fn documents_take_the_later_stamp_whole() {
         let mut store = Store::open_in_memory().unwrap();
         let area = |name: &str, hlc: &str| {
-            json!({ "id": "A1", "name": name, "geometry": "{\"type\":\"Polygon\",\"coordinates\":[]}",
+            json!({ "id": "A1", "name": name, "geometry": "{\"type\":\"Polygon\",\"coordinates\":[[[0,51],[0.1,51],[0.1,51.1],[0,51]]]}",
                     "source": "drawn", "south": 51.0, "west": 0.0, "north": 51.1, "east": 0.1, "km2": 1.0,
                     "created_at": "2026-11-27T10:00:00Z", "updated_at": "2026-11-27T10:00:00Z",
                     "deleted_at": null, "hlc": hlc })
@@ -414,7 +441,7 @@ mod tests {
                     ("Dalston East", "0000000000003-0000-a", Applied::Added, "Dalston East"),
                 ];
                 for (name, hlc, want, now_named) in cases {
-                    assert_eq!(row(db, "area", &area(name, hlc))?, want, "{name}");
+                    assert_eq!(row(db, "area", &area(name, hlc), at())?, want, "{name}");
                     let got: String =
                         db.query_row("SELECT name FROM areas WHERE id = 'A1'", [], |r| r.get(0))?;
                     assert_eq!(got, now_named, "{name}");

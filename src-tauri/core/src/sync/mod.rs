@@ -4,6 +4,7 @@
 //! person asks for a sync (or runs a `server` command).
 
 pub mod apply;
+pub mod checks;
 pub mod pull;
 pub mod push;
 pub mod server;

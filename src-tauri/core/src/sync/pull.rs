@@ -81,7 +81,8 @@ pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Resul
         .isolation_level(postgres::IsolationLevel::RepeatableRead)
         .read_only(true)
         .start()?;
-    let high: String = tx.query_one("SELECT pg_snapshot_xmin(pg_current_snapshot())::text", &[])?.get(0);
+    let high: String =
+        tx.query_one("SELECT pg_snapshot_xmin(pg_current_snapshot())::text", &[])?.try_get(0)?;
     // A server whose transaction ids are behind the cursor was restored from a backup or
     // rebuilt: everything is read again (applying is idempotent), or nothing would come until
     // its ids caught up.
@@ -121,13 +122,14 @@ pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Resul
     let mut pulled_rows: Vec<(&str, Vec<String>)> = Vec::new();
     for (kind, sql) in ROW_QUERIES {
         let rows = tx.query(&sql.replace("{window}", window), &args)?;
-        pulled_rows.push((kind, rows.iter().map(|r| r.get(0)).collect()));
+        // A row the server cannot give as text (NULL) is skipped, never a panic.
+        pulled_rows.push((kind, rows.iter().filter_map(|r| r.try_get::<_, String>(0).ok()).collect()));
     }
     let settings_rows = tx.query(
         &format!("SELECT key, value::text, hlc FROM tablemap.campaign_settings WHERE {window}"),
         &args,
     )?;
-    let coordinator: bool = tx.query_one("SELECT tablemap.is_coordinator()", &[])?.get(0);
+    let coordinator: bool = tx.query_one("SELECT tablemap.is_coordinator()", &[])?.try_get(0)?;
     let reviews = if coordinator {
         tx.query(
             &format!(
@@ -145,11 +147,11 @@ pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Resul
         .iter()
         .filter_map(|r| {
             let version = FieldVersion {
-                value: r.get(2),
-                hlc: r.get::<_, String>(3).parse().ok()?,
-                base: r.get::<_, Option<String>>(4).and_then(|b| b.parse().ok()),
+                value: r.try_get(2).ok()?,
+                hlc: r.try_get::<_, String>(3).ok()?.parse().ok()?,
+                base: r.try_get::<_, Option<String>>(4).ok()?.and_then(|b| b.parse().ok()),
             };
-            Some(FieldRow { restaurant_id: r.get(0), field: r.get(1), version })
+            Some(FieldRow { restaurant_id: r.try_get(0).ok()?, field: r.try_get(1).ok()?, version })
         })
         .collect();
 
@@ -166,7 +168,7 @@ pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Resul
         see(Some(f.version.hlc.clone()));
     }
     for s in &settings_rows {
-        see(s.get::<_, String>(2).parse().ok());
+        see(s.try_get::<_, String>(2).ok().and_then(|h| h.parse().ok()));
     }
     let mut rows: Vec<(&str, Value)> = Vec::new();
     for (kind, texts) in &pulled_rows {
@@ -188,11 +190,23 @@ pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Resul
         by_restaurant.entry(&f.restaurant_id).or_default().push(f);
     }
     let by_restaurant: Vec<(&str, Vec<&FieldRow>)> = by_restaurant.into_iter().collect();
-    let meta: BTreeMap<String, (String, Option<String>, String)> =
-        restaurant_rows.iter().map(|r| (r.get(0), (r.get(1), r.get(2), r.get(3)))).collect();
+    let meta: BTreeMap<String, (String, Option<String>, String)> = restaurant_rows
+        .iter()
+        .filter_map(|r| {
+            Some((r.try_get(0).ok()?, (r.try_get(1).ok()?, r.try_get(2).ok()?, r.try_get(3).ok()?)))
+        })
+        .collect();
     store.write(|db| -> Result<()> {
         for p in &people {
-            add_volunteer(db, &VolunteerId(p.get(0)), p.get(1), now)?;
+            let (Ok(id), Ok(name)) = (p.try_get::<_, String>(0), p.try_get::<_, String>(1)) else { continue };
+            // A name or id the window would refuse is left out; rows naming that person wait.
+            let Ok(draft) = (VolunteerDraft { display_name: name, contact: None }).validate() else {
+                continue;
+            };
+            if !super::checks::strict_id(&id) {
+                continue;
+            }
+            add_volunteer(db, &VolunteerId(id), draft.display_name, now)?;
         }
         Ok(())
     })?;
@@ -210,7 +224,7 @@ pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Resul
         store.write(|db| -> Result<()> {
             let mut added = Vec::new();
             for (kind, body) in chunk {
-                if apply::row(db, kind, body)? == Applied::Added {
+                if apply::row(db, kind, body, now)? == Applied::Added {
                     added.push((*kind, body));
                 }
             }
@@ -225,11 +239,15 @@ pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Resul
             return Ok(false);
         }
         // Rows parked by an earlier pull (or just now) whose parents have come.
-        let parked = apply::parked(db)?;
+        let parked = apply::parked(db, now)?;
         count(db, &mut pulled, parked.iter().map(|(k, b)| (*k, b)))?;
         pulled.parked = apply::parked_count(db)?;
         for s in &settings_rows {
-            let (key, value, hlc): (String, String, String) = (s.get(0), s.get(1), s.get(2));
+            let (Ok(key), Ok(value), Ok(hlc)) =
+                (s.try_get::<_, String>(0), s.try_get::<_, String>(1), s.try_get::<_, String>(2))
+            else {
+                continue;
+            };
             // Only the campaign's own words travel; this machine's settings (tile server, service
             // addresses, language) are nobody else's to change.
             if !SHARED_SETTINGS.contains(&key.as_str()) {
@@ -237,27 +255,33 @@ pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Resul
             }
             let mark = format!("setting_hlc:{key}");
             if outbox::state(db, &mark)?.is_none_or(|mine| hlc > mine) {
+                // The campaign's words meet the checks the settings form applies (an https
+                // address for the stickers, names within their limits); else they are kept aside.
+                let value = match campaign_checked(&value) {
+                    Ok(v) => v,
+                    Err(reason) => {
+                        db.prepare_cached(
+                            "INSERT OR REPLACE INTO sync_parked (kind, id, body, reason) VALUES ('setting', ?1, ?2, ?3)",
+                        )?
+                        .execute(params![key, value, reason])?;
+                        continue;
+                    }
+                };
+                db.prepare_cached("DELETE FROM sync_parked WHERE kind = 'setting' AND id = ?1")?.execute([&key])?;
                 settings::set(db, &key, &value)?;
                 outbox::set_state(db, &mark, &hlc)?;
             }
         }
         for r in &reviews {
+            let text = |i: usize| r.try_get::<_, String>(i).ok();
+            let maybe = |i: usize| r.try_get::<_, Option<String>>(i).ok().flatten();
+            let (Some(id), Some(restaurant), Some(field)) = (text(0), text(1), text(2)) else { continue };
             pulled.reviews += db
                 .prepare_cached(
                     "INSERT OR REPLACE INTO sync_reviews (id, restaurant_id, field, kept_value, kept_hlc, other_value, \
                      other_hlc, cleared_at, cleared_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 )?
-                .execute(params![
-                    r.get::<_, String>(0),
-                    r.get::<_, String>(1),
-                    r.get::<_, String>(2),
-                    r.get::<_, String>(3),
-                    r.get::<_, String>(4),
-                    r.get::<_, String>(5),
-                    r.get::<_, String>(6),
-                    r.get::<_, Option<String>>(7),
-                    r.get::<_, Option<String>>(8),
-                ])?;
+                .execute(params![id, restaurant, field, text(3), text(4), text(5), text(6), maybe(7), maybe(8)])?;
         }
         if let Some(h) = &latest {
             outbox::observe(db, h, now)?;
@@ -269,6 +293,14 @@ pub fn pull(store: &mut Store, client: &mut Client, now: DateTime<Utc>) -> Resul
         return Ok(Pulled::default());
     }
     Ok(pulled)
+}
+
+/// The pulled campaign setting as the settings form would save it, or why not.
+fn campaign_checked(value: &str) -> std::result::Result<String, String> {
+    let campaign: crate::stickers::campaign::Campaign =
+        serde_json::from_str(value).map_err(|e| format!("the campaign's settings cannot be read ({e})"))?;
+    let campaign = campaign.validate().map_err(|e| format!("the campaign's {}", e))?;
+    serde_json::to_string(&campaign).map_err(|e| e.to_string())
 }
 
 /// Restaurants a pull applies per transaction, and other rows.

@@ -314,7 +314,7 @@ fn refusal(e: &postgres::Error) -> Option<SqlState> {
         // says to run `server init`, and the change is sent again afterwards.
         return None;
     }
-    let class = &code.code()[..2];
+    let class = code.code().get(..2).unwrap_or_default();
     // 42: no privilege or policy; 23: a constraint (a missing restaurant); 22: a bad value.
     matches!(class, "42" | "23" | "22").then_some(code)
 }

@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (2, include_str!("../../server-migrations/0002_campaign.sql")),
     (3, include_str!("../../server-migrations/0003_bulk.sql")),
     (4, include_str!("../../server-migrations/0004_hardening.sql")),
+    (5, include_str!("../../server-migrations/0005_trust.sql")),
 ];
 
 /// The schema version this Tablemap brings.
@@ -20,9 +21,15 @@ pub fn latest() -> i32 {
 /// Applies the migrations the server lacks; answers the versions applied now (empty when the
 /// server was already up to date).
 pub fn init(config: &postgres::Config, tls: &Tls) -> Result<Vec<i32>> {
+    init_to(config, tls, latest())
+}
+
+/// Applies the migrations the server lacks up to `last` (a staged upgrade; the tests build an
+/// older team's server with it).
+pub fn init_to(config: &postgres::Config, tls: &Tls, last: i32) -> Result<Vec<i32>> {
     let mut client = connect(config, tls)?;
     let mut applied = Vec::new();
-    for (version, sql) in MIGRATIONS {
+    for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 <= last) {
         let mut tx = client.transaction()?;
         // Two admins running init at once: the second waits, then finds the work done.
         tx.batch_execute(
@@ -138,7 +145,8 @@ pub fn add_user(
     // neither can close the quotes.
     debug_assert!(!verifier.contains('\''));
     tx.batch_execute(&format!(
-        "CREATE ROLE {login} LOGIN PASSWORD '{verifier}' IN ROLE tablemap_{role}",
+        "CREATE ROLE {login} LOGIN PASSWORD '{verifier}' IN ROLE tablemap_{role};
+         ALTER ROLE {login} SET statement_timeout = '60s'",
         role = person.role.as_str()
     ))?;
     tx.execute(
