@@ -90,7 +90,8 @@ pub enum Command {
     #[command(subcommand)]
     Server(team::ServerCommand),
     /// Join a team with the code `server add-user` printed. Nothing is sent until `sync`.
-    Join { code: String },
+    /// Leave CODE out to paste it (it then stays out of `ps` and the shell's history).
+    Join { code: Option<String> },
     /// Leave the team: this database keeps what it holds and stops sharing it.
     Leave,
     /// Push this machine's changes to the team server and pull everyone else's.
@@ -150,7 +151,7 @@ fn execute(db: &Path, command: Command) -> Result<(), CliError> {
         Command::Areas(c) => areas::run(&mut store, c, now),
         Command::Tiles(args) => tiles::run(&store, args, now),
         Command::Walk(args) => walk::run(&store, args, now),
-        Command::Join { code } => team::join(&mut store, &code),
+        Command::Join { code } => team::join(&mut store, code.as_deref()),
         Command::Leave => team::leave(&mut store),
         Command::Sync(args) => team::sync(&mut store, args),
         Command::Server(c) => team::server(c),

@@ -81,7 +81,8 @@ CREATE TABLE tablemap.quarantine (
 );
 GRANT SELECT ON tablemap.quarantine TO tablemap_coordinator;
 
--- What breaks the rules, each with its reason, moved aside. Corrections of a visit set aside
+-- What breaks the rules, each with its reason, moved aside. Of two corrections of one visit the
+-- first the server took stands (as UNIQUE (corrects) would have had it). Corrections of a visit set aside
 -- (and their corrections) go with it: they would point at nothing.
 INSERT INTO tablemap.quarantine (kind, id, body, reason)
 WITH RECURSIVE bad AS (
@@ -96,7 +97,7 @@ WITH RECURSIVE bad AS (
     FROM tablemap.visits
 ), twice AS (
     SELECT id, 'it corrects a visit that was corrected already' AS reason FROM (
-        SELECT id, row_number() OVER (PARTITION BY corrects ORDER BY hlc, id) AS n
+        SELECT id, row_number() OVER (PARTITION BY corrects ORDER BY txid, id) AS n
         FROM tablemap.visits WHERE corrects IS NOT NULL) c
     WHERE n > 1
 ), chain AS (

@@ -38,6 +38,45 @@ pub enum ServerCommand {
         #[arg(long, env = "TABLEMAP_CA_FILE")]
         ca_file: Option<std::path::PathBuf>,
     },
+    /// Everyone who has had a login: name, login, role, when the server last saw them sync.
+    Users {
+        #[command(flatten)]
+        admin: AdminArgs,
+    },
+    /// Take a person off the team: their login stops working at once (open connections are
+    /// ended); what they recorded stays, under their name.
+    RemoveUser {
+        /// Their name, or their login when two people share a name.
+        who: String,
+        #[command(flatten)]
+        admin: AdminArgs,
+    },
+    /// Give a person another role; it counts from their next sync.
+    SetRole {
+        who: String,
+        #[arg(long, value_parser = ["volunteer", "organiser", "coordinator"])]
+        role: String,
+        #[command(flatten)]
+        admin: AdminArgs,
+    },
+    /// A new password and join code for a person (a lost laptop, a code seen by someone else):
+    /// the old code stops working at once.
+    Rotate {
+        who: String,
+        #[arg(long)]
+        public_host: Option<String>,
+        #[command(flatten)]
+        admin: AdminArgs,
+    },
+}
+
+/// The admin connection, as for `server init`.
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    #[arg(long, env = "TABLEMAP_SERVER_URL")]
+    url: String,
+    #[arg(long, env = "TABLEMAP_CA_FILE")]
+    ca_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -92,14 +131,72 @@ pub fn server(command: ServerCommand) -> Result<(), CliError> {
             let person = NewPerson { name: &name, role, public_host: public_host.as_deref() };
             let team = server::add_user(&config, &tls, person, Utc::now()).map_err(ApiError::from)?;
             println!("added {} ({}) as login '{}'", team.name, team.role, team.user);
-            println!("give them this join code (it carries their password); they run: tablemap join CODE");
-            println!("{}", team.join_code());
+            hand_over(&team);
+        }
+        ServerCommand::Users { admin: a } => {
+            let (config, tls) = admin(&a.url, a.ca_file.as_deref())?;
+            let people = server::users(&config, &tls).map_err(ApiError::from)?;
+            let rows: Vec<[String; 5]> = people
+                .into_iter()
+                .map(|p| {
+                    let seen = p.last_sync.unwrap_or_else(|| "never".into());
+                    let state = p.removed.map_or("on the team".to_string(), |at| format!("removed {at}"));
+                    [p.name, p.login, p.role, seen, state]
+                })
+                .collect();
+            super::output::print_table(&["NAME", "LOGIN", "ROLE", "LAST SYNC", "STATE"], &rows);
+        }
+        ServerCommand::RemoveUser { who, admin: a } => {
+            let (config, tls) = admin(&a.url, a.ca_file.as_deref())?;
+            let p = server::remove_user(&config, &tls, &who).map_err(ApiError::from)?;
+            println!("removed {} ({}); what they recorded stays, under their name", p.name, p.login);
+        }
+        ServerCommand::SetRole { who, role, admin: a } => {
+            let (config, tls) = admin(&a.url, a.ca_file.as_deref())?;
+            let role = Role::parse(&role).unwrap_or(Role::Volunteer);
+            let p = server::set_role(&config, &tls, &who, role).map_err(ApiError::from)?;
+            println!("{} ({}) is now {}; it counts from their next sync", p.name, p.login, p.role);
+        }
+        ServerCommand::Rotate { who, public_host, admin: a } => {
+            let (config, tls) = admin(&a.url, a.ca_file.as_deref())?;
+            let team = server::rotate(&config, &tls, &who, public_host.as_deref()).map_err(ApiError::from)?;
+            println!("{} ({}) has a new password; their old join code no longer works", team.name, team.user);
+            hand_over(&team);
         }
     }
     Ok(())
 }
 
-pub fn join(store: &mut Store, code: &str) -> Result<(), CliError> {
+fn hand_over(team: &tablemap_core::sync::TeamConnection) {
+    println!("give them this join code privately (it carries their password); they run `tablemap join` and paste it");
+    println!("{}", team.join_code());
+}
+
+/// Joins with `code`, or the code read from standard input (so it is in neither `ps` nor the
+/// shell's history).
+pub fn join(store: &mut Store, code: Option<&str>) -> Result<(), CliError> {
+    let typed;
+    let code = match code {
+        Some(c) => c,
+        None => {
+            use std::io::{BufRead, IsTerminal};
+            if std::io::stdin().is_terminal() {
+                eprintln!("paste the join code and press Enter:");
+            }
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| CliError::Usage(format!("cannot read the join code: {e}")))?;
+            typed = line.trim().to_string();
+            if typed.is_empty() {
+                return Err(CliError::Usage(
+                    "no join code was given: paste the last line `server add-user` printed".into(),
+                ));
+            }
+            &typed
+        }
+    };
     let team = api::sync::join(store, code, Utc::now())?;
     println!(
         "joined the team at {}:{}/{} as {} ({}); nothing is sent until you run `tablemap sync`",

@@ -38,6 +38,30 @@ pub fn tablemap(db: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// Runs the binary with `input` on its standard input.
+pub fn tablemap_with_input(db: &Path, args: &[&str], input: &str) -> Run {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tablemap"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("TABLEMAP_DB")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run tablemap");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+    let out = child.wait_with_output().expect("wait");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        args: args.iter().map(|a| a.to_string()).collect(),
+    }
+}
+
 /// The bytes of a file under tests/fixtures, e.g. `fixture("overpass/dalston.json")`.
 pub fn fixture(path: &str) -> Vec<u8> {
     let path = format!("{}/../tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));

@@ -385,8 +385,11 @@ fn sync_the_command_line_from_server_init_to_sync() {
             .ok();
     let code = added.lines().last().unwrap().to_string();
     assert!(code.starts_with("tablemap1:"), "{added}");
-    let joined = support::tablemap(&db, &["join", &code]).ok();
+    // The code is pasted, never typed on the command line (`ps` and the shell's history).
+    let joined = support::tablemap_with_input(&db, &["join"], &format!("{code}\n")).ok();
     assert!(joined.contains("as Cora B (coordinator)"), "{joined}");
+    let login = added.lines().next().unwrap().rsplit("login '").next().unwrap().trim_end_matches('\'');
+    assert!(login.starts_with("tm_") && !login.contains("cora"), "an opaque login: {added}");
     support::tablemap(&db, &["restaurants", "add", "--name", "Zaza", "--lat", "51.5", "--lon", "-0.07"]).ok();
     let synced = support::tablemap(&db, &["sync", "--once"]).ok();
     assert!(synced.starts_with("pushed 10 changes"), "{synced}");
@@ -394,7 +397,7 @@ fn sync_the_command_line_from_server_init_to_sync() {
     assert!(status.contains("\"waiting\": 0"), "{status}");
     let dup = support::tablemap(&db, &["server", "add-user", "Cora B", "--role", "volunteer", "--url", &url]);
     assert_ne!(dup.code, 0);
-    assert!(dup.stderr.contains("already exists"), "{}", dup.stderr);
+    assert!(dup.stderr.contains("is on the team already"), "{}", dup.stderr);
 }
 
 #[test]

@@ -127,6 +127,14 @@ pub fn sync(store: &mut Store, now: DateTime<Utc>) -> Result<SyncReport> {
 fn sync_once(store: &mut Store, now: DateTime<Utc>) -> Result<SyncReport> {
     let team = team(store)?.ok_or(SyncError::NotJoined)?;
     let mut client = team.connect()?;
+    // The role is the server's: what this machine lets the person do follows it.
+    let role = crate::sync::hello(&mut client)?.as_str().to_string();
+    if role != team.role {
+        let team = TeamConnection { role, ..team };
+        let json =
+            serde_json::to_string(&team).map_err(|e| super::ApiError::encode("the team connection", e))?;
+        store.write(|tx| outbox::set_state(tx, "team", &json))?;
+    }
     let Pushed { sent, refused } = push::push(store, &mut client, None)?;
     let p = pull::pull(store, &mut client, now)?;
     let n = |v: usize| v as u32;

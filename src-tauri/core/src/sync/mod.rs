@@ -26,7 +26,7 @@ pub enum SyncError {
         "could not reach the team server at {host}:{port} ({reason}); check the connection and try again"
     )]
     Unreachable { host: String, port: u16, reason: String },
-    #[error("the team server did not accept the login '{user}': the join code may be out of date, ask your coordinator for a new one")]
+    #[error("the team server did not accept the login '{user}': it may have been removed from the team or given a new password; ask your coordinator for a new join code, then join again")]
     LoginRefused { user: String },
     #[error("the team server answered with an error: {0}")]
     Server(String),
@@ -220,6 +220,19 @@ fn rustls_connector(ca_pem: Option<&str>) -> Result<tokio_postgres_rustls::MakeR
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
+/// Tells the server this login is syncing now (it records when, for `server users`) and
+/// answers the login's role as the server has it: a role changed by `server set-role` counts
+/// from the next sync.
+pub fn hello(client: &mut postgres::Client) -> Result<server::Role> {
+    let role: Option<String> = client.query_one("SELECT tablemap.hello()", &[])?.try_get(0)?;
+    role.as_deref().and_then(server::Role::parse).ok_or_else(|| {
+        SyncError::Server(
+            "this login is no longer on the team: ask a coordinator for a new join code, then run `tablemap join`"
+                .into(),
+        )
+    })
 }
 
 fn connect_error(config: &postgres::Config, e: postgres::Error) -> SyncError {
