@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "get_restaurant",
     "add_restaurant",
     "update_restaurant",
+    "decide_proposal",
     "record_visit",
     "record_consent",
     "list_volunteers",

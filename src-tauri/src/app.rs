@@ -69,6 +69,7 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::get_restaurant,
             commands::add_restaurant,
             commands::update_restaurant,
+            commands::decide_proposal,
             commands::record_visit,
             commands::record_consent,
             commands::list_volunteers,

@@ -129,6 +129,9 @@ impl Drop for Background {
     }
 }
 
+/// How often a running sync tells the window how far it has got.
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+
 /// One turn: nothing unless a team is joined (an explicit ask still reports the status).
 fn once(store: &mut Store, asked: bool, running: &AtomicBool, report: &Report) {
     let status = match sync::status(store) {
@@ -145,8 +148,18 @@ fn once(store: &mut Store, asked: bool, running: &AtomicBool, report: &Report) {
         return;
     }
     running.store(true, Ordering::SeqCst);
-    report(SyncStatus { running: true, ..status }, None);
-    let result = guarded(|| sync::sync(store, Utc::now()));
+    report(SyncStatus { running: true, ..status.clone() }, None);
+    // Progress at most a few times a second: a first sync of 60,000 changes reports a few
+    // dozen times, a small one not at all past its first step.
+    let mut last = Instant::now();
+    let mut progress = |p: sync::SyncProgress| {
+        let first_of_stage = p.done == 0;
+        if first_of_stage || last.elapsed() >= PROGRESS_EVERY {
+            last = Instant::now();
+            report(SyncStatus { running: true, progress: Some(p), ..status.clone() }, None);
+        }
+    };
+    let result = guarded(|| sync::sync_with(store, Utc::now(), &mut progress));
     running.store(false, Ordering::SeqCst);
     match sync::status(store) {
         Ok(status) => report(status, Some(result)),

@@ -600,27 +600,53 @@ fn invite(admin_db: &Path, url: &str, name: &str, role: &str) -> Result<String> 
     Ok(out.lines().last().context("a join code")?.trim().to_string())
 }
 
+/// A team for a window test: a throwaway PostgreSQL with the schema, Olu (organiser) joined on
+/// her own machine with Zaza Kitchen synced, a join code for `name` as `role`, and the demo
+/// database the window will open. Keep the returned value alive for the test.
+struct TeamScene {
+    _pg: tablemap_e2e::postgres::TestPostgres,
+    _tiles: FixtureServer,
+    _services: FixtureServer,
+    dir: tempfile::TempDir,
+    olu: std::path::PathBuf,
+    db: std::path::PathBuf,
+    code: String,
+    zaza: String,
+}
+
+impl TeamScene {
+    fn start(name: &str, role: &str) -> Result<TeamScene> {
+        let pg = tablemap_e2e::postgres::TestPostgres::start();
+        let url = pg.admin_url();
+        let dir = tempfile::tempdir()?;
+        let tiles = tile_server(fixture_tile());
+        let (db, services) = seeded(dir.path(), &tiles.base_url())?;
+        // The admin sets the server up; an organiser adds a restaurant on her own machine and syncs.
+        let olu = dir.path().join("olu.sqlite");
+        cli(&olu, &["server", "init", "--url", &url])?;
+        let code = invite(&olu, &url, name, role)?;
+        let olu_code = invite(&olu, &url, "Olu", "organiser")?;
+        cli(&olu, &["join", &olu_code])?;
+        let zaza = cli(
+            &olu,
+            &["restaurants", "add", "--name", "Zaza Kitchen", "--lat", "51.5462", "--lon", "-0.0751"],
+        )?
+        .trim()
+        .to_string();
+        cli(&olu, &["sync", "--once"])?;
+        Ok(TeamScene { _pg: pg, _tiles: tiles, _services: services, dir, olu, db, code, zaza })
+    }
+
+    fn cache(&self) -> std::path::PathBuf {
+        self.dir.path().join("tiles.sqlite")
+    }
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn a_coordinator_joins_a_team_syncs_and_clears_a_review() -> Result<()> {
-    let pg = tablemap_e2e::postgres::TestPostgres::start();
-    let url = pg.admin_url();
-    let dir = tempfile::tempdir()?;
-    let tiles = tile_server(fixture_tile());
-    let (db, _services) = seeded(dir.path(), &tiles.base_url())?;
-    let cache = dir.path().join("tiles.sqlite");
-
-    // The admin sets the server up; an organiser adds a restaurant on her own machine and syncs.
-    let olu = dir.path().join("olu.sqlite");
-    cli(&olu, &["server", "init", "--url", &url])?;
-    let cora_code = invite(&olu, &url, "Cora", "coordinator")?;
-    let olu_code = invite(&olu, &url, "Olu", "organiser")?;
-    cli(&olu, &["join", &olu_code])?;
-    let id =
-        cli(&olu, &["restaurants", "add", "--name", "Zaza Kitchen", "--lat", "51.5462", "--lon", "-0.0751"])?
-            .trim()
-            .to_string();
-    cli(&olu, &["sync", "--once"])?;
-
+    let team = TeamScene::start("Cora", "coordinator")?;
+    let (db, olu, id, cora_code) = (team.db.clone(), team.olu.clone(), team.zaza.clone(), team.code.clone());
+    let cache = team.cache();
     let app = App::launch(&db, &cache).await?;
     app.wait_for("#map-items li").await?;
     app.wait_text("#sync-label", "On this computer only").await?;
@@ -690,6 +716,84 @@ async fn a_coordinator_joins_a_team_syncs_and_clears_a_review() -> Result<()> {
     assert_eq!(status["joined"], false);
     let kept = cli_json(&db, &["restaurants", "show", &id, "--format", "json"])?;
     assert_eq!(kept["phone"], "020 7000 2222", "what was synced stays after leaving");
+    Ok(())
+}
+
+/// A volunteer's window on a team: only what a volunteer may do (the permission table), visits
+/// logged as themselves, and the command line refusing the rest before anything is queued.
+#[tokio::test(flavor = "current_thread")]
+async fn a_joined_volunteer_sees_only_what_a_volunteer_may_do() -> Result<()> {
+    let team = TeamScene::start("Amina", "volunteer")?;
+    let (db, olu, id, amina_code) = (team.db.clone(), team.olu.clone(), team.zaza.clone(), team.code.clone());
+    let cache = team.cache();
+    cli(&db, &["join", &amina_code])?;
+    cli(&db, &["sync", "--once"])?;
+    let amina = cli_json(&db, &["sync", "--status"])?["volunteer_id"].as_str().context("her id")?.to_string();
+
+    // The command line refuses what a volunteer may not do, in words, and queues nothing.
+    let waiting = cli_json(&db, &["sync", "--status"])?["waiting"].clone();
+    let refused = cli(&db, &["restaurants", "edit", &id, "--phone", "020 7946 0000"])
+        .expect_err("a volunteer editing a restaurant")
+        .to_string();
+    assert!(
+        refused.contains(
+            "a volunteer may not add, edit or import restaurants: ask an organiser or a coordinator"
+        ),
+        "{refused}"
+    );
+    assert_eq!(cli_json(&db, &["sync", "--status"])?["waiting"], waiting);
+    // What she finds on the street she proposes; the window marks it as proposed.
+    let found = cli(
+        &db,
+        &["restaurants", "add", "--name", "Habesha Corner", "--lat", "51.5466", "--lon", "-0.0752"],
+    )?
+    .trim()
+    .to_string();
+    assert_eq!(cli_json(&db, &["restaurants", "show", &found, "--format", "json"])?["standing"], "proposed");
+
+    let app = App::launch(&db, &cache).await?;
+    app.wait_for("#map-items li").await?;
+    app.wait_text("#sync-label", "Synced").await?;
+    // The toolbar: no Add restaurant, no Import, no Stickers view; Areas and Team stay.
+    for gone in ["#add-restaurant", "#open-import", "#tab-stickers"] {
+        assert_eq!(app.count(gone).await?, 0, "{gone} is shown to a volunteer");
+    }
+    assert_eq!(app.count("#open-areas").await?, 1);
+    app.wait_for(&format!("#restaurant-list li[data-id='{found}'] .proposed")).await?;
+    // She proposes restaurants instead: the form says an organiser will decide.
+    app.click("#propose-restaurant").await?;
+    app.wait_text("#restaurant-form-title", "Propose a restaurant").await?;
+    app.wait_for("#propose-hint").await?;
+    app.press(&Key::Escape.to_string()).await?;
+    app.type_into("#search", "Zaza Kitchen").await?;
+    app.wait_for(&format!("#restaurant-list li[data-id='{id}']")).await?.click().await?;
+    app.wait_for("#detail-title").await?;
+    assert_eq!(app.count("#detail-edit").await?, 0, "no Edit for a volunteer");
+    // No volunteer picker: the visit is hers.
+    assert_eq!(app.count("#visit-volunteer").await?, 0);
+    app.wait_text("#visit-as-me", "Amina").await?;
+    app.shot("volunteer-window").await?;
+    app.choose("#visit-outcome", "agreed").await?;
+    app.click("#visit-save").await?;
+    app.wait_for("#detail-status[data-status='agreed']").await?;
+    // Ctrl+N opens the form to propose one, not to add one.
+    app.press(&format!("{}n", Key::Control)).await?;
+    app.wait_text("#restaurant-form-title", "Propose a restaurant").await?;
+    app.quit().await?;
+
+    let shown = cli_json(&db, &["restaurants", "show", &id, "--format", "json"])?;
+    assert_eq!(shown["visits"][0]["volunteer_id"], amina.as_str());
+    // It reaches the team: Olu sees her visit.
+    cli(&db, &["sync", "--once"])?;
+    cli(&olu, &["sync", "--once"])?;
+    let at_olu = cli_json(&olu, &["restaurants", "show", &id, "--format", "json"])?;
+    assert_eq!(at_olu["status"], "agreed");
+    // Olu confirms the proposal; at Amina's next sync it is a restaurant like any other.
+    assert_eq!(cli(&olu, &["restaurants", "confirm", &found])?.trim(), "Habesha Corner confirmed");
+    cli(&olu, &["sync", "--once"])?;
+    cli(&db, &["sync", "--once"])?;
+    let at_amina = cli_json(&db, &["restaurants", "show", &found, "--format", "json"])?;
+    assert_eq!(at_amina["standing"], "confirmed");
     Ok(())
 }
 

@@ -6,14 +6,23 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use tablemap_core::api::restaurants::{RestaurantChanges, MAX_PAGE};
 use tablemap_core::api::{self, RestaurantDetail, RestaurantPage};
-use tablemap_core::domain::{RestaurantDraft, RestaurantFilter, RestaurantId, Status};
+use tablemap_core::domain::{RestaurantDraft, RestaurantFilter, RestaurantId, Standing, Status};
 use tablemap_core::store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum RestaurantsCommand {
     List(ListArgs),
-    /// Add a restaurant and print its id.
+    /// Add a restaurant and print its id (a volunteer on a team proposes it, for an organiser to
+    /// confirm or reject).
     Add(AddArgs),
+    /// Confirm a volunteer's proposed restaurant (organisers and coordinators).
+    Confirm {
+        id: String,
+    },
+    /// Reject a volunteer's proposed restaurant: it leaves the map, its visits stay.
+    Reject {
+        id: String,
+    },
     /// Change some of a restaurant's details; only the options given change ("" empties one).
     Edit(EditArgs),
     /// Show one restaurant with its status, visits and consents.
@@ -118,6 +127,8 @@ pub(super) fn run(
         RestaurantsCommand::List(args) => list(store, args, now),
         RestaurantsCommand::Add(args) => add(store, args, now),
         RestaurantsCommand::Edit(args) => edit(store, args, now),
+        RestaurantsCommand::Confirm { id } => decide(store, &id, Standing::Confirmed, now),
+        RestaurantsCommand::Reject { id } => decide(store, &id, Standing::Rejected, now),
         RestaurantsCommand::Show { id, format } => {
             let d = api::restaurants::detail(store, &RestaurantId::from(id.as_str()))?;
             match format {
@@ -156,7 +167,7 @@ fn list(store: &Store, args: ListArgs, now: DateTime<Utc>) -> Result<(), CliErro
                 .map(|r| {
                     [
                         r.id.to_string(),
-                        r.status.to_string(),
+                        if r.proposed { format!("{} (proposed)", r.status) } else { r.status.to_string() },
                         r.name.clone(),
                         r.postcode.clone().unwrap_or_default(),
                     ]
@@ -229,6 +240,15 @@ fn add(store: &mut Store, args: AddArgs, now: DateTime<Utc>) -> Result<(), CliEr
     };
     let detail = api::restaurants::add(store, draft, now)?;
     println!("{}", detail.restaurant.id);
+    if detail.restaurant.standing == Standing::Proposed {
+        eprintln!("proposed: an organiser or coordinator confirms or rejects it after your next sync");
+    }
+    Ok(())
+}
+
+fn decide(store: &mut Store, id: &str, decision: Standing, now: DateTime<Utc>) -> Result<(), CliError> {
+    let detail = api::restaurants::decide(store, &RestaurantId::from(id), decision, now)?;
+    println!("{} {}", detail.restaurant.name, decision.as_str());
     Ok(())
 }
 
@@ -252,6 +272,9 @@ fn print_detail(d: &RestaurantDetail) {
     field("id", r.id.as_str());
     field("name", &r.name);
     field("status", d.summary.status.as_str());
+    if r.standing != Standing::Confirmed {
+        field("standing", r.standing.as_str());
+    }
     field("address", r.address.as_deref().unwrap_or("-"));
     field("postcode", r.postcode.as_deref().unwrap_or("-"));
     field("position", &format!("{:.6}, {:.6}", r.lat, r.lon));

@@ -9,12 +9,13 @@ use tablemap_core::store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum VisitsCommand {
-    /// Log a visit (the volunteer is added if new).
+    /// Log a visit (the volunteer is added if new). Joined to a team, a visit is your own
+    /// unless you are a coordinator typing in someone else's: leave out --volunteer.
     Add {
         #[arg(long)]
         restaurant: String,
         #[arg(long)]
-        volunteer: String,
+        volunteer: Option<String>,
         #[arg(long, value_parser = parse_outcome)]
         outcome: Outcome,
         #[arg(long, default_value_t = 0)]
@@ -57,7 +58,15 @@ pub(super) fn run(store: &mut Store, command: VisitsCommand, now: DateTime<Utc>)
         corrects: corrects.map(|c| VisitId::from(c.as_str())),
         sticker_codes: sticker,
     };
-    let d = api::visits::record_by_name(store, &volunteer, visit, now)?;
+    let d = match volunteer {
+        Some(name) => api::visits::record_by_name(store, &name, visit, now)?,
+        None => {
+            let me = api::access::me(store.conn())?
+                .volunteer_id
+                .ok_or_else(|| CliError::Usage("--volunteer NAME is needed: who made the visit?".into()))?;
+            api::visits::record(store, NewVisit { volunteer_id: me, ..visit }, now)?
+        }
+    };
     println!("{}: {}", d.restaurant.id, d.summary.status);
     Ok(())
 }

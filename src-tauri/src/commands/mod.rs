@@ -17,7 +17,7 @@ pub use state::AppState;
 use chrono::Utc;
 use serde::Serialize;
 use tablemap_core::api::{self, RestaurantDetail, RestaurantPage, Settings, StatusCount};
-use tablemap_core::domain::{Bbox, RestaurantFilter};
+use tablemap_core::domain::{Bbox, RestaurantFilter, Standing};
 use tablemap_core::domain::{NewConsent, NewVisit, RestaurantDraft, RestaurantId, Volunteer, VolunteerDraft};
 use tauri::State;
 use ts_rs::TS;
@@ -91,6 +91,16 @@ pub async fn update_restaurant(
     draft: RestaurantDraft,
 ) -> Answer<RestaurantDetail> {
     state.write(|s| api::restaurants::update(s, &id, draft, Utc::now()))
+}
+
+/// An organiser confirms (`confirmed`) or rejects (`rejected`) a volunteer's proposed restaurant.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn decide_proposal(
+    state: State<'_, AppState>,
+    id: RestaurantId,
+    decision: Standing,
+) -> Answer<RestaurantDetail> {
+    state.write(|s| api::restaurants::decide(s, &id, decision, Utc::now()))
 }
 
 #[tauri::command(rename_all = "snake_case")]

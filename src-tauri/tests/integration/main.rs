@@ -22,6 +22,8 @@ mod sync_attacks;
 mod sync_campaign;
 mod sync_guards;
 mod sync_people;
+mod sync_permissions;
+mod sync_proposals;
 mod sync_quarantine;
 mod sync_tls;
 mod tiles;

@@ -226,30 +226,32 @@ fn sync_cut_off_half_way_then_rerun_loses_and_duplicates_nothing() {
 }
 
 #[test]
-fn sync_a_volunteer_cannot_write_as_someone_else_nor_change_campaign_settings() {
+fn sync_a_volunteer_is_refused_before_anything_is_queued_in_the_permission_tables_words() {
     let (team, mut coord, mut amina, mut bo, r) = three();
-    // Amina's machine knows Bo (pulled); she logs a visit under his name.
+    // Amina's machine knows Bo (pulled); it will not log a visit under his name, nor change
+    // the campaign's words, and queues nothing of either.
     let forged = visit_as(&r, &bo.id, Outcome::DoNotContact, 10);
-    api::visits::record(&mut amina.store, forged, at(10)).unwrap();
+    let refused = api::visits::record(&mut amina.store, forged, at(10)).unwrap_err().to_string();
+    assert_eq!(refused, "a volunteer may not log a visit or consent for someone else: ask a coordinator");
     let campaign = Campaign {
         name: "Amina's campaign".into(),
         base_url: "https://mc.org.uk/S".into(),
         ..Campaign::default()
     };
-    api::stickers::save_campaign(&mut amina.store, campaign, at(11)).unwrap();
+    let refused = api::stickers::save_campaign(&mut amina.store, campaign, at(11)).unwrap_err().to_string();
+    assert_eq!(
+        refused,
+        "a volunteer may not change the campaign's words, sticker address or logo: ask an organiser or a coordinator"
+    );
     amina.visit(&r, Outcome::Spoke, 12);
+    let status = api::sync::status(&amina.store).unwrap();
+    assert_eq!((status.waiting, status.refused), (1, 0));
+    assert_eq!(status.allowed, tablemap_core::domain::permissions::allowed(Role::Volunteer));
 
     let report = amina.sync(20);
-    assert_eq!(report.pushed, 1, "her own visit went");
-    assert_eq!(report.refused.len(), 2, "{:?}", report.refused);
-    assert!(report.refused[0].contains("only under your own name"), "{}", report.refused[0]);
-    assert!(report.refused[1].contains("only organisers and coordinators may change the campaign settings"));
+    assert_eq!((report.pushed, report.refused.len()), (1, 0), "{:?}", report.refused);
     assert_eq!(team.count("visits"), 1);
     assert_eq!(team.count("campaign_settings"), 0);
-    let status = api::sync::status(&amina.store).unwrap();
-    assert_eq!((status.waiting, status.refused), (0, 2));
-    // Refused entries are not pushed again.
-    assert_eq!(amina.sync(21).refused.len(), 0);
 
     // An organiser's campaign reaches everyone.
     let mut olu = team.person("Olu", Role::Organiser);
@@ -268,6 +270,49 @@ fn sync_a_volunteer_cannot_write_as_someone_else_nor_change_campaign_settings() 
     api::visits::record(&mut coord.store, paper, at(33)).unwrap();
     assert!(coord.sync(34).refused.is_empty());
     assert_eq!(team.count("visits"), 2);
+}
+
+/// Changes queued under one role and sent after a coordinator lowered it are refused by the
+/// server, kept here as "not accepted by the team" with the reason, and go once the role
+/// allows them again and the person asks.
+#[test]
+fn sync_changes_queued_before_a_role_change_are_refused_by_the_server_and_kept_to_send_again() {
+    let team = team();
+    let (config, tls) = admin_config(&team.admin_url()).unwrap();
+    let tls = Tls::plain(tls);
+    let mut olu = team.person("Olu", Role::Organiser);
+    let r = olu.add_restaurant("Zaza Kitchen", 1);
+    olu.sync(2);
+    // Offline, Olu changes the campaign's words and a phone number; meanwhile she is made a volunteer.
+    let campaign = Campaign {
+        name: "Welcome here".into(),
+        base_url: "https://mc.org.uk/S".into(),
+        ..Campaign::default()
+    };
+    api::stickers::save_campaign(&mut olu.store, campaign, at(3)).unwrap();
+    let mut d = tablemap_core::domain::merge::draft_of(&olu.detail(&r).restaurant);
+    d.phone = Some("020 7000 1234".into());
+    api::restaurants::update(&mut olu.store, &r, d.clone(), at(4)).unwrap();
+    server::set_role(&config, &tls, "Olu", Role::Volunteer).unwrap();
+    let report = olu.sync(5);
+    assert_eq!(report.refused.len(), 2, "{:?}", report.refused);
+    let all = report.refused.join("\n");
+    assert!(all.contains("only organisers and coordinators may change the campaign settings"), "{all}");
+    assert!(all.contains("only organisers and coordinators may add or edit restaurants"), "{all}");
+    let status = api::sync::status(&olu.store).unwrap();
+    assert_eq!((status.role.as_deref(), status.waiting, status.refused), (Some("volunteer"), 0, 2));
+    assert_eq!(status.refusals.len(), 2);
+    assert_eq!(team.count("campaign_settings"), 0);
+    // Her window now refuses the same things itself.
+    let again = api::restaurants::update(&mut olu.store, &r, d, at(6)).unwrap_err().to_string();
+    assert!(again.starts_with("a volunteer may not add, edit or import restaurants"), "{again}");
+    // Organiser again: asked, the refused changes go.
+    server::set_role(&config, &tls, "Olu", Role::Organiser).unwrap();
+    olu.sync(7);
+    assert_eq!(api::sync::retry_refused(&mut olu.store).unwrap(), 2);
+    let report = olu.sync(8);
+    assert_eq!((report.pushed, report.refused.len()), (2, 0), "{:?}", report.refused);
+    assert_eq!(team.count("campaign_settings"), 1);
 }
 
 #[test]

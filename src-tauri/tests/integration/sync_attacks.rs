@@ -24,7 +24,7 @@ enum Want {
 }
 
 /// How the attack is written.
-enum Write {
+pub(crate) enum Write {
     Sql(String),
     /// A template or area through `put_document`, with a body made from a real one.
     Document {
@@ -42,25 +42,25 @@ struct Attack {
 }
 
 /// What the attacks aim at: one restaurant, visits by two volunteers, an area and a template.
-struct Scene {
-    restaurant: String,
-    bo_visit: String,
-    amina_visit: String,
-    area: String,
-    area_body: Value,
-    template_body: Value,
+pub(crate) struct Scene {
+    pub restaurant: String,
+    pub bo_visit: String,
+    pub amina_visit: String,
+    pub area: String,
+    pub area_body: Value,
+    pub template_body: Value,
 }
 
-fn quoted(minutes: i64) -> String {
+pub(crate) fn quoted(minutes: i64) -> String {
     format!("'{}'", at(minutes).to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
 }
 
-fn stamp(minutes: i64) -> String {
+pub(crate) fn stamp(minutes: i64) -> String {
     format!("{:016}-00000-00000000000000aa", at(minutes).timestamp_millis())
 }
 
 /// An insert into `table` with `defaults` overridden by `over` (column, SQL expression).
-fn insert(table: &str, defaults: &[(&str, String)], over: &[(&str, &str)]) -> String {
+pub(crate) fn insert(table: &str, defaults: &[(&str, String)], over: &[(&str, &str)]) -> String {
     let mut columns: Vec<(&str, String)> = defaults.to_vec();
     for (column, value) in over {
         match columns.iter_mut().find(|(c, _)| c == column) {
@@ -73,7 +73,7 @@ fn insert(table: &str, defaults: &[(&str, String)], over: &[(&str, &str)]) -> St
     format!("INSERT INTO tablemap.{table} ({}) VALUES ({})", names.join(", "), values.join(", "))
 }
 
-fn visit(id: &str, s: &Scene, over: &[(&str, &str)]) -> Write {
+pub(crate) fn visit(id: &str, s: &Scene, over: &[(&str, &str)]) -> Write {
     let defaults = [
         ("id", format!("'{id}'")),
         ("restaurant_id", format!("'{}'", s.restaurant)),
@@ -86,7 +86,7 @@ fn visit(id: &str, s: &Scene, over: &[(&str, &str)]) -> Write {
     Write::Sql(insert("visits", &defaults, over))
 }
 
-fn consent(id: &str, s: &Scene, over: &[(&str, &str)]) -> Write {
+pub(crate) fn consent(id: &str, s: &Scene, over: &[(&str, &str)]) -> Write {
     let defaults = [
         ("id", format!("'{id}'")),
         ("restaurant_id", format!("'{}'", s.restaurant)),
@@ -99,7 +99,7 @@ fn consent(id: &str, s: &Scene, over: &[(&str, &str)]) -> Write {
     Write::Sql(insert("consent_records", &defaults, over))
 }
 
-fn claim(id: &str, s: &Scene, claimed: &str, expires: &str) -> Write {
+pub(crate) fn claim(id: &str, s: &Scene, claimed: &str, expires: &str) -> Write {
     Write::Sql(format!(
         "INSERT INTO tablemap.area_claims (id, area_id, volunteer_id, body, hlc) VALUES ('{id}', '{area}', \
          tablemap.my_volunteer_id(), jsonb_build_object('id', '{id}', 'area_id', '{area}', \
@@ -109,7 +109,7 @@ fn claim(id: &str, s: &Scene, claimed: &str, expires: &str) -> Write {
     ))
 }
 
-fn campaign(base_url: &str, text_colour: &str) -> Write {
+pub(crate) fn campaign(base_url: &str, text_colour: &str) -> Write {
     let mut value =
         serde_json::to_value(tablemap_core::stickers::campaign::Campaign::default()).expect("campaign");
     value["base_url"] = json!(base_url);
@@ -123,7 +123,7 @@ fn campaign(base_url: &str, text_colour: &str) -> Write {
 }
 
 /// The scene's template with its page shrunk to `width` points (its labels fall off it).
-fn template_on_page(s: &Scene, id: &str, width: f64) -> Write {
+pub(crate) fn template_on_page(s: &Scene, id: &str, width: f64) -> Write {
     let mut body = s.template_body.clone();
     let mut definition: Value =
         serde_json::from_str(body["definition"].as_str().expect("definition")).expect("template");
@@ -135,7 +135,7 @@ fn template_on_page(s: &Scene, id: &str, width: f64) -> Write {
 }
 
 /// The scene's area with another outline (`ring` as [lon, lat] points).
-fn area_with(s: &Scene, id: &str, ring: Vec<[f64; 2]>) -> Write {
+pub(crate) fn area_with(s: &Scene, id: &str, ring: Vec<[f64; 2]>) -> Write {
     let mut body = s.area_body.clone();
     body["id"] = json!(id);
     body["name"] = json!(format!("Area {id}"));
@@ -144,7 +144,7 @@ fn area_with(s: &Scene, id: &str, ring: Vec<[f64; 2]>) -> Write {
 }
 
 /// A closed ring of `n` distinct points on a small circle.
-fn circle(n: usize) -> Vec<[f64; 2]> {
+pub(crate) fn circle(n: usize) -> Vec<[f64; 2]> {
     let mut ring: Vec<[f64; 2]> = (0..n)
         .map(|i| {
             let a = i as f64 / n as f64 * std::f64::consts::TAU;
@@ -237,11 +237,11 @@ fn attacks(s: &Scene) -> Vec<Attack> {
     ]
 }
 
-fn client(p: &Person) -> postgres::Client {
+pub(crate) fn client(p: &Person) -> postgres::Client {
     api::sync::team(&p.store).expect("team").expect("joined").connect().expect("connect")
 }
 
-fn run(c: &mut postgres::Client, write: &Write) -> Result<(), postgres::Error> {
+pub(crate) fn run(c: &mut postgres::Client, write: &Write) -> Result<(), postgres::Error> {
     match write {
         Write::Sql(sql) => c.batch_execute(sql),
         Write::Document { table, id, body } => c
@@ -253,12 +253,24 @@ fn run(c: &mut postgres::Client, write: &Write) -> Result<(), postgres::Error> {
     }
 }
 
-fn message(e: &postgres::Error) -> String {
+pub(crate) fn message(e: &postgres::Error) -> String {
     e.as_db_error().map(|d| format!("{} {:?}", d.message(), d.constraint())).unwrap_or_else(|| e.to_string())
 }
 
-#[test]
-fn sync_attacks_by_a_member_are_refused_or_held_back_and_the_team_goes_on() {
+/// A team of four (Cora coordinator, Olu organiser, Amina and Bo volunteers) sharing one
+/// restaurant with the owner's "no" to a public listing, an area, Olu's template, a visit by Bo,
+/// and Amina's visit with her own correction: what the attacks (and the permission cases) aim at.
+pub(crate) struct Stage {
+    pub team: crate::sync::Team,
+    pub cora: Person,
+    pub olu: Person,
+    pub amina: Person,
+    pub bo: Person,
+    pub r: RestaurantId,
+    pub scene: Scene,
+}
+
+pub(crate) fn stage() -> Stage {
     let team = team();
     let mut cora = team.person("Cora", Role::Coordinator);
     let mut olu = team.person("Olu", Role::Organiser);
@@ -271,14 +283,14 @@ fn sync_attacks_by_a_member_are_refused_or_held_back_and_the_team_goes_on() {
         answer: ConsentAnswer::No,
         recorded_by: cora.id.clone(),
     };
-    api::visits::record_consent(&mut cora.store, no, at(2)).unwrap();
+    api::visits::record_consent(&mut cora.store, no, at(2)).expect("stage");
     let (w, s, e, n) = (-0.08, 51.54, -0.07, 51.55);
     let square = Geometry::Polygon { coordinates: vec![vec![[w, s], [e, s], [e, n], [w, n], [w, s]]] };
-    api::areas::create(&mut cora.store, "Dalston", square, at(2)).unwrap();
+    api::areas::create(&mut cora.store, "Dalston", square, at(2)).expect("stage");
     cora.sync(3);
-    let template = api::stickers::templates(&olu.store).unwrap().remove(0);
+    let template = api::stickers::templates(&olu.store).expect("stage").remove(0);
     let template = tablemap_core::stickers::template::Template { id: "custom-olu".into(), ..template };
-    api::stickers::save_template(&mut olu.store, template, "custom", at(4)).unwrap();
+    api::stickers::save_template(&mut olu.store, template, "custom", at(4)).expect("stage");
     olu.sync(4);
     bo.sync(4);
     bo.visit(&r, Outcome::Spoke, 5);
@@ -287,29 +299,36 @@ fn sync_attacks_by_a_member_are_refused_or_held_back_and_the_team_goes_on() {
     amina.visit(&r, Outcome::ComeBack, 6);
     amina.sync(6);
     let bo_visit = bo.visit_ids(&r)[0].clone();
-    let amina_visit = amina.visit_ids(&r).into_iter().find(|v| *v != bo_visit).unwrap();
+    let amina_visit = amina.visit_ids(&r).into_iter().find(|v| *v != bo_visit).expect("stage");
     // Amina corrects her own visit once, as she may.
     let fix = NewVisit {
         corrects: Some(tablemap_core::domain::VisitId(amina_visit.clone())),
         ..visit_as(&r, &amina.id, Outcome::Agreed, 7)
     };
-    api::visits::record(&mut amina.store, fix, at(7)).unwrap();
+    api::visits::record(&mut amina.store, fix, at(7)).expect("stage");
     let fixed = amina.sync(7);
     assert_eq!((fixed.pushed, fixed.refused.len()), (1, 0), "{:?}", fixed.refused);
     let mut admin = client(&cora);
-    let area_row = admin.query_one("SELECT id, body::text FROM tablemap.areas", &[]).unwrap();
+    let area_row = admin.query_one("SELECT id, body::text FROM tablemap.areas", &[]).expect("stage");
     let template_body: String = admin
         .query_one("SELECT body::text FROM tablemap.templates WHERE id = 'custom-olu'", &[])
-        .unwrap()
+        .expect("stage")
         .get(0);
     let scene = Scene {
         restaurant: r.as_str().to_string(),
         bo_visit,
         amina_visit,
         area: area_row.get(0),
-        area_body: serde_json::from_str(&area_row.get::<_, String>(1)).unwrap(),
-        template_body: serde_json::from_str(&template_body).unwrap(),
+        area_body: serde_json::from_str(&area_row.get::<_, String>(1)).expect("stage"),
+        template_body: serde_json::from_str(&template_body).expect("stage"),
     };
+    Stage { team, cora, olu, amina, bo, r, scene }
+}
+
+#[test]
+fn sync_attacks_by_a_member_are_refused_or_held_back_and_the_team_goes_on() {
+    let Stage { team: _team, mut cora, mut olu, amina, mut bo, r, scene } = stage();
+    let admin = client(&cora);
     cora.sync(8);
     bo.sync(8);
     let before = (cora.detail(&r), bo.detail(&r));

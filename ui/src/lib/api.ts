@@ -6,6 +6,7 @@ import type { Bbox } from "./bindings/Bbox";
 import type { CuisineCount } from "./bindings/CuisineCount";
 import type { MapClusters } from "./bindings/MapClusters";
 import type { NewConsent } from "./bindings/NewConsent";
+import type { Standing } from "./bindings/Standing";
 import type { NewVisit } from "./bindings/NewVisit";
 import type { RestaurantDetail } from "./bindings/RestaurantDetail";
 import type { RestaurantDraft } from "./bindings/RestaurantDraft";
@@ -85,6 +86,8 @@ export const getRestaurant = (id: string) => call<RestaurantDetail>("get_restaur
 export const addRestaurant = (draft: RestaurantDraft) => call<RestaurantDetail>("add_restaurant", { draft });
 export const updateRestaurant = (id: string, draft: RestaurantDraft) =>
   call<RestaurantDetail>("update_restaurant", { id, draft });
+export const decideProposal = (id: string, decision: Standing) =>
+  call<RestaurantDetail>("decide_proposal", { id, decision });
 export const recordVisit = (visit: NewVisit) => call<RestaurantDetail>("record_visit", { visit });
 export const recordConsent = (consent: NewConsent) => call<RestaurantDetail>("record_consent", { consent });
 export const listVolunteers = () => call<Volunteer[]>("list_volunteers");

@@ -155,6 +155,16 @@ export class MarkerCanvas extends L.Layer {
       ctx.strokeStyle = shape === "ring" ? colour : "#ffffff";
       ctx.stroke(path);
     }
+    if (p.proposed) {
+      // A volunteer's proposal, not decided yet: a dashed halo around its status symbol.
+      ctx.shadowBlur = 0;
+      ctx.setLineDash([3, 2.5]);
+      ctx.lineWidth = 1.6;
+      ctx.strokeStyle = "#4b5563";
+      ctx.beginPath();
+      ctx.arc(10, 10, 13, 0, Math.PI * 2);
+      ctx.stroke();
+    }
     ctx.restore();
     this.drawn.push({ x: at.x, y: at.y, r: size / 2 + 2, hit: { kind: "point", point: p } });
   }

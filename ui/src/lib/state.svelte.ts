@@ -12,6 +12,7 @@ import type { UiError } from "./bindings/UiError";
 import type { Volunteer } from "./bindings/Volunteer";
 import type { SyncStatus } from "./bindings/SyncStatus";
 import type { SyncUpdate } from "./bindings/SyncUpdate";
+import type { Action } from "./bindings/Action";
 import { t, tn } from "./i18n/index.svelte";
 import { errorMessage } from "./errors";
 
@@ -68,6 +69,19 @@ export const ui = $state({
   teamOpen: false,
   syncAsked: false,
 });
+
+/** Whether the person at this machine may do `action`: their role's row of the permission
+ * table as the last sync said (unjoined, a single user may do everything). The API refuses the
+ * rest anyway; the window does not offer it. */
+export function may(action: Action): boolean {
+  return ui.sync?.allowed.includes(action) ?? true;
+}
+
+/** On a team, who may only record as themselves records under their own id: that id (the
+ * volunteer picker is not shown); otherwise null, and the picker chooses. */
+export function ownVolunteer(): string | null {
+  return ui.sync?.joined && !may("log_for_others") ? ui.sync.volunteer_id : null;
+}
 
 /** Today in the computer's time zone, as the follow-up dates are written. */
 export function today(): string {

@@ -3,10 +3,12 @@
 //! holds is worked out on every call (restaurants in the area's box by the position index, then
 //! point-in-polygon), so an area never changes a restaurant and deleting one loses no visit.
 
+use super::access;
 use super::error::HeldFor;
 use super::models::StatusCount;
 use super::{ApiError, Refusal, Result};
 use crate::domain::area::{self, Area, AreaIndex, AreaSource, Claim, Geometry, DEFAULT_CLAIM_DAYS};
+use crate::domain::permissions::Action;
 use crate::domain::validation::required_text;
 use crate::domain::Bbox;
 use crate::domain::{AreaId, RestaurantId, Status, ValidationError, Volunteer, VolunteerId};
@@ -117,6 +119,7 @@ pub fn import_geojson(
     fallback_name: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<AreaImportSummary> {
+    access::require(store.conn(), Action::DrawAreas)?;
     let file = geojson::read(text, name_property, fallback_name).map_err(file_error)?;
     store.write(|tx| {
         let existing: HashMap<String, AreaId> =
@@ -164,6 +167,7 @@ pub fn create(store: &mut Store, name: &str, geometry: Geometry, now: DateTime<U
     let name = required_text("name", name, MAX_NAME)?;
     let area = Area::new(geometry)?;
     store.write(|tx| {
+        access::require(tx, Action::DrawAreas)?;
         name_is_free(tx, &name, None)?;
         let id = AreaId::generate(now);
         table::insert(tx, &id, &name, &area, AreaSource::Drawn, now)?;
@@ -175,6 +179,7 @@ pub fn create(store: &mut Store, name: &str, geometry: Geometry, now: DateTime<U
 pub fn rename(store: &mut Store, area: &str, new_name: &str, now: DateTime<Utc>) -> Result<AreaSummary> {
     let name = required_text("name", new_name, MAX_NAME)?;
     store.write(|tx| {
+        access::require(tx, Action::DrawAreas)?;
         let found = find(tx, area)?;
         name_is_free(tx, &name, Some(&found.id))?;
         table::rename(tx, &found.id, &name, now)?;
@@ -187,6 +192,7 @@ pub fn rename(store: &mut Store, area: &str, new_name: &str, now: DateTime<Utc>)
 /// and no restaurant or visit is touched. Answers the deleted area's name.
 pub fn delete(store: &mut Store, area: &str, now: DateTime<Utc>) -> Result<String> {
     store.write(|tx| {
+        access::require(tx, Action::DrawAreas)?;
         let found = find(tx, area)?;
         if let Some(h) = holder_of(&table::claims_for(tx, &found.id)?, now) {
             return Err(Refusal::AreaHeld {
@@ -237,9 +243,11 @@ pub fn assign(
     store.write(|tx| {
         let found = find(tx, area)?;
         let who = find_volunteer(tx, volunteer)?;
+        access::for_volunteer(tx, &who.id, Action::ClaimAreas, Action::AssignAreas)?;
         let claim = Claim::new(who.id.clone(), days, now)?;
         let claims = table::claims_for(tx, &found.id)?;
         if let Some(h) = holder_of(&claims, now).filter(|h| h.volunteer_id != who.id) {
+            access::require(tx, Action::AssignAreas)?;
             if !force {
                 return Err(ApiError::from(Refusal::AreaHeld {
                     area: found.name,
@@ -260,9 +268,10 @@ pub fn assign(
 pub fn release(store: &mut Store, area: &str, now: DateTime<Utc>) -> Result<AreaSummary> {
     store.write(|tx| {
         let found = find(tx, area)?;
-        if holder_of(&table::claims_for(tx, &found.id)?, now).is_none() {
+        let Some(holder) = holder_of(&table::claims_for(tx, &found.id)?, now) else {
             return Err(Refusal::AreaNotHeld { area: found.name }.into());
-        }
+        };
+        access::for_volunteer(tx, &holder.volunteer_id, Action::ClaimAreas, Action::AssignAreas)?;
         let id = event_id(now);
         table::insert_claim(tx, &id, &found.id, &Claim::release(now))?;
         outbox::event(tx, "area_claim", &id, now)?;
@@ -281,6 +290,7 @@ pub fn add_note(
     store.write(|tx| {
         let found = find(tx, area)?;
         let who = find_volunteer(tx, volunteer)?;
+        access::for_volunteer(tx, &who.id, Action::ClaimAreas, Action::LogForOthers)?;
         let id = event_id(now);
         table::insert_note(tx, &id, &found.id, &who.id, &note, now)?;
         outbox::event(tx, "area_note", &id, now)?;

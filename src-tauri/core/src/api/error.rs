@@ -2,7 +2,8 @@
 //! face (the window, later in the person's language) can word it from the variant and its
 //! parameters. `Display` gives the English sentence the CLI prints, which says what to do next.
 
-use crate::domain::{StickerState, ValidationError, VisitId};
+use crate::domain::permissions::{Action, Role};
+use crate::domain::{Standing, StickerState, ValidationError, VisitId};
 use crate::imports::problem::Problem;
 use crate::sources::SourceError;
 use crate::stickers::codes::RandomError;
@@ -113,6 +114,10 @@ pub enum Refusal {
     AreaNameTaken { name: String },
     /// Volunteers' display names are unique (ignoring case).
     VolunteerNameTaken { name: String },
+    /// The person's role on the team does not allow it (`domain::permissions`).
+    NotForRole { role: Role, action: Action },
+    /// Only a proposed restaurant is confirmed or rejected, once.
+    NotAProposal { restaurant: String, standing: Standing },
 }
 
 /// How a time reads in a refusal.
@@ -161,6 +166,18 @@ impl fmt::Display for Refusal {
                 write!(f, "nobody holds \u{201c}{area}\u{201d}; there is nothing to release")
             }
             Refusal::AreaNameTaken { name } => write!(f, "there is already an area called \u{201c}{name}\u{201d}"),
+            Refusal::NotForRole { role, action } => write!(
+                f,
+                "{} may not {}: ask {}",
+                role.with_article(),
+                action.in_words(),
+                crate::domain::permissions::who_may(*action)
+            ),
+            Refusal::NotAProposal { restaurant, standing } => write!(
+                f,
+                "\u{201c}{restaurant}\u{201d} is not waiting for a decision: it is {}",
+                standing.as_str()
+            ),
             Refusal::VolunteerNameTaken { name } => {
                 write!(f, "a volunteer called '{name}' already exists; pick them from the list")
             }

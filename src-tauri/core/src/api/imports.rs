@@ -6,6 +6,8 @@
 //! the preview an exact rehearsal of the import.
 
 use super::{ApiError, Result};
+use crate::api::access;
+use crate::domain::permissions::Action;
 use crate::domain::restaurant::ValidDraft;
 use crate::domain::{RestaurantDraft, RestaurantId};
 use crate::imports::columns::{self, Field};
@@ -287,6 +289,7 @@ pub fn import_csv(
     job: CsvImport<'_>,
     progress: &mut dyn FnMut(u32, u32) -> bool,
 ) -> Result<CsvImportSummary> {
+    access::require(store.conn(), Action::EditRestaurants)?;
     let file = read(job.bytes, job.options, job.overrides)?;
     file.check_mapping().map_err(options_error)?;
     let reader = file.row_reader();

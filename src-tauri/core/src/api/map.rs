@@ -34,6 +34,8 @@ pub struct MapPoint {
     pub lat: f64,
     pub lon: f64,
     pub status: Status,
+    /// A volunteer's proposal not decided yet (drawn with its own mark).
+    pub proposed: bool,
 }
 
 /// The index and the last filter's rows, kept between requests.
@@ -68,6 +70,7 @@ impl MapCache {
             lat: r.lat,
             lon: r.lon,
             status: r.status,
+            proposed: r.proposed,
         });
         let index = Arc::new(MapIndex::new(points.collect()));
         self.index = Some(index.clone());
@@ -119,6 +122,7 @@ pub fn view(index: &MapIndex, rows: Option<&PkSet>, bbox: Bbox, zoom: u8) -> Map
                     lat: p.lat,
                     lon: p.lon,
                     status: p.status,
+                    proposed: p.proposed,
                 });
             }
         }

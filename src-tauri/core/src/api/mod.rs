@@ -2,6 +2,7 @@
 //! the store and, where it writes, `now`; validates with the domain, writes in one transaction,
 //! and answers with what the caller shows next.
 
+pub mod access;
 pub mod areas;
 mod error;
 pub mod exports;

@@ -34,6 +34,8 @@ pub struct RestaurantListItem {
     pub last_visit_at: Option<DateTime<Utc>>,
     #[ts(type = "string | null")]
     pub follow_up_on: Option<NaiveDate>,
+    /// A volunteer's proposal not decided yet.
+    pub proposed: bool,
 }
 
 impl From<ListRow> for RestaurantListItem {
@@ -49,6 +51,7 @@ impl From<ListRow> for RestaurantListItem {
             status: r.status,
             last_visit_at: r.last_visit_at,
             follow_up_on: r.follow_up_on,
+            proposed: r.proposed,
         }
     }
 }

@@ -8,6 +8,8 @@
 //! OpenStreetMap fields refreshed; visits, consent, notes, languages and status are ours.
 
 use super::{ApiError, Result};
+use crate::api::access;
+use crate::domain::permissions::Action;
 use crate::domain::restaurant::ValidDraft;
 use crate::domain::{Restaurant, RestaurantDraft, RestaurantId};
 use crate::sources::overpass::{OsmArea, OsmFetch, OsmVenue, OverpassClient};
@@ -53,6 +55,7 @@ pub fn apply(
     progress: &mut dyn FnMut(usize, usize) -> bool,
 ) -> Result<OsmImportSummary> {
     let total = venues.len();
+    access::require(store.conn(), Action::EditRestaurants)?;
     store.write(|tx| {
         let mut summary = OsmImportSummary::default();
         for (i, venue) in venues.iter().enumerate() {

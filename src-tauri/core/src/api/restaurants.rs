@@ -1,8 +1,10 @@
 //! Adding, editing, finding and showing restaurants.
 
+use super::access;
 use super::models::{RestaurantDetail, RestaurantPage, StatusCount};
-use super::Result;
-use crate::domain::{merge, RestaurantDraft, RestaurantId};
+use super::{Refusal, Result};
+use crate::domain::permissions::Action;
+use crate::domain::{merge, RestaurantDraft, RestaurantId, Standing};
 use crate::domain::{Bbox, RestaurantFilter};
 use crate::store::restaurants as table;
 use crate::store::{consents, outbox, status, visits, Store};
@@ -11,14 +13,40 @@ use rusqlite::Connection;
 
 /// The most rows one list call returns; the window pages past it.
 pub const MAX_PAGE: u32 = 500;
-/// The most markers one map call returns; past it the window asks to zoom in.
+
+/// Adds a restaurant typed in. A volunteer on a team adds a proposal, which an organiser then
+/// confirms or rejects (`decide`); visits to it may be logged meanwhile.
 pub fn add(store: &mut Store, draft: RestaurantDraft, now: DateTime<Utc>) -> Result<RestaurantDetail> {
     let valid = draft.validate()?;
     let id = RestaurantId::generate(now);
     store.write(|tx| {
+        let proposer = access::add_restaurant(tx)?;
         table::insert(tx, &id, &valid, "manual", None, now)?;
+        if let Some(by) = &proposer {
+            table::set_proposed(tx, &id, by)?;
+        }
         outbox::restaurant_inserted(tx, &id, now)?;
         detail_in(tx, &id)
+    })
+}
+
+/// An organiser's decision on a proposed restaurant: `Confirmed` (it becomes a restaurant like
+/// any other) or `Rejected` (it leaves the map and never reaches an export; its visits stay).
+pub fn decide(
+    store: &mut Store,
+    id: &RestaurantId,
+    decision: Standing,
+    now: DateTime<Utc>,
+) -> Result<RestaurantDetail> {
+    store.write(|tx| {
+        access::require(tx, Action::DecideProposals)?;
+        let r = table::get(tx, id)?;
+        if r.standing != Standing::Proposed || !decision.is_decision() {
+            return Err(Refusal::NotAProposal { restaurant: r.name, standing: r.standing }.into());
+        }
+        table::set_standing(tx, id, decision)?;
+        outbox::standing_decided(tx, id, decision, now)?;
+        detail_in(tx, id)
     })
 }
 
@@ -31,6 +59,7 @@ pub fn update(
     let valid = draft.validate()?;
     store.write(|tx| {
         let before = table::get(tx, id)?;
+        access::edit_restaurant(tx, &before)?;
         table::update(tx, id, &valid, now)?;
         outbox::restaurant_updated(tx, &before, now)?;
         detail_in(tx, id)
@@ -78,6 +107,7 @@ pub fn edit(
 ) -> Result<RestaurantDetail> {
     store.write(|tx| {
         let before = table::get(tx, id)?;
+        access::edit_restaurant(tx, &before)?;
         let mut draft = merge::draft_of(&before);
         changes.apply(&mut draft);
         let valid = draft.validate()?;

@@ -2,6 +2,8 @@
 //! the outbox, then pull), and the status the window keeps visible.
 
 use super::Result;
+use crate::api::access;
+use crate::domain::permissions::Action;
 use crate::domain::{RestaurantId, VolunteerDraft, VolunteerId};
 use crate::store::{outbox, volunteers, Store};
 use crate::sync::pull;
@@ -107,9 +109,57 @@ impl SyncReport {
     }
 }
 
+/// Which part of a sync is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SyncStage {
+    /// Sending this machine's changes: `done` of `total`.
+    Sending,
+    /// Reading what the team wrote since the last sync (no count yet).
+    Receiving,
+    /// Storing what came: `done` of `total` restaurants and records.
+    Applying,
+}
+
+/// How far the running sync has got (the status bar shows it for long syncs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SyncProgress {
+    pub stage: SyncStage,
+    pub done: u32,
+    pub total: u32,
+}
+
+impl From<crate::sync::Step> for SyncProgress {
+    fn from(step: crate::sync::Step) -> Self {
+        let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        match step {
+            crate::sync::Step::Sent { done, total } => {
+                SyncProgress { stage: SyncStage::Sending, done: n(done), total: n(total) }
+            }
+            crate::sync::Step::Read { total } => {
+                SyncProgress { stage: SyncStage::Applying, done: 0, total: n(total) }
+            }
+            crate::sync::Step::Applied { done, total } => {
+                SyncProgress { stage: SyncStage::Applying, done: n(done), total: n(total) }
+            }
+        }
+    }
+}
+
 /// One sync: push everything waiting, then pull. A failure is kept as the last error.
 pub fn sync(store: &mut Store, now: DateTime<Utc>) -> Result<SyncReport> {
-    let result = sync_once(store, now);
+    sync_with(store, now, &mut |_| {})
+}
+
+/// `sync`, telling `progress` how far it has got (the window's status bar).
+pub fn sync_with(
+    store: &mut Store,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(SyncProgress),
+) -> Result<SyncReport> {
+    let result = sync_once(store, now, progress);
     let (key, value) = match &result {
         Ok(_) => ("last_sync", crate::store::codec_text_time(now)),
         Err(e) => ("last_error", e.to_string()),
@@ -124,7 +174,11 @@ pub fn sync(store: &mut Store, now: DateTime<Utc>) -> Result<SyncReport> {
     result
 }
 
-fn sync_once(store: &mut Store, now: DateTime<Utc>) -> Result<SyncReport> {
+fn sync_once(
+    store: &mut Store,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(SyncProgress),
+) -> Result<SyncReport> {
     let team = team(store)?.ok_or(SyncError::NotJoined)?;
     let mut client = team.connect()?;
     // The role is the server's: what this machine lets the person do follows it.
@@ -135,8 +189,9 @@ fn sync_once(store: &mut Store, now: DateTime<Utc>) -> Result<SyncReport> {
             serde_json::to_string(&team).map_err(|e| super::ApiError::encode("the team connection", e))?;
         store.write(|tx| outbox::set_state(tx, "team", &json))?;
     }
-    let Pushed { sent, refused } = push::push(store, &mut client, None)?;
-    let p = pull::pull(store, &mut client, now)?;
+    let Pushed { sent, refused } = push::push_with(store, &mut client, None, &mut |s| progress(s.into()))?;
+    progress(SyncProgress { stage: SyncStage::Receiving, done: 0, total: 0 });
+    let p = pull::pull_with(store, &mut client, now, &mut |s| progress(s.into()))?;
     let n = |v: usize| v as u32;
     Ok(SyncReport {
         pushed: n(sent),
@@ -175,6 +230,11 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
     /// A sync is running now (set by the window's background sync).
     pub running: bool,
+    /// What the person at this machine may do (their role's row of the permission table;
+    /// unjoined, everything): the window shows only these.
+    pub allowed: Vec<Action>,
+    /// How far the running sync has got (set by the window's background sync while it runs).
+    pub progress: Option<SyncProgress>,
 }
 
 pub fn status(store: &Store) -> Result<SyncStatus> {
@@ -206,6 +266,8 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
         last_sync: outbox::state(conn, "last_sync")?,
         last_error: outbox::state(conn, "last_error")?,
         running: false,
+        allowed: crate::domain::permissions::allowed(access::me(conn)?.role),
+        progress: None,
     })
 }
 
@@ -261,9 +323,7 @@ pub fn reviews(store: &Store) -> Result<Vec<SyncReview>> {
 /// A coordinator has looked at a review: cleared here now, and on the server at the next sync.
 pub fn clear_review(store: &mut Store, id: &str, now: DateTime<Utc>) -> Result<Vec<SyncReview>> {
     let team = team(store)?.ok_or(SyncError::NotJoined)?;
-    if team.role != "coordinator" {
-        return Err(super::Refusal::CoordinatorOnly { action: "clears reviews" }.into());
-    }
+    access::require(store.conn(), Action::Review)?;
     store.write(|tx| -> Result<()> {
         let at = crate::store::codec_text_time(now);
         let n = tx.execute(

@@ -4,6 +4,8 @@
 use super::models::RestaurantDetail;
 use super::restaurants::detail_in;
 use super::{ApiError, Refusal, Result};
+use crate::api::access;
+use crate::domain::permissions::Action;
 use crate::domain::{NewConsent, NewVisit, VisitId, VolunteerDraft, VolunteerId};
 use crate::store::{consents, outbox, status, visits, volunteers, Store};
 use chrono::{DateTime, Utc};
@@ -27,6 +29,7 @@ pub fn record_by_name(
         visit.volunteer_id = match volunteers::by_name(tx, &draft.display_name)? {
             Some(v) => v.id,
             None => {
+                access::require(tx, Action::AddVolunteers)?;
                 let id = VolunteerId::generate(now);
                 volunteers::insert(tx, &id, &draft, now)?;
                 outbox::event(tx, "volunteer", id.as_str(), now)?;
@@ -74,6 +77,7 @@ fn record_in(tx: &Transaction<'_>, visit: NewVisit, now: DateTime<Utc>) -> Resul
                 return Err(Refusal::AlreadyCorrected { visit: corrected.clone() }.into());
             }
         }
+        access::visit(tx, &visit)?;
         visits::insert(tx, &id, &visit, now)?;
         outbox::event(tx, "visit", id.as_str(), now)?;
         place_stickers(tx, &id, &visit, now)?;
@@ -136,6 +140,7 @@ pub fn record_consent(
     store.write(|tx| {
         crate::store::restaurants::get(tx, &consent.restaurant_id)?;
         volunteers::get(tx, &consent.recorded_by)?;
+        access::consent(tx, &consent)?;
         consents::insert(tx, &id, &consent, now)?;
         outbox::event(tx, "consent", &id, now)?;
         detail_in(tx, &consent.restaurant_id)

@@ -1,6 +1,8 @@
 //! Volunteers: listed for the visit form, added on the fly.
 
 use super::{ApiError, Refusal, Result};
+use crate::api::access;
+use crate::domain::permissions::Action;
 use crate::domain::{Volunteer, VolunteerDraft, VolunteerId};
 use crate::store::{volunteers, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -13,6 +15,7 @@ pub fn list(store: &Store) -> Result<Vec<Volunteer>> {
 pub fn add(store: &mut Store, draft: VolunteerDraft, now: DateTime<Utc>) -> Result<Volunteer> {
     let draft = draft.validate()?;
     store.write(|tx| {
+        access::require(tx, Action::AddVolunteers)?;
         if volunteers::by_name(tx, &draft.display_name)?.is_some() {
             return Err(Refusal::VolunteerNameTaken { name: draft.display_name.clone() }.into());
         }

@@ -49,6 +49,10 @@ pub fn field(current: Option<&FieldVersion>, incoming: &FieldVersion) -> FieldMe
 pub const FIELDS: [&str; 9] =
     ["name", "address", "postcode", "position", "cuisines", "languages", "opening_hours", "phone", "website"];
 
+/// An organiser's decision on a proposed restaurant ("confirmed" or "rejected"): stamped and
+/// merged like the fields above, but not something a restaurant form edits.
+pub const STANDING: &str = "standing";
+
 /// Each field of a restaurant as JSON, in [`FIELDS`] order.
 pub fn field_values(d: &RestaurantDraft) -> Vec<(&'static str, serde_json::Value)> {
     use serde_json::json;

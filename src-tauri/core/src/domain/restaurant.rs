@@ -1,7 +1,7 @@
 //! A restaurant as the campaign knows it. Deliberately nothing about its owners: no nationality,
 //! no immigration status, no guess about who runs it. What owners tell us goes into consent.
 
-use super::ids::RestaurantId;
+use super::ids::{RestaurantId, VolunteerId};
 use super::validation::{invalid, optional_text, required_text, tag_list, ValidationResult};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,50 @@ pub struct Restaurant {
     pub created_at: DateTime<Utc>,
     #[ts(type = "string")]
     pub updated_at: DateTime<Utc>,
+    /// Proposed by a volunteer and not decided yet, confirmed, or rejected by an organiser.
+    pub standing: Standing,
+    /// The volunteer who proposed it (only for a volunteer's proposal).
+    pub proposed_by: Option<VolunteerId>,
+}
+
+/// Whether the campaign counts a restaurant as real. A volunteer's find is `Proposed` until an
+/// organiser decides; a `Rejected` one leaves the map but keeps its visits. Only `Confirmed`
+/// restaurants reach an export or the public map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Standing {
+    Proposed,
+    Confirmed,
+    Rejected,
+}
+
+impl Standing {
+    pub const ALL: [Standing; 3] = [Standing::Proposed, Standing::Confirmed, Standing::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::Proposed => "proposed",
+            Standing::Confirmed => "confirmed",
+            Standing::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Standing> {
+        Standing::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The standing a decision gives: only `Confirmed` or `Rejected` decide a proposal.
+    pub fn is_decision(self) -> bool {
+        self != Standing::Proposed
+    }
+}
+
+impl std::str::FromStr for Standing {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Standing::parse(s).ok_or_else(|| format!("unknown standing '{s}'"))
+    }
 }
 
 /// What a person types to add or edit a restaurant. Validated into [`ValidDraft`].

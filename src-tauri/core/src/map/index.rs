@@ -18,6 +18,8 @@ pub struct IndexPoint {
     pub lat: f64,
     pub lon: f64,
     pub status: Status,
+    /// A volunteer's proposal not decided yet: drawn with its own mark.
+    pub proposed: bool,
 }
 
 /// Row numbers as a bitset.
@@ -125,6 +127,7 @@ mod tests {
             lat,
             lon,
             status: Status::ALL[pk as usize % 8],
+            proposed: false,
         }
     }
 

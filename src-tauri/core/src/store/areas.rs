@@ -294,13 +294,14 @@ pub fn note_counts(conn: &Connection) -> Result<HashMap<AreaId, u64>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Restaurants inside a box (edges included), with their status, handed to `each` one at a time.
+/// Restaurants inside a box (edges included) and on the map (not rejected), with their status,
+/// handed to `each` one at a time.
 /// The latitude range walks the `restaurants_position` index.
 pub fn points_in(conn: &Connection, b: Bounds, mut each: impl FnMut(AreaPoint<'_>)) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "SELECT r.id, r.lat, r.lon, s.status, s.last_visit_at FROM restaurants r \
          JOIN restaurant_status s ON s.restaurant_id = r.id \
-         WHERE r.lat BETWEEN ?1 AND ?2 AND r.lon BETWEEN ?3 AND ?4",
+         WHERE r.lat BETWEEN ?1 AND ?2 AND r.lon BETWEEN ?3 AND ?4 AND r.standing != 'rejected'",
     )?;
     let mut rows = stmt.query(params![b.south, b.north, b.west, b.east])?;
     while let Some(r) = rows.next()? {

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0007_sync_campaign.sql"),
     include_str!("../../migrations/0008_sync_parked_reason.sql"),
     include_str!("../../migrations/0009_strict_times.sql"),
+    include_str!("../../migrations/0010_proposals.sql"),
 ];
 
 pub fn latest() -> i64 {

@@ -8,8 +8,8 @@
 use super::codec::time;
 use super::{Result, StoreError};
 use crate::domain::hlc::{Clock, Hlc};
-use crate::domain::merge::{field_values, FIELDS};
-use crate::domain::{Restaurant, RestaurantId};
+use crate::domain::merge::{field_values, FIELDS, STANDING};
+use crate::domain::{Restaurant, RestaurantId, Standing};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
@@ -285,12 +285,27 @@ pub fn restaurant_added(conn: &Connection, r: &Restaurant, now: DateTime<Utc>) -
     let hlc = tick(conn, now)?;
     let payload = serde_json::json!({
         "id": r.id, "source": r.source, "external_ref": r.external_ref, "created_at": time(r.created_at),
+        "proposed": r.standing == crate::domain::Standing::Proposed,
     });
     append(conn, "restaurant", r.id.as_str(), &hlc, &payload, now)?;
     for (field, value) in field_values(&crate::domain::merge::draft_of(r)) {
         queue_field(conn, &r.id, field, value, &hlc, now)?;
     }
     Ok(())
+}
+
+/// Queues an organiser's decision on a proposed restaurant (its `standing` field).
+pub fn standing_decided(
+    conn: &Connection,
+    id: &RestaurantId,
+    standing: Standing,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if !sharing(conn)? {
+        return Ok(());
+    }
+    let hlc = tick(conn, now)?;
+    queue_field(conn, id, STANDING, Value::from(standing.as_str()), &hlc, now)
 }
 
 /// Queues the fields an edit changed, each stamped and with the stamp of the value it replaced.
@@ -340,7 +355,7 @@ pub fn field_clock(
     id: &RestaurantId,
     field: &str,
 ) -> Result<Option<(String, Option<String>)>> {
-    debug_assert!(FIELDS.contains(&field));
+    debug_assert!(FIELDS.contains(&field) || field == STANDING);
     Ok(conn
         .prepare_cached(
             "SELECT hlc, base_hlc FROM restaurant_field_clocks WHERE restaurant_id = ?1 AND field = ?2",

@@ -5,7 +5,7 @@ use super::{Result, StoreError};
 use crate::domain::filter::search_words;
 use crate::domain::filter::{Bbox, RestaurantFilter};
 use crate::domain::restaurant::ValidDraft;
-use crate::domain::{Restaurant, RestaurantDraft, RestaurantId, Status};
+use crate::domain::{Restaurant, RestaurantDraft, RestaurantId, Standing, Status, VolunteerId};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
@@ -23,10 +23,15 @@ pub struct ListRow {
     pub status: Status,
     pub last_visit_at: Option<DateTime<Utc>>,
     pub follow_up_on: Option<NaiveDate>,
+    pub proposed: bool,
 }
 
 const COLUMNS: &str = "r.id, r.name, r.address, r.postcode, r.lat, r.lon, r.cuisines, r.languages, \
-     r.opening_hours, r.phone, r.website, r.source, r.external_ref, r.created_at, r.updated_at";
+     r.opening_hours, r.phone, r.website, r.source, r.external_ref, r.created_at, r.updated_at, \
+     r.standing, r.proposed_by";
+
+/// Restaurants that stay on the map, in the list and in every count: all but the rejected.
+const ON_MAP: &str = "r.standing != 'rejected'";
 
 /// The draft's columns in the order both statements below name them (?2 to ?11).
 fn draft_values(id: &RestaurantId, d: &RestaurantDraft) -> Vec<Value> {
@@ -121,7 +126,27 @@ fn from_row(row: &Row<'_>) -> Result<Restaurant> {
         external_ref: row.get(12)?,
         created_at: parse_time("restaurants.created_at", &row.get::<_, String>(13)?)?,
         updated_at: parse_time("restaurants.updated_at", &row.get::<_, String>(14)?)?,
+        standing: parse_enum("restaurants.standing", &row.get::<_, String>(15)?)?,
+        proposed_by: row.get::<_, Option<String>>(16)?.map(VolunteerId),
     })
+}
+
+/// Marks a restaurant just inserted here as a volunteer's proposal.
+pub fn set_proposed(conn: &Connection, id: &RestaurantId, by: &VolunteerId) -> Result<()> {
+    conn.prepare_cached("UPDATE restaurants SET standing = 'proposed', proposed_by = ?2 WHERE id = ?1")?
+        .execute([id.as_str(), by.as_str()])?;
+    Ok(())
+}
+
+/// Sets a restaurant's standing (a decision made here or pulled).
+pub fn set_standing(conn: &Connection, id: &RestaurantId, standing: Standing) -> Result<()> {
+    let changed = conn
+        .prepare_cached("UPDATE restaurants SET standing = ?2 WHERE id = ?1")?
+        .execute([id.as_str(), standing.as_str()])?;
+    if changed == 0 {
+        return Err(StoreError::NotFound { what: "restaurant", id: id.to_string() });
+    }
+    Ok(())
 }
 
 /// Turns what a person typed into an FTS5 query: each word quoted (so `"`, `*`, `OR`, `NEAR`
@@ -133,7 +158,7 @@ pub fn fts_query(text: &str) -> Option<String> {
 
 /// The WHERE clause and its parameters for a filter.
 fn where_clause(conn: &Connection, filter: &RestaurantFilter) -> Result<(String, Vec<Value>)> {
-    let mut clauses = vec!["1".to_string()];
+    let mut clauses = vec![ON_MAP.to_string()];
     let mut values: Vec<Value> = Vec::new();
     if let Some(q) = filter.search.as_deref().and_then(fts_query) {
         values.push(Value::Text(q));
@@ -232,8 +257,8 @@ pub fn list_page_by(
     values.push(Value::Integer(i64::from(limit)));
     values.push(Value::Integer(i64::from(offset)));
     let sql = format!(
-        "SELECT r.id, r.name, r.address, r.postcode, r.lat, r.lon, r.cuisines, s.status, s.last_visit_at, s.follow_up_on \
-         FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id WHERE {clause} \
+        "SELECT r.id, r.name, r.address, r.postcode, r.lat, r.lon, r.cuisines, s.status, s.last_visit_at, s.follow_up_on, \
+         r.standing = 'proposed' FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id WHERE {clause} \
          ORDER BY {order_by} LIMIT ?{} OFFSET ?{}",
         values.len() - 1,
         values.len()
@@ -251,11 +276,12 @@ pub fn list_page_by(
             row.get::<_, String>(7)?,
             row.get::<_, Option<String>>(8)?,
             row.get::<_, Option<String>>(9)?,
+            row.get::<_, bool>(10)?,
         ))
     })?;
     let mut items = Vec::new();
     for row in rows {
-        let (id, name, address, postcode, lat, lon, cuisines, status, last, follow) = row?;
+        let (id, name, address, postcode, lat, lon, cuisines, status, last, follow, proposed) = row?;
         items.push(ListRow {
             id,
             name,
@@ -267,6 +293,7 @@ pub fn list_page_by(
             status: parse_enum("restaurant_status.status", &status)?,
             last_visit_at: parse_opt_time("restaurant_status.last_visit_at", last)?,
             follow_up_on: parse_opt_date("restaurant_status.follow_up_on", follow)?,
+            proposed,
         });
     }
     Ok((items, total))
@@ -281,14 +308,16 @@ pub struct PositionRow {
     pub lat: f64,
     pub lon: f64,
     pub status: Status,
+    /// A volunteer's proposal, not decided yet (the map marks it apart).
+    pub proposed: bool,
 }
 
 /// Every restaurant's position, status and name, for the map's in-memory index.
 pub fn index_points(conn: &Connection) -> Result<Vec<PositionRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT r.pk, r.id, r.name, r.lat, r.lon, s.status FROM restaurants r \
-         JOIN restaurant_status s ON s.restaurant_id = r.id",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT r.pk, r.id, r.name, r.lat, r.lon, s.status, r.standing = 'proposed' FROM restaurants r \
+         JOIN restaurant_status s ON s.restaurant_id = r.id WHERE {ON_MAP}"
+    ))?;
     let rows = stmt.query_map([], |row| {
         Ok((
             row.get::<_, i64>(0)?,
@@ -297,11 +326,12 @@ pub fn index_points(conn: &Connection) -> Result<Vec<PositionRow>> {
             row.get(3)?,
             row.get(4)?,
             row.get::<_, String>(5)?,
+            row.get::<_, bool>(6)?,
         ))
     })?;
     let mut points = Vec::new();
     for row in rows {
-        let (pk, id, name, lat, lon, status) = row?;
+        let (pk, id, name, lat, lon, status, proposed) = row?;
         points.push(PositionRow {
             pk: u32::try_from(pk)
                 .map_err(|_| StoreError::Corrupt { what: "restaurants.pk", value: pk.to_string() })?,
@@ -310,6 +340,7 @@ pub fn index_points(conn: &Connection) -> Result<Vec<PositionRow>> {
             lat,
             lon,
             status: parse_enum("restaurant_status.status", &status)?,
+            proposed,
         });
     }
     Ok(points)
@@ -411,8 +442,8 @@ pub struct ExportRow {
     pub listed_publicly: Option<bool>,
 }
 
-/// Every restaurant in name order, handed to `each` one at a time (so 100,000 rows never sit in
-/// memory together).
+/// Every confirmed restaurant in name order, handed to `each` one at a time (so 100,000 rows never
+/// sit in memory together). Proposed and rejected restaurants never reach an export.
 pub fn for_export<E: From<StoreError>>(
     conn: &Connection,
     mut each: impl FnMut(ExportRow) -> std::result::Result<(), E>,
@@ -421,20 +452,21 @@ pub fn for_export<E: From<StoreError>>(
         "SELECT {COLUMNS}, s.status, s.last_visit_at, s.follow_up_on, s.stickers_left, \
          (SELECT answer FROM consent_records c WHERE c.restaurant_id = r.id AND c.kind = 'listed_publicly' \
           ORDER BY c.recorded_at DESC, c.id DESC LIMIT 1) \
-         FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id ORDER BY r.name COLLATE NOCASE, r.id"
+         FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id WHERE r.standing = 'confirmed' \
+         ORDER BY r.name COLLATE NOCASE, r.id"
     )).map_err(StoreError::from)?;
     let mut rows = stmt.query([]).map_err(StoreError::from)?;
     let mut n = 0;
     while let Some(row) = rows.next().map_err(StoreError::from)? {
         let restaurant = from_row(row)?;
         let get = |i: usize| -> Result<Option<String>> { Ok(row.get(i)?) };
-        let listed = get(19)?;
+        let listed = get(21)?;
         each(ExportRow {
             restaurant,
-            status: parse_enum("restaurant_status.status", &get(15)?.unwrap_or_default())?,
-            last_visit_at: parse_opt_time("restaurant_status.last_visit_at", get(16)?)?,
-            follow_up_on: parse_opt_date("restaurant_status.follow_up_on", get(17)?)?,
-            stickers_left: row.get::<_, u32>(18).map_err(StoreError::from)?,
+            status: parse_enum("restaurant_status.status", &get(17)?.unwrap_or_default())?,
+            last_visit_at: parse_opt_time("restaurant_status.last_visit_at", get(18)?)?,
+            follow_up_on: parse_opt_date("restaurant_status.follow_up_on", get(19)?)?,
+            stickers_left: row.get::<_, u32>(20).map_err(StoreError::from)?,
             listed_publicly: match listed.as_deref() {
                 Some("yes") => Some(true),
                 Some("no") => Some(false),

@@ -86,6 +86,15 @@ pub fn lookup(conn: &Connection, id: &VisitId) -> Result<(RestaurantId, bool)> {
     .ok_or_else(|| StoreError::NotFound { what: "visit", id: id.to_string() })
 }
 
+/// Who logged a visit.
+pub fn author(conn: &Connection, id: &VisitId) -> Result<VolunteerId> {
+    conn.query_row("SELECT volunteer_id FROM visits WHERE id = ?1", [id.as_str()], |r| {
+        Ok(VolunteerId(r.get(0)?))
+    })
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound { what: "visit", id: id.to_string() })
+}
+
 pub fn count(conn: &Connection) -> Result<u64> {
     Ok(conn.query_row("SELECT count(*) FROM visits", [], |r| r.get::<_, i64>(0))? as u64)
 }

@@ -86,6 +86,15 @@ pub fn is_loopback(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// How far a sync has got, for a progress bar: changes sent of those waiting, the pull's window
+/// read (how many restaurants and rows it holds), and how many of them are applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Sent { done: usize, total: usize },
+    Read { total: usize },
+    Applied { done: usize, total: usize },
+}
+
 /// Everything a person's machine needs to reach the team server as themselves. Kept in the
 /// local database (`sync_state.team`) and carried by a join code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -23,6 +23,19 @@ pub struct Pushed {
 
 /// Pushes up to `limit` entries (all when `None`).
 pub fn push(store: &mut Store, client: &mut Client, limit: Option<usize>) -> Result<Pushed> {
+    push_with(store, client, limit, &mut |_| {})
+}
+
+/// `push`, telling `progress` after each batch how many of the waiting changes have gone
+/// (`Step::Sent`; refused ones count as gone).
+pub fn push_with(
+    store: &mut Store,
+    client: &mut Client,
+    limit: Option<usize>,
+    progress: &mut dyn FnMut(super::Step),
+) -> Result<Pushed> {
+    let waiting = outbox::counts(store.conn())?.0 as usize;
+    let total = limit.map_or(waiting, |l| l.min(waiting));
     let mut done = Pushed::default();
     loop {
         let room = limit.map_or(BATCH, |l| l.saturating_sub(done.sent + done.refused.len()).min(BATCH));
@@ -45,6 +58,7 @@ pub fn push(store: &mut Store, client: &mut Client, limit: Option<usize>) -> Res
         })?;
         done.sent += entries.len() - refused.len();
         done.refused.extend(refused.into_iter().map(|(_, r)| r));
+        progress(super::Step::Sent { done: done.sent + done.refused.len(), total });
     }
     Ok(done)
 }
@@ -107,9 +121,9 @@ const ORDER: [&str; 13] = [
 fn bulk_sql(kind: &str) -> Option<&'static str> {
     Some(match kind {
         "restaurant" => {
-            "INSERT INTO tablemap.restaurants (id, source, external_ref, created_at) \
-             SELECT id, source, external_ref, created_at FROM jsonb_to_recordset($1::jsonb) \
-             AS r(id text, source text, external_ref text, created_at text) ON CONFLICT (id) DO NOTHING"
+            "INSERT INTO tablemap.restaurants (id, source, external_ref, created_at, proposed) \
+             SELECT id, source, external_ref, created_at, coalesce(proposed, false) FROM jsonb_to_recordset($1::jsonb) \
+             AS r(id text, source text, external_ref text, created_at text, proposed boolean) ON CONFLICT (id) DO NOTHING"
         }
         "field" => "SELECT tablemap.put_fields($1::jsonb)",
         "visit" => {
@@ -185,8 +199,8 @@ impl Statements {
                  ON CONFLICT (id) DO NOTHING",
             )?,
             restaurant: tx.prepare(
-                "INSERT INTO tablemap.restaurants (id, source, external_ref, created_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO tablemap.restaurants (id, source, external_ref, created_at, proposed) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
             )?,
             field: tx.prepare("SELECT tablemap.put_field($1, $2, $3, $4, $5)")?,
             visit: tx.prepare(
@@ -240,7 +254,11 @@ fn send<C: postgres::GenericClient>(
     match e.kind.as_str() {
         "volunteer" => c.execute(&s.volunteer, &[&t("id"), &t("display_name"), &t("created_at")]),
         "restaurant" => {
-            c.execute(&s.restaurant, &[&t("id"), &t("source"), &t("external_ref"), &t("created_at")])
+            let proposed = p.get("proposed").and_then(Value::as_bool).unwrap_or(false);
+            c.execute(
+                &s.restaurant,
+                &[&t("id"), &t("source"), &t("external_ref"), &t("created_at"), &proposed],
+            )
         }
         "field" => {
             let value = p.get("value").cloned().unwrap_or(Value::Null);
@@ -341,7 +359,9 @@ fn explain(e: &Entry, code: SqlState, err: &postgres::Error) -> String {
             "visit" | "consent" => "you may record visits and consent only under your own name".to_string(),
             "volunteer" => "only a coordinator may add people to the team".to_string(),
             "restaurant" | "field" => {
-                "only organisers and coordinators may add or edit restaurants".to_string()
+                "only organisers and coordinators may add or edit restaurants (a volunteer \
+                                        proposes them, and edits only their own proposal until it is decided)"
+                    .to_string()
             }
             "campaign_setting" | "template" => {
                 "only organisers and coordinators may change the campaign settings and templates".to_string()

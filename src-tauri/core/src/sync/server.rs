@@ -5,6 +5,7 @@
 use super::{connect, Result, SyncError, Tls};
 
 mod people;
+pub use crate::domain::permissions::Role;
 pub use people::{add_user, remove_user, rotate, set_role, users, NewPerson, TeamMember};
 
 const MIGRATIONS: &[(i32, &str)] = &[
@@ -14,6 +15,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (4, include_str!("../../server-migrations/0004_hardening.sql")),
     (5, include_str!("../../server-migrations/0005_trust.sql")),
     (6, include_str!("../../server-migrations/0006_people.sql")),
+    (7, include_str!("../../server-migrations/0007_proposals.sql")),
 ];
 
 /// The schema version this Tablemap brings.
@@ -64,39 +66,4 @@ pub fn init_to(config: &postgres::Config, tls: &Tls, last: i32) -> Result<Vec<i3
         applied.push(*version);
     }
     Ok(applied)
-}
-
-/// A person's role on the team.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Volunteer,
-    Organiser,
-    Coordinator,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Volunteer => "volunteer",
-            Role::Organiser => "organiser",
-            Role::Coordinator => "coordinator",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        [Role::Volunteer, Role::Organiser, Role::Coordinator].into_iter().find(|r| r.as_str() == s)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn roles_by_name() {
-        for r in [Role::Volunteer, Role::Organiser, Role::Coordinator] {
-            assert_eq!(Role::parse(r.as_str()), Some(r));
-        }
-        assert_eq!(Role::parse("admin"), None);
-    }
 }

@@ -5,4 +5,8 @@ import type { Status } from "./Status";
 /**
  * A restaurant as a marker on the map: only what drawing needs.
  */
-export type MapPoint = { id: RestaurantId, name: string, lat: number, lon: number, status: Status, };
+export type MapPoint = { id: RestaurantId, name: string, lat: number, lon: number, status: Status, 
+/**
+ * A volunteer's proposal not decided yet (drawn with its own mark).
+ */
+proposed: boolean, };

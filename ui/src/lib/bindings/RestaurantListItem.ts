@@ -5,4 +5,8 @@ import type { Status } from "./Status";
 /**
  * A restaurant as a row in the side list.
  */
-export type RestaurantListItem = { id: RestaurantId, name: string, address: string | null, postcode: string | null, lat: number, lon: number, cuisines: Array<string>, status: Status, last_visit_at: string | null, follow_up_on: string | null, };
+export type RestaurantListItem = { id: RestaurantId, name: string, address: string | null, postcode: string | null, lat: number, lon: number, cuisines: Array<string>, status: Status, last_visit_at: string | null, follow_up_on: string | null, 
+/**
+ * A volunteer's proposal not decided yet.
+ */
+proposed: boolean, };

@@ -2,6 +2,8 @@
 //! templates, a batch printed to PDF and recorded with its codes, and the codes' states.
 
 use super::{ApiError, Refusal, Result};
+use crate::api::access;
+use crate::domain::permissions::Action;
 use crate::domain::validation::invalid;
 use crate::domain::{StickerState, VolunteerId};
 use crate::stickers::campaign::Campaign;
@@ -43,6 +45,7 @@ pub fn save_template(
     source: &str,
     now: DateTime<Utc>,
 ) -> Result<Template> {
+    access::require(store.conn(), Action::ManageTemplates)?;
     if let Err(e) = template.validate() {
         return invalid("template", e.to_string()).map_err(Into::into);
     }
@@ -70,6 +73,7 @@ pub fn import_glabels(
     files: &[(String, String)],
     now: DateTime<Utc>,
 ) -> Result<TemplateImport> {
+    access::require(store.conn(), Action::ManageTemplates)?;
     let mut templates = Vec::new();
     let mut skipped = Vec::new();
     for (name, xml) in files {
@@ -102,6 +106,7 @@ pub fn campaign(store: &Store) -> Result<Campaign> {
 /// Saves the campaign's words and address; with a team, they travel to everyone (organisers
 /// and coordinators only: the server refuses anyone else's).
 pub fn save_campaign(store: &mut Store, campaign: Campaign, now: DateTime<Utc>) -> Result<Campaign> {
+    access::require(store.conn(), Action::EditCampaign)?;
     let campaign = campaign.validate()?;
     let value = serde_json::to_value(&campaign).map_err(|e| ApiError::encode("the campaign", e))?;
     let json = value.to_string();
@@ -126,6 +131,7 @@ pub fn logo(store: &Store) -> Result<Option<crate::stickers::logo::Logo>> {
 /// Sets (or with `None`, removes) the campaign's logo, a PNG or an SVG (kept as a PNG).
 pub fn set_logo(store: &mut Store, upload: Option<Vec<u8>>) -> Result<bool> {
     use base64::Engine as _;
+    access::require(store.conn(), Action::EditCampaign)?;
     let png = match upload {
         Some(bytes) => Some(crate::stickers::logo::from_upload(&bytes).map_err(|e| {
             ApiError::Invalid(crate::domain::ValidationError { field: "logo", reason: e.to_string() })
@@ -205,6 +211,7 @@ pub fn hand_out(
     now: DateTime<Utc>,
 ) -> Result<BatchDetail> {
     store.write(|tx| {
+        access::require(tx, Action::PrintStickers)?;
         table::batch(tx, batch)?;
         volunteers::get(tx, volunteer)?;
         let waiting: Vec<String> = table::codes(tx, batch)?
@@ -269,8 +276,12 @@ pub fn mark(
                 to: state,
             }));
         }
-        if let Some(v) = &volunteer {
-            volunteers::get(tx, v)?;
+        match &volunteer {
+            Some(v) => {
+                volunteers::get(tx, v)?;
+                access::for_volunteer(tx, v, Action::LogOwnVisits, Action::PrintStickers)?;
+            }
+            None => access::require(tx, Action::LogOwnVisits)?,
         }
         let id = ulid::Ulid::from_datetime(now.into()).to_string();
         let restaurant = match state {

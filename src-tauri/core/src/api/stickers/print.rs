@@ -4,7 +4,9 @@
 
 use super::super::{ApiError, FileAction, Result};
 use super::{calibration, campaign, logo, template, MAX_BATCH};
+use crate::api::access;
 use crate::atomic_file::AtomicFile;
+use crate::domain::permissions::Action;
 use crate::domain::validation::invalid;
 use crate::domain::{RestaurantId, StickerState, VolunteerId};
 use crate::stickers::campaign::check_base_url;
@@ -66,6 +68,7 @@ pub fn print(
     now: DateTime<Utc>,
     progress: &mut dyn FnMut(u32, u32) -> bool,
 ) -> Result<PrintResult> {
+    access::require(store.conn(), Action::PrintStickers)?;
     let template = template(store, &req.template_id)?;
     let mut campaign = campaign(store)?;
     if let Some(url) = &req.base_url {
