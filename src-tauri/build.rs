@@ -69,6 +69,7 @@ const COMMANDS: &[&str] = &[
     "sync_reviews",
     "clear_review",
     "retry_refused",
+    "drop_refused",
     "leave_team",
 ];
 

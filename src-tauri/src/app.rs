@@ -116,6 +116,7 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::sync::sync_reviews,
             commands::sync::clear_review,
             commands::sync::retry_refused,
+            commands::sync::drop_refused,
             commands::sync::leave_team,
         ])
         .run(tauri::generate_context!())?;

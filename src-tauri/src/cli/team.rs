@@ -96,8 +96,12 @@ pub struct SyncArgs {
     #[arg(long, value_name = "ID")]
     clear_review: Option<String>,
     /// Send the changes the server refused again (after a role was changed on the server).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "drop_refused")]
     retry_refused: bool,
+    /// Drop the changes the server refused: undo them here, then sync so this machine shows
+    /// what the team has.
+    #[arg(long)]
+    drop_refused: bool,
 }
 
 fn admin(url: &str, ca_file: Option<&std::path::Path>) -> Result<(postgres::Config, Tls), CliError> {
@@ -219,6 +223,13 @@ pub fn sync(store: &mut Store, args: SyncArgs) -> Result<(), CliError> {
     if args.retry_refused {
         let n = api::sync::retry_refused(store)?;
         println!("{n} refused changes will be sent again");
+        if n == 0 {
+            return Ok(());
+        }
+    }
+    if args.drop_refused {
+        let n = api::sync::drop_refused(store)?;
+        println!("{n} refused changes dropped; syncing to take the team's version");
         if n == 0 {
             return Ok(());
         }

@@ -67,6 +67,14 @@ pub async fn retry_refused(state: State<'_, AppState>) -> Answer<SyncStatus> {
     state.sync_status()
 }
 
+/// Drops the refused changes (undone here), then syncs now to take the team's version.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn drop_refused(state: State<'_, AppState>) -> Answer<SyncStatus> {
+    state.write(sync::drop_refused)?;
+    state.sync_now();
+    state.sync_status()
+}
+
 /// Leaves the team (this computer keeps its data); answers the status.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn leave_team(state: State<'_, AppState>) -> Answer<SyncStatus> {

@@ -92,3 +92,56 @@ fn sync_the_permission_table_is_what_the_server_enforces() {
     }
     assert!(disagree.is_empty(), "{disagree:#?}");
 }
+
+/// Changes the server refused (queued under a role since taken away) are dropped on request:
+/// undone here, statuses worked out again, and after the next sync this machine shows exactly
+/// what the team has; nothing of them reaches the server.
+#[test]
+fn sync_dropping_refused_changes_undoes_them_and_shows_what_the_team_has() {
+    use crate::sync::{at, team, visit_as};
+    use tablemap_core::api;
+    use tablemap_core::domain::{Outcome, Status};
+    use tablemap_core::stickers::campaign::Campaign;
+    use tablemap_core::sync::server;
+    use tablemap_core::sync::{admin_config, Tls};
+
+    let team = team();
+    let (config, tls) = admin_config(&team.admin_url()).expect("url");
+    let tls = Tls::plain(tls);
+    let mut cora = team.person("Cora", Role::Coordinator);
+    let bo = team.person("Bo", Role::Volunteer);
+    let r = cora.add_restaurant("Zaza Kitchen", 1);
+    cora.sync(2);
+    // Offline: a phone number, a visit typed in for Bo, the campaign's words; meanwhile the
+    // admin makes her a volunteer.
+    let mut d = tablemap_core::domain::merge::draft_of(&cora.detail(&r).restaurant);
+    d.phone = Some("020 7946 0000".into());
+    api::restaurants::update(&mut cora.store, &r, d, at(3)).expect("phone");
+    api::visits::record(&mut cora.store, visit_as(&r, &bo.id, Outcome::DoNotContact, 4), at(4))
+        .expect("for Bo");
+    let words = Campaign {
+        name: "Cora's words".into(),
+        base_url: "https://mc.org.uk/S".into(),
+        ..Campaign::default()
+    };
+    api::stickers::save_campaign(&mut cora.store, words, at(4)).expect("campaign");
+    server::set_role(&config, &tls, "Cora", Role::Volunteer).expect("set role");
+    let report = cora.sync(5);
+    assert_eq!(report.refused.len(), 3, "{:?}", report.refused);
+    assert_eq!(cora.detail(&r).summary.status, Status::DoNotContact);
+
+    assert_eq!(api::sync::drop_refused(&mut cora.store).expect("drop"), 3);
+    // Undone at once: the visit is gone and the status worked out again.
+    assert_eq!(cora.detail(&r).visits.len(), 0);
+    assert_eq!(cora.detail(&r).summary.status, Status::NotContacted);
+    let report = cora.sync(6);
+    assert_eq!(report.refused, Vec::<String>::new());
+    let here = cora.detail(&r).restaurant;
+    assert_eq!((here.name.as_str(), here.phone.as_deref()), ("Zaza Kitchen", None));
+    assert_eq!(api::stickers::campaign(&cora.store).expect("campaign").name, Campaign::default().name);
+    let status = api::sync::status(&cora.store).expect("status");
+    assert_eq!((status.waiting, status.refused), (0, 0));
+    assert_eq!((team.count("visits"), team.count("campaign_settings")), (0, 0));
+    // Nothing left to drop.
+    assert_eq!(api::sync::drop_refused(&mut cora.store).expect("again"), 0);
+}

@@ -210,4 +210,5 @@ export const syncNow = () => call<SyncStatus>("sync_now");
 export const syncReviews = () => call<SyncReview[]>("sync_reviews");
 export const clearReview = (id: string) => call<SyncReview[]>("clear_review", { id });
 export const retryRefused = () => call<SyncStatus>("retry_refused");
+export const dropRefused = () => call<SyncStatus>("drop_refused");
 export const leaveTeam = () => call<SyncStatus>("leave_team");

@@ -276,6 +276,16 @@ pub fn retry_refused(store: &mut Store) -> Result<usize> {
     Ok(store.write(|tx| outbox::retry_refused(tx))?)
 }
 
+/// Drops the changes the team did not accept: each is undone here (a refused visit, consent or
+/// claim is deleted, a refused edit gives way to the team's value, statuses are worked out
+/// again) and the next sync reads everything from the start, so this machine shows what the
+/// team has. Answers how many changes were dropped. Backups made before still hold them.
+pub fn drop_refused(store: &mut Store) -> Result<usize> {
+    team(store)?.ok_or(SyncError::NotJoined)?;
+    let dropped = store.write(|tx| crate::store::refused::drop_all(tx))?;
+    Ok(dropped.changes)
+}
+
 /// A pair of concurrent edits of one field, as the coordinator's review list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0008_sync_parked_reason.sql"),
     include_str!("../../migrations/0009_strict_times.sql"),
     include_str!("../../migrations/0010_proposals.sql"),
+    include_str!("../../migrations/0011_drop_refused.sql"),
 ];
 
 pub fn latest() -> i64 {

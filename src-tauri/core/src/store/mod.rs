@@ -8,6 +8,7 @@ pub mod duplicates;
 pub mod geocode_cache;
 mod migrations;
 pub mod outbox;
+pub mod refused;
 
 /// A time as the database writes it (RFC 3339 UTC, milliseconds).
 pub fn codec_text_time(t: chrono::DateTime<chrono::Utc>) -> String {
