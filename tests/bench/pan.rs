@@ -32,12 +32,20 @@ async fn main() -> Result<()> {
     // The whole country, then a city, then a street: zoom in with the keyboard's + button.
     for (label, zoom_clicks) in [("country", 0), ("city", 4), ("street", 3)] {
         for _ in 0..zoom_clicks {
+            // A click during the previous zoom's animation can be swallowed: click again after a
+            // while rather than wait for ever.
             let before = frame().await?;
             app.click(".leaflet-control-zoom-in").await?;
+            let mut asked = Instant::now();
             while frame().await? == before {
+                if asked.elapsed() > Duration::from_secs(3) {
+                    app.click(".leaflet-control-zoom-in").await?;
+                    asked = Instant::now();
+                }
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
         }
+        let mut lost = 0;
         let mut inside = Vec::new();
         let mut outside = Vec::new();
         for i in 0..16 {
@@ -51,12 +59,24 @@ async fn main() -> Result<()> {
                 .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
             app.client.perform_actions(drag).await?;
             let released = Instant::now();
-            while frame().await? == before {
+            while frame().await? == before && released.elapsed() < Duration::from_secs(10) {
                 tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            if frame().await? == before {
+                // No new frame: the drag did not move the map (counted, not timed).
+                lost += 1;
+                continue;
             }
             outside.push(released.elapsed().as_secs_f64() * 1000.0);
             let ms = app.script("return Number(document.querySelector('.map').dataset.drawMs);").await?;
             inside.push(ms.as_f64().context("drawMs")?);
+        }
+        if inside.is_empty() {
+            println!("pan/{n}: {label}: no drag moved the map ({lost} tried)");
+            continue;
+        }
+        if lost > 0 {
+            println!("pan/{n}: {label}: {lost} of 16 drags drew no new frame within 10 s (left out)");
         }
         inside.sort_by(f64::total_cmp);
         outside.sort_by(f64::total_cmp);

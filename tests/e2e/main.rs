@@ -4,6 +4,7 @@
 use anyhow::{Context, Result};
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::key::Key;
+use serde_json::{json, Value};
 use std::path::Path;
 use tablemap_e2e::fixture_server::{tile_server, FixtureServer, Response};
 use tablemap_e2e::{cli, cli_json, App};
@@ -788,12 +789,29 @@ async fn a_joined_volunteer_sees_only_what_a_volunteer_may_do() -> Result<()> {
     cli(&olu, &["sync", "--once"])?;
     let at_olu = cli_json(&olu, &["restaurants", "show", &id, "--format", "json"])?;
     assert_eq!(at_olu["status"], "agreed");
-    // Olu confirms the proposal; at Amina's next sync it is a restaurant like any other.
-    assert_eq!(cli(&olu, &["restaurants", "confirm", &found])?.trim(), "Habesha Corner confirmed");
+    // In Olu's window the proposal is marked, with Confirm and Reject; she confirms it.
+    let app = App::launch(&olu, &cache).await?;
+    app.wait_for(&format!("#restaurant-list li[data-id='{found}'] .proposed")).await?.click().await?;
+    app.wait_text("#detail-standing", "Proposed by Amina").await?;
+    app.shot("organiser-proposal").await?;
+    app.click("#detail-confirm").await?;
+    app.wait_text(".toast", "Confirmed Habesha Corner").await?;
+    assert_eq!(app.count("#detail-standing").await?, 0);
+    app.quit().await?;
+    // A second find she rejects from the command line; at Amina's next sync both are decided.
+    let kiosk =
+        cli(&db, &["restaurants", "add", "--name", "Kiosk 7", "--lat", "51.5467", "--lon", "-0.0753"])?
+            .trim()
+            .to_string();
+    cli(&db, &["sync", "--once"])?;
+    cli(&olu, &["sync", "--once"])?;
+    assert_eq!(cli(&olu, &["restaurants", "reject", &kiosk])?.trim(), "Kiosk 7 rejected");
     cli(&olu, &["sync", "--once"])?;
     cli(&db, &["sync", "--once"])?;
-    let at_amina = cli_json(&db, &["restaurants", "show", &found, "--format", "json"])?;
-    assert_eq!(at_amina["standing"], "confirmed");
+    let standing = |id: &str| -> Result<Value> {
+        Ok(cli_json(&db, &["restaurants", "show", id, "--format", "json"])?["standing"].clone())
+    };
+    assert_eq!((standing(&found)?, standing(&kiosk)?), (json!("confirmed"), json!("rejected")));
     Ok(())
 }
 
