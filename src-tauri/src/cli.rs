@@ -12,9 +12,11 @@ use tablemap_core::api::ApiError;
 use tablemap_core::store::Store;
 
 mod areas;
+mod consent;
 mod demo;
 mod exports;
 mod imports;
+mod maintenance;
 mod output;
 mod places;
 mod restaurants;
@@ -57,6 +59,10 @@ pub enum Command {
     /// Log visits.
     #[command(subcommand)]
     Visits(visits::VisitsCommand),
+    /// Record and show the owners' own answers (display a sticker, be listed publicly,
+    /// describe the business as migrant-owned).
+    #[command(subcommand)]
+    Consent(consent::ConsentCommand),
     /// List volunteers.
     #[command(subcommand)]
     Volunteers(volunteers::VolunteersCommand),
@@ -96,6 +102,14 @@ pub enum Command {
     Leave,
     /// Push this machine's changes to the team server and pull everyone else's.
     Sync(team::SyncArgs),
+    /// Check the database: SQLite's integrity and foreign keys, every status against its visits,
+    /// the changes waiting to be sent. Exits non-zero, naming each problem, when anything is wrong.
+    Doctor,
+    /// Copy the whole database to a file, consistently, even while the window is open.
+    Backup(maintenance::BackupArgs),
+    /// Put a backup back in place of everything in this database (asks first; the data it
+    /// replaces is kept in a file beside the database).
+    Restore(maintenance::RestoreArgs),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +131,9 @@ enum CliError {
     ChangesRefused { count: usize },
     #[error("cannot start the network runtime: {0}")]
     Runtime(std::io::Error),
+    /// `doctor` found problems (each printed above).
+    #[error("{count} problems found (listed above)")]
+    Unhealthy { count: usize },
 }
 
 /// Runs one subcommand against the database at `db`.
@@ -142,6 +159,7 @@ fn execute(db: &Path, command: Command) -> Result<(), CliError> {
         Command::Demo(args) => demo::run(&mut store, db, args, now),
         Command::Restaurants(c) => restaurants::run(&mut store, c, now),
         Command::Visits(c) => visits::run(&mut store, c, now),
+        Command::Consent(c) => consent::run(&mut store, c, now),
         Command::Volunteers(c) => volunteers::run(&store, c),
         Command::Settings(c) => settings::run(&mut store, c),
         Command::Export(args) => exports::run(&store, args),
@@ -154,6 +172,9 @@ fn execute(db: &Path, command: Command) -> Result<(), CliError> {
         Command::Join { code } => team::join(&mut store, code.as_deref()),
         Command::Leave => team::leave(&mut store),
         Command::Sync(args) => team::sync(&mut store, args),
+        Command::Doctor => maintenance::doctor(&store),
+        Command::Backup(args) => maintenance::backup(&store, args),
+        Command::Restore(args) => maintenance::restore(&mut store, db, args, now),
         Command::Server(c) => team::server(c),
     }
 }

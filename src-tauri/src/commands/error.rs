@@ -43,9 +43,10 @@ impl From<ApiError> for UiError {
             | ApiError::Encode { .. }
             | ApiError::Random(_)
             | ApiError::Inconsistent { .. } => (ErrorKind::Storage, None),
-            ApiError::File { .. } | ApiError::StickerSheet(_) | ApiError::WalkSheet(_) => {
-                (ErrorKind::File, None)
-            }
+            ApiError::File { .. }
+            | ApiError::StickerSheet(_)
+            | ApiError::WalkSheet(_)
+            | ApiError::BadBackup { .. } => (ErrorKind::File, None),
             ApiError::Network(_) | ApiError::OfflineStopped { .. } | ApiError::Sync(_) => {
                 (ErrorKind::Network, None)
             }

@@ -125,6 +125,56 @@ fn add_show_and_log_a_visit() {
     assert_eq!(count(&json(&db, "restaurants list --status declined --format json")), Some(0));
 }
 
+/// Consent from the command line: the owner's answers recorded, the latest of each kind standing,
+/// and the public map following the "listed publicly" answer, withdrawal included.
+#[test]
+fn consent_is_recorded_and_shown_from_the_command_line() {
+    let (dir, db) = temp_db();
+    let id =
+        ok(&db, "restaurants add --name 'Lalibela Kitchen' --lat 51.5467 --lon -0.0755").trim().to_string();
+    ok(&db, &format!("visits add --restaurant {id} --volunteer Amina --outcome agreed"));
+    let cases = [
+        ("display_sticker", "yes"),
+        ("listed_publicly", "yes"),
+        ("self_identifies_migrant_owned", "unknown"),
+    ];
+    for (kind, answer) in cases {
+        let out = ok(
+            &db,
+            &format!("consent record --restaurant {id} --kind {kind} --answer {answer} --volunteer Amina"),
+        );
+        assert_eq!(out.trim(), format!("Lalibela Kitchen: {kind} = {answer}"));
+    }
+    let shown = json(&db, &format!("consent show {id} --format json"));
+    assert_eq!(shown["listed_publicly"]["answer"], "yes");
+    assert_eq!(shown["listed_publicly"]["recorded_by_name"], "Amina");
+    assert_eq!(shown["self_identifies_migrant_owned"]["answer"], "unknown");
+    let site = dir.path().join("site");
+    let listed = ok(&db, &format!("export public-map --out {}", site.display()));
+    assert!(listed.contains("exported 1 restaurants"), "{listed}");
+    // The owner withdraws: the newer "no" stands and the public map drops them.
+    ok(
+        &db,
+        &format!("consent record --restaurant {id} --kind listed_publicly --answer no --volunteer Amina"),
+    );
+    let table = ok(&db, &format!("consent show {id}"));
+    assert!(table.contains("listed_publicly") && table.contains("no"), "{table}");
+    let listed = ok(&db, &format!("export public-map --out {}", site.display()));
+    assert!(listed.contains("exported 0 restaurants"), "{listed}");
+    // Refused in words: an unknown kind (no nationality, ever), an unknown volunteer.
+    let run = tablemap(
+        &db,
+        &format!("consent record --restaurant {id} --kind nationality --answer yes --volunteer Amina"),
+    );
+    assert_ne!(run.code, 0);
+    let run = tablemap(
+        &db,
+        &format!("consent record --restaurant {id} --kind listed_publicly --answer yes --volunteer Nobody"),
+    );
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("Nobody"), "{}", run.stderr);
+}
+
 #[test]
 fn a_correction_replaces_the_visit_it_corrects() {
     let (_dir, db) = temp_db();
@@ -310,4 +360,64 @@ fn edit_changes_only_what_is_given() {
         assert!(r.stderr.contains(expected), "{line}: {:?} should mention {expected:?}", r.stderr);
     }
     assert_eq!(json(&db, &format!("restaurants show {id} --format json"))["name"], "Asmara Café");
+}
+
+/// `doctor`, `backup` and `restore`: a backup taken while another connection is open checks out
+/// on its own, a restore puts it back and keeps what it replaced, and anything that is not a
+/// good backup is refused with nothing changed.
+#[test]
+fn doctor_backup_and_restore() {
+    let (dir, db) = temp_db();
+    ok(&db, "demo --restaurants 40");
+    assert!(ok(&db, "doctor").starts_with("all well: 40 restaurants"));
+    // The window's own connection, open (and reading) while the backup is taken.
+    let window = rusqlite::Connection::open(&db).expect("open");
+    window.execute_batch("BEGIN; SELECT count(*) FROM visits;").expect("read");
+    let backup = dir.path().join("backups/monday.sqlite");
+    assert!(ok(&db, &format!("backup --out {}", backup.display())).contains("backed up to"));
+    window.execute_batch("COMMIT").expect("end");
+    assert!(ok(&backup, "doctor").starts_with("all well: 40 restaurants"));
+    let visits = |db: &Path| json(db, "restaurants list --all --format json").as_array().map(Vec::len);
+    let id =
+        ok(&db, "restaurants add --name 'Added after the backup' --lat 51.5 --lon -0.07").trim().to_string();
+    assert_eq!(visits(&db), Some(41));
+
+    // Without a terminal and without --yes, restore asks for --yes and changes nothing.
+    let asked = tablemap(&db, &format!("restore {}", backup.display()));
+    assert_ne!(asked.code, 0);
+    assert!(asked.stderr.contains("--yes"), "{}", asked.stderr);
+    let done = ok(&db, &format!("restore {} --yes", backup.display()));
+    assert!(done.contains("restored 40 restaurants"), "{done}");
+    assert_eq!(visits(&db), Some(40));
+    let kept = done.rsplit("kept in ").next().map(|p| PathBuf::from(p.trim())).expect("the copy");
+    assert_eq!(
+        json(&kept, &format!("restaurants show {id} --format json"))["name"],
+        "Added after the backup"
+    );
+    assert!(ok(&db, "doctor").starts_with("all well"));
+
+    // Not a backup: refused, nothing changed.
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "not a database").expect("write");
+    for bad in [text.display().to_string(), dir.path().join("missing.sqlite").display().to_string()] {
+        let run = tablemap(&db, &format!("restore {bad} --yes"));
+        assert_ne!(run.code, 0, "{bad}");
+    }
+    assert_eq!(visits(&db), Some(40));
+
+    // A stored status its visits do not give: doctor says which, and fails.
+    let c = rusqlite::Connection::open(&db).expect("open");
+    c.execute("UPDATE restaurant_status SET status = 'declined' WHERE status != 'declined' AND rowid = (SELECT min(rowid) FROM restaurant_status WHERE status != 'declined')", [])
+        .expect("damage");
+    let sick = tablemap(&db, "doctor");
+    assert_ne!(sick.code, 0);
+    assert!(
+        sick.stdout.contains("status: restaurant") && sick.stdout.contains("stored as declined"),
+        "{}",
+        sick.stdout
+    );
+    // A damaged file cannot be backed up as if it were whole.
+    let refused = tablemap(&db, &format!("backup --out {}", dir.path().join("bad.sqlite").display()));
+    assert_ne!(refused.code, 0);
+    assert!(!dir.path().join("bad.sqlite").exists());
 }

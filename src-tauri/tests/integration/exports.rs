@@ -157,3 +157,37 @@ fn the_public_map_shows_only_consenting_restaurants_and_public_fields() {
         .count();
     assert_eq!(leftovers, 0, "no half-built folders left");
 }
+
+/// The public-map export replaces only a folder it made itself: onto the person's Documents
+/// (files of their own) or onto a file it refuses, says what to do, and leaves every byte.
+#[test]
+fn public_map_never_replaces_a_folder_or_file_it_did_not_make() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    tablemap(&db, &["demo", "--restaurants", "50"]).ok();
+    let documents = dir.path().join("Documents");
+    std::fs::create_dir_all(documents.join("letters")).expect("mkdir");
+    std::fs::write(documents.join("thesis.odt"), b"three years of work").expect("write");
+    std::fs::write(documents.join("letters/mum.txt"), b"hello").expect("write");
+    let a_file = dir.path().join("notes.txt");
+    std::fs::write(&a_file, b"my notes").expect("write");
+    let cases = [(&documents, "is a folder with files in it"), (&a_file, "is a file")];
+    for (out, says) in cases {
+        let run = tablemap(&db, &["export", "public-map", "--out", &out.to_string_lossy()]);
+        assert_ne!(run.code, 0, "{out:?}");
+        assert!(run.stderr.contains(says) && run.stderr.contains("nothing was changed"), "{}", run.stderr);
+    }
+    assert_eq!(std::fs::read(documents.join("thesis.odt")).expect("kept"), b"three years of work");
+    assert_eq!(std::fs::read(documents.join("letters/mum.txt")).expect("kept"), b"hello");
+    assert_eq!(std::fs::read(&a_file).expect("kept"), b"my notes");
+    // An empty folder, and then the map it made, are Tablemap's to fill and replace.
+    let site = documents.join("site");
+    std::fs::create_dir(&site).expect("mkdir");
+    for _ in 0..2 {
+        tablemap(&db, &["export", "public-map", "--out", &site.to_string_lossy()]).ok();
+    }
+    assert!(site.join(".tablemap-public-map").is_file());
+    let page = std::fs::read_to_string(site.join("index.html")).expect("page");
+    assert!(page.contains("Content-Security-Policy") && page.contains("script-src 'self'"), "{page}");
+    assert_eq!(std::fs::read(documents.join("thesis.odt")).expect("kept"), b"three years of work");
+}

@@ -820,3 +820,45 @@ fn campaign_words_in_other_scripts_are_shaped_embedded_and_searchable() {
     let t = builtin::find("avery-l7163").expect("template");
     assert!(decode_label(&pdf, &t, 1, 0, dir.path()).is_some());
 }
+
+/// A print whose batch cannot be recorded (another process holds the database) fails in words
+/// and leaves the PDF that was at the same path before exactly as it was.
+#[test]
+fn a_failed_print_leaves_the_previous_pdf_as_it_was() {
+    use tablemap_core::api::stickers::PrintRequest;
+    use tablemap_core::stickers::qr::EcLevel;
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    let mut store = tablemap_core::store::Store::open(&db).expect("store");
+    let out = dir.path().join("batch.pdf");
+    let req = || PrintRequest {
+        template_id: "avery-l7160".into(),
+        count: Some(3),
+        start_at: 1,
+        ec_level: EcLevel::M,
+        for_restaurants: vec![],
+        base_url: Some("https://mc.org.uk/s".into()),
+        outlines: false,
+        cut_marks: false,
+        volunteer_id: None,
+        printed_by: None,
+        out: out.clone(),
+    };
+    tablemap_core::api::stickers::print(&mut store, req(), support::now(), &mut |_, _| true)
+        .expect("first print");
+    let first = std::fs::read(&out).expect("first pdf");
+    // Someone else holds the write lock until after the busy timeout: recording the second
+    // batch fails once its PDF is written.
+    let other = rusqlite::Connection::open(&db).expect("open");
+    other.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let failed = tablemap_core::api::stickers::print(&mut store, req(), support::now(), &mut |_, _| true);
+    assert!(failed.is_err());
+    other.execute_batch("ROLLBACK").expect("unlock");
+    assert_eq!(std::fs::read(&out).expect("still there"), first, "the previous PDF, byte for byte");
+    let litter: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.contains(".previous-") || n.ends_with(".part"))
+        .collect();
+    assert!(litter.is_empty(), "{litter:?}");
+}

@@ -60,6 +60,10 @@ pub enum ApiError {
     /// The person cancelled a long job; nothing was kept.
     #[error("cancelled")]
     Cancelled,
+    /// A backup that cannot be made or put back (not a Tablemap database, from a newer version,
+    /// or damaged: `reason` names the first problem); nothing was changed.
+    #[error("{} cannot be used as a backup: {reason}; nothing was changed", path.display())]
+    BadBackup { path: PathBuf, reason: String },
 }
 
 /// What was being done to a file.

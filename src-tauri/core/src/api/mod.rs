@@ -8,6 +8,7 @@ mod error;
 pub mod exports;
 pub mod geocode;
 pub mod imports;
+pub mod maintenance;
 pub mod map;
 mod models;
 pub mod osm;

@@ -64,6 +64,7 @@ pub fn write(out: &Path, features: &[serde_json::Value]) -> io::Result<()> {
     fs::create_dir_all(parent)?;
     let name =
         out.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no folder name"))?;
+    ours_to_replace(out)?;
     let building = parent.join(format!(".{}.building-{}", name.to_string_lossy(), std::process::id()));
     let _ = fs::remove_dir_all(&building);
     let result = (|| {
@@ -78,6 +79,7 @@ pub fn write(out: &Path, features: &[serde_json::Value]) -> io::Result<()> {
         let text = serde_json::to_string(&collection).map_err(io::Error::other)?;
         fs::write(building.join("data.geojson"), &text)?;
         fs::write(building.join("data.js"), format!("window.TABLEMAP_PUBLIC = {text};\n"))?;
+        fs::write(building.join(MARKER), MARKER_TEXT)?;
         fs::write(
             building.join("README.txt"),
             "Upload this whole folder to your website. It shows only restaurants whose owners agreed to be\n\
@@ -107,4 +109,33 @@ pub fn write(out: &Path, features: &[serde_json::Value]) -> io::Result<()> {
         let _ = fs::remove_dir_all(&old);
     }
     Ok(())
+}
+
+/// The file that says a folder is a public map Tablemap wrote, and so Tablemap's to replace.
+pub const MARKER: &str = ".tablemap-public-map";
+const MARKER_TEXT: &str =
+    "Tablemap wrote this folder (export public-map) and replaces it whole on the next export.\n";
+
+/// Whether `out` may be replaced: nothing there, an empty folder, or a public map an earlier
+/// export wrote (it holds `MARKER`). Anything else is the person's own, and is never touched.
+fn ours_to_replace(out: &Path) -> io::Result<()> {
+    let refuse = |what: &str| {
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{} {what} that Tablemap did not make; nothing was changed: choose a new folder name, \
+                 such as {}",
+                out.display(),
+                out.with_file_name("public-map").display()
+            ),
+        ))
+    };
+    match fs::symlink_metadata(out) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+        Ok(m) if !m.is_dir() => refuse("is a file"),
+        Ok(_) if out.join(MARKER).is_file() => Ok(()),
+        Ok(_) if fs::read_dir(out)?.next().is_none() => Ok(()),
+        Ok(_) => refuse("is a folder with files in it"),
+    }
 }

@@ -59,20 +59,28 @@ pub fn parse_tile_path(path: &str) -> Option<(u32, u32, u32)> {
     parts.next().is_none().then_some((z, x, y))
 }
 
-/// How long the server lets us keep a tile: `Cache-Control: max-age`, else `Expires`.
+/// The longest a server may have us keep a tile (a server's word beyond it is read as this).
+pub const MAX_CACHE_DAYS: i64 = 365;
+
+/// How long the server lets us keep a tile: `Cache-Control: max-age`, else `Expires`, never more
+/// than `MAX_CACHE_DAYS` ahead (whatever a server says, the arithmetic cannot overflow).
 pub fn server_expiry(
     cache_control: Option<&str>,
     expires: Option<&str>,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
+    let ceiling = now + Duration::days(MAX_CACHE_DAYS);
     let max_age = cache_control.and_then(|cc| {
         cc.split(',')
             .find_map(|d| d.trim().strip_prefix("max-age=").and_then(|v| v.trim().parse::<i64>().ok()))
     });
     if let Some(secs) = max_age {
-        return Some(now + Duration::seconds(secs));
+        let secs = secs.clamp(0, MAX_CACHE_DAYS * 86_400);
+        return Some(Duration::try_seconds(secs).and_then(|d| now.checked_add_signed(d)).unwrap_or(ceiling));
     }
-    expires.and_then(|e| DateTime::parse_from_rfc2822(e.trim()).ok()).map(|t| t.with_timezone(&Utc))
+    expires
+        .and_then(|e| DateTime::parse_from_rfc2822(e.trim()).ok())
+        .map(|t| t.with_timezone(&Utc).min(ceiling))
 }
 
 /// When a tile fetched `now` becomes stale: the server's expiry, but never under seven days.
@@ -312,6 +320,11 @@ mod tests {
             // max-age wins over Expires.
             (Some("max-age=0"), Some("Sat, 30 May 2026 00:00:00 GMT"), "2026-05-08T00:00:00Z"),
             (None, Some("not a date"), "2026-05-08T00:00:00Z"),
+            // A server that says "for ever" (it used to overflow and stop the app): a year.
+            (Some("max-age=10000000000000"), None, "2027-05-01T00:00:00Z"),
+            (Some("max-age=9223372036854775807"), None, "2027-05-01T00:00:00Z"),
+            (None, Some("Fri, 31 Dec 9999 23:59:59 GMT"), "2027-05-01T00:00:00Z"),
+            (Some("max-age=-5"), None, "2026-05-08T00:00:00Z"),
         ];
         for (cc, exp, want) in cases {
             assert_eq!(keep_until(server_expiry(*cc, *exp, now), now), t(want), "{cc:?} {exp:?}");

@@ -4,6 +4,7 @@
 pub mod areas;
 mod codec;
 pub mod consents;
+pub mod doctor;
 pub mod duplicates;
 pub mod geocode_cache;
 mod migrations;
@@ -40,6 +41,11 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The schema version this Tablemap brings (`PRAGMA user_version` of an up-to-date file).
+pub fn latest_schema() -> i64 {
+    migrations::latest()
+}
 
 /// One open database. Not `Sync`: the shell keeps it behind a mutex.
 pub struct Store {
@@ -137,6 +143,22 @@ impl Store {
 
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// A consistent copy of the whole database at `to` (a new file), taken while others may be
+    /// reading and writing: one read transaction, so the copy is the file as of one moment.
+    pub fn copy_to(&self, to: &Path) -> Result<()> {
+        self.conn.execute("VACUUM INTO ?1", [to.to_string_lossy()])?;
+        Ok(())
+    }
+
+    /// Replaces everything in this database with the database at `from` (SQLite's online
+    /// backup, page by page under the write lock, so other connections see the old data or the
+    /// new, never a mix), then brings its schema up to date.
+    pub fn replace_from(&mut self, from: &Path) -> Result<()> {
+        self.conn.restore(rusqlite::MAIN_DB, from, None::<fn(rusqlite::backup::Progress)>)?;
+        configure(&self.conn)?;
+        migrations::apply(&mut self.conn)
     }
 }
 

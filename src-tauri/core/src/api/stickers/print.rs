@@ -174,44 +174,50 @@ pub fn print(
         )
         .to_string()
     };
-    store
-        .write(|tx| {
-            table::insert_batch(tx, &batch)?;
-            for (i, s) in stickers.iter().enumerate() {
-                let restaurant = req.for_restaurants.get(i);
-                table::insert_code(tx, &batch.id, i as u32 + 1, &s.code, &s.url, restaurant)?;
+    // The PDF at `req.out` before this print, kept aside (a hard link, else a copy) until the
+    // batch is recorded: if recording fails after the new file took its place, it comes back.
+    let previous = Previous::keep(&req.out);
+    let mut placed = false;
+    let recorded = store.write(|tx| {
+        table::insert_batch(tx, &batch)?;
+        for (i, s) in stickers.iter().enumerate() {
+            let restaurant = req.for_restaurants.get(i);
+            table::insert_code(tx, &batch.id, i as u32 + 1, &s.code, &s.url, restaurant)?;
+            table::insert_event(
+                tx,
+                &event_id(i, 0),
+                &s.code,
+                StickerState::Printed,
+                restaurant,
+                None,
+                None,
+                now,
+            )?;
+            if let Some(v) = &req.volunteer_id {
                 table::insert_event(
                     tx,
-                    &event_id(i, 0),
+                    &event_id(i, 1),
                     &s.code,
-                    StickerState::Printed,
-                    restaurant,
+                    StickerState::WithVolunteer,
                     None,
+                    Some(v),
                     None,
                     now,
                 )?;
-                if let Some(v) = &req.volunteer_id {
-                    table::insert_event(
-                        tx,
-                        &event_id(i, 1),
-                        &s.code,
-                        StickerState::WithVolunteer,
-                        None,
-                        Some(v),
-                        None,
-                        now,
-                    )?;
-                }
             }
-            crate::store::outbox::print_batch(tx, &batch.id, now)?;
-            // The file goes in place only once everything is recorded; if the commit then fails,
-            // the caller sees the error and the file without a batch is removed below.
-            file.commit_with(writer).map_err(|e| ApiError::file(FileAction::Write, &req.out, e))?;
-            Ok::<_, ApiError>(())
-        })
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&req.out);
-        })?;
+        }
+        crate::store::outbox::print_batch(tx, &batch.id, now)?;
+        // The file goes in place only once everything is recorded; if the commit then fails,
+        // the file without a batch gives way to what was there before (below).
+        file.commit_with(writer).map_err(|e| ApiError::file(FileAction::Write, &req.out, e))?;
+        placed = true;
+        Ok::<_, ApiError>(())
+    });
+    match (&recorded, placed) {
+        (Err(_), true) => previous.restore(&req.out),
+        _ => previous.forget(),
+    }
+    recorded?;
 
     let bytes = std::fs::metadata(&req.out).map(|m| m.len()).unwrap_or(0);
     let mut warnings = Vec::new();
@@ -248,4 +254,38 @@ pub fn calibration_page(store: &Store, template_id: &str, out: &std::path::Path)
     let writer = sheet::write_calibration(writer, &template, &calibration(store)?.into())
         .map_err(ApiError::StickerSheet)?;
     file.commit_with(writer).map_err(|e| ApiError::file(FileAction::Write, out, e))
+}
+
+/// A file's previous version, kept aside while a new one is written over it.
+struct Previous(Option<std::path::PathBuf>);
+
+impl Previous {
+    fn keep(path: &std::path::Path) -> Previous {
+        if !path.is_file() {
+            return Previous(None);
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let aside = path.with_file_name(format!(".{name}.previous-{}", std::process::id()));
+        let _ = std::fs::remove_file(&aside);
+        let kept = std::fs::hard_link(path, &aside).or_else(|_| std::fs::copy(path, &aside).map(|_| ()));
+        Previous(kept.ok().map(|()| aside))
+    }
+
+    /// Puts the previous version back over `path` (or, with none, removes the new file).
+    fn restore(self, path: &std::path::Path) {
+        match &self.0 {
+            Some(aside) => {
+                let _ = std::fs::rename(aside, path);
+            }
+            None => {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    fn forget(self) {
+        if let Some(aside) = &self.0 {
+            let _ = std::fs::remove_file(aside);
+        }
+    }
 }

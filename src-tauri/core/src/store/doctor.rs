@@ -1,0 +1,167 @@
+//! A database's health, read without changing anything: SQLite's own integrity and foreign-key
+//! checks, every derived status worked out again from the visits and compared with the stored
+//! one, and the outbox against the rows it says are waiting to be sent.
+
+use super::outbox::ROWS;
+use super::{status, Result};
+use crate::domain::status::derive;
+use crate::domain::RestaurantId;
+use rusqlite::Connection;
+
+/// One thing found wrong, in words that name what and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Which check found it: `integrity`, `foreign_keys`, `status`, `outbox`.
+    pub check: &'static str,
+    pub detail: String,
+}
+
+/// What `check` looked at, for the "all well" line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checked {
+    pub restaurants: u64,
+    pub visits: u64,
+    pub outbox: u64,
+    pub findings: Vec<Finding>,
+}
+
+/// Runs every check; answers what was looked at and everything found (empty: all well).
+pub fn check(conn: &Connection) -> Result<Checked> {
+    let mut findings = Vec::new();
+    let mut found = |check: &'static str, detail: String| findings.push(Finding { check, detail });
+
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    for line in stmt.query_map([], |r| r.get::<_, String>(0))? {
+        let line = line?;
+        if line != "ok" {
+            found("integrity", line);
+        }
+    }
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, String>(2)?))
+    })?;
+    for row in rows {
+        let (table, rowid, parent) = row?;
+        let at = rowid.map_or_else(String::new, |r| format!(" (row {r})"));
+        found("foreign_keys", format!("a row of {table}{at} names a {parent} row that does not exist"));
+    }
+
+    let ids: Vec<String> = {
+        let mut stmt = conn.prepare("SELECT id FROM restaurants ORDER BY id")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for id in &ids {
+        let id = RestaurantId(id.clone());
+        let want = derive(&super::visits::for_restaurant(conn, &id)?);
+        match status::get(conn, &id) {
+            Ok(stored) if stored == want => {}
+            Ok(stored) => found(
+                "status",
+                format!(
+                    "restaurant {id}: stored as {} but its visits say {}",
+                    stored.status.as_str(),
+                    want.status.as_str()
+                ),
+            ),
+            Err(_) => found("status", format!("restaurant {id} has no stored status")),
+        }
+    }
+
+    // Every event the outbox holds must still be here to send (documents and fields are read
+    // again when sent, so only rows that travel as themselves are checked).
+    for (kind, table, _) in ROWS.iter().filter(|(k, _, _)| !matches!(*k, "template" | "area")) {
+        let missing: i64 = conn.query_row(
+            &format!(
+                "SELECT count(*) FROM outbox o WHERE o.kind = ?1 AND NOT EXISTS \
+                 (SELECT 1 FROM {table} t WHERE t.id = o.entity_id)"
+            ),
+            [kind],
+            |r| r.get(0),
+        )?;
+        if missing > 0 {
+            found("outbox", format!("{missing} waiting {kind} changes name rows that are not in {table}"));
+        }
+    }
+    // Leaving a team empties the outbox: entries without a team are left over from a fault.
+    let unjoined_waiting: i64 = conn.query_row(
+        "SELECT count(*) FROM outbox WHERE NOT EXISTS (SELECT 1 FROM sync_state WHERE key = 'team')",
+        [],
+        |r| r.get(0),
+    )?;
+    if unjoined_waiting > 0 {
+        found(
+            "outbox",
+            format!("{unjoined_waiting} changes queued on a database that has not joined a team"),
+        );
+    }
+
+    let count = |sql: &str| -> Result<u64> { Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+    Ok(Checked {
+        restaurants: ids.len() as u64,
+        visits: count("SELECT count(*) FROM visits")?,
+        outbox: count("SELECT count(*) FROM outbox")?,
+        findings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::restaurant::ValidDraft;
+    use crate::domain::{NewVisit, Outcome, RestaurantDraft, VisitId, VolunteerDraft, VolunteerId};
+    use crate::store::{visits, volunteers, Store};
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn a_healthy_file_passes_and_each_kind_of_damage_is_named() {
+        let store = Store::open_in_memory().expect("store");
+        let db = store.conn();
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 10, 0, 0).single().expect("time");
+        let valid: ValidDraft =
+            RestaurantDraft { name: "Zaza".into(), lat: 51.5, lon: -0.07, ..Default::default() }
+                .validate()
+                .expect("ok");
+        let r = RestaurantId("r1".into());
+        super::super::restaurants::insert(db, &r, &valid, "manual", None, now).expect("restaurant");
+        volunteers::insert(
+            db,
+            &VolunteerId("v1".into()),
+            &VolunteerDraft { display_name: "Amina".into(), contact: None },
+            now,
+        )
+        .expect("volunteer");
+        let visit = NewVisit {
+            restaurant_id: r.clone(),
+            volunteer_id: VolunteerId("v1".into()),
+            visited_at: Some(now),
+            outcome: Outcome::Agreed,
+            stickers_left: 0,
+            note: None,
+            follow_up_on: None,
+            corrects: None,
+            sticker_codes: vec![],
+        };
+        visits::insert(db, &VisitId("x1".into()), &visit, now).expect("visit");
+        status::refresh(db, &r).expect("status");
+        let healthy = check(db).expect("check");
+        assert_eq!(healthy.findings, []);
+        assert_eq!((healthy.restaurants, healthy.visits, healthy.outbox), (1, 1, 0));
+
+        // A stored status the visits do not give, and an outbox entry with no team and no row.
+        db.execute("UPDATE restaurant_status SET status = 'declined' WHERE restaurant_id = 'r1'", [])
+            .expect("damage");
+        db.execute(
+            "INSERT INTO outbox (kind, entity_id, hlc, payload, created_at) VALUES \
+             ('visit', 'gone', '0000000000000001-00000-00000000000000aa', '{}', '2026-06-01T10:00:00.000Z')",
+            [],
+        )
+        .expect("damage");
+        let sick = check(db).expect("check");
+        let checks: Vec<&str> = sick.findings.iter().map(|f| f.check).collect();
+        assert_eq!(checks, ["status", "outbox", "outbox"], "{:?}", sick.findings);
+        assert_eq!(sick.findings[0].detail, "restaurant r1: stored as declined but its visits say agreed");
+        assert_eq!(sick.findings[1].detail, "1 waiting visit changes name rows that are not in visits");
+    }
+}
