@@ -767,8 +767,7 @@ async fn a_joined_volunteer_sees_only_what_a_volunteer_may_do() -> Result<()> {
     app.wait_for("#propose-hint").await?;
     app.press(&Key::Escape.to_string()).await?;
     app.type_into("#search", "Zaza Kitchen").await?;
-    app.wait_for(&format!("#restaurant-list li[data-id='{id}']")).await?.click().await?;
-    app.wait_for("#detail-title").await?;
+    app.click_until(&format!("#restaurant-list li[data-id='{id}']"), "#detail-title").await?;
     assert_eq!(app.count("#detail-edit").await?, 0, "no Edit for a volunteer");
     // No volunteer picker: the visit is hers.
     assert_eq!(app.count("#visit-volunteer").await?, 0);
@@ -791,7 +790,7 @@ async fn a_joined_volunteer_sees_only_what_a_volunteer_may_do() -> Result<()> {
     assert_eq!(at_olu["status"], "agreed");
     // In Olu's window the proposal is marked, with Confirm and Reject; she confirms it.
     let app = App::launch(&olu, &cache).await?;
-    app.wait_for(&format!("#restaurant-list li[data-id='{found}'] .proposed")).await?.click().await?;
+    app.click_until(&format!("#restaurant-list li[data-id='{found}'] .proposed"), "#detail-standing").await?;
     app.wait_text("#detail-standing", "Proposed by Amina").await?;
     app.shot("organiser-proposal").await?;
     app.click("#detail-confirm").await?;

@@ -107,6 +107,21 @@ impl App {
         }
     }
 
+    /// Clicks the element `css` until `then` appears: a list re-rendered by a sync that just
+    /// finished can take the first click away from the row it was aimed at.
+    pub async fn click_until(&self, css: &str, then: &str) -> Result<fantoccini::elements::Element> {
+        for _ in 0..3 {
+            // A click on a row that was just replaced fails or lands nowhere: try again.
+            let _ = self.wait_for(css).await?.click().await;
+            let shown =
+                self.client.wait().at_most(Duration::from_secs(3)).for_element(Locator::Css(then)).await;
+            if let Ok(el) = shown {
+                return Ok(el);
+            }
+        }
+        self.wait_for(then).await
+    }
+
     /// Saves a screenshot as `NAME.png` in `$TABLEMAP_E2E_SHOTS` when that is set (for looking at
     /// the window as a person would); does nothing otherwise.
     pub async fn shot(&self, name: &str) -> Result<()> {
