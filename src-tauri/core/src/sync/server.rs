@@ -16,7 +16,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (5, include_str!("../../server-migrations/0005_trust.sql")),
     (6, include_str!("../../server-migrations/0006_people.sql")),
     (7, include_str!("../../server-migrations/0007_proposals.sql")),
-    (8, include_str!("../../server-migrations/0008_checks_without_subtransactions.sql")),
+    (8, include_str!("../../server-migrations/0008_cheaper_checks.sql")),
 ];
 
 /// The schema version this Tablemap brings.
