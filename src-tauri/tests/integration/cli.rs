@@ -377,6 +377,16 @@ fn doctor_backup_and_restore() {
     assert!(ok(&db, &format!("backup --out {}", backup.display())).contains("backed up to"));
     window.execute_batch("COMMIT").expect("end");
     assert!(ok(&backup, "doctor").starts_with("all well: 40 restaurants"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(
+            (mode(&db), mode(&backup)),
+            (0o600, 0o600),
+            "the database and its backup: the user's alone"
+        );
+    }
     let visits = |db: &Path| json(db, "restaurants list --all --format json").as_array().map(Vec::len);
     let id =
         ok(&db, "restaurants add --name 'Added after the backup' --lat 51.5 --lon -0.07").trim().to_string();

@@ -103,8 +103,9 @@ pub struct TileCache {
 impl TileCache {
     pub fn open(path: &Path) -> Result<Self, TileError> {
         if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
+            let _ = crate::paths::create_private_dir_all(dir);
         }
+        let _ = crate::paths::private_sqlite_file(path);
         Self::init(Connection::open(path)?)
     }
 

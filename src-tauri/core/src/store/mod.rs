@@ -36,6 +36,8 @@ pub enum StoreError {
     Corrupt { what: &'static str, value: String },
     #[error("cannot create the folder for the database at {path}: {source}")]
     Folder { path: PathBuf, source: std::io::Error },
+    #[error("cannot make {path} readable by you alone: {source}")]
+    Private { path: PathBuf, source: std::io::Error },
     #[error("the database was written by a newer Tablemap (schema {found}, this one knows {known}); update Tablemap")]
     TooNew { found: i64, known: i64 },
 }
@@ -59,10 +61,13 @@ impl Store {
     /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
+            crate::paths::create_private_dir_all(parent)
                 .map_err(|source| StoreError::Folder { path: parent.to_path_buf(), source })?;
         }
         let created = !path.exists();
+        // Readable by this user alone, and its journal files with it.
+        crate::paths::private_sqlite_file(path)
+            .map_err(|source| StoreError::Private { path: path.to_path_buf(), source })?;
         let conn = Connection::open(path)?;
         Self::init(conn, Some(path.to_path_buf()), created)
     }
@@ -148,6 +153,9 @@ impl Store {
     /// A consistent copy of the whole database at `to` (a new file), taken while others may be
     /// reading and writing: one read transaction, so the copy is the file as of one moment.
     pub fn copy_to(&self, to: &Path) -> Result<()> {
+        // Created empty and private first: VACUUM INTO fills an empty file and keeps its mode.
+        crate::paths::private_sqlite_file(to)
+            .map_err(|source| StoreError::Private { path: to.to_path_buf(), source })?;
         self.conn.execute("VACUUM INTO ?1", [to.to_string_lossy()])?;
         Ok(())
     }
@@ -168,7 +176,9 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(Duration::from_secs(5))?;
     // journal_mode answers with a row, so it is read rather than executed.
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+    // secure_delete: what is deleted (a dropped change, a left team's connection) is overwritten
+    // in the file, not left in free pages.
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;")?;
     Ok(())
 }
 
@@ -195,6 +205,15 @@ mod tests {
         assert_eq!(get("synchronous"), "2"); // FULL
         assert_eq!(get("foreign_keys"), "1");
         assert_eq!(get("busy_timeout"), "5000");
+        assert_eq!(get("secure_delete"), "1");
+        #[cfg(unix)]
+        {
+            // This user's alone: the folder it made, the file and its journal.
+            use std::os::unix::fs::PermissionsExt;
+            c.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+            let mode = |p: &str| std::fs::metadata(dir.path().join(p)).unwrap().permissions().mode() & 0o777;
+            assert_eq!((mode("sub"), mode("sub/t.sqlite"), mode("sub/t.sqlite-wal")), (0o700, 0o600, 0o600));
+        }
         drop(store);
         let again = Store::open(&dir.path().join("sub/t.sqlite")).unwrap();
         assert!(!again.was_created());
