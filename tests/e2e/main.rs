@@ -605,7 +605,7 @@ fn invite(admin_db: &Path, url: &str, name: &str, role: &str) -> Result<String> 
 /// her own machine with Zaza Kitchen synced, a join code for `name` as `role`, and the demo
 /// database the window will open. Keep the returned value alive for the test.
 struct TeamScene {
-    _pg: tablemap_e2e::postgres::TestPostgres,
+    pg: tablemap_e2e::postgres::TestPostgres,
     _tiles: FixtureServer,
     _services: FixtureServer,
     dir: tempfile::TempDir,
@@ -635,7 +635,7 @@ impl TeamScene {
         .trim()
         .to_string();
         cli(&olu, &["sync", "--once"])?;
-        Ok(TeamScene { _pg: pg, _tiles: tiles, _services: services, dir, olu, db, code, zaza })
+        Ok(TeamScene { pg, _tiles: tiles, _services: services, dir, olu, db, code, zaza })
     }
 
     fn cache(&self) -> std::path::PathBuf {
@@ -883,4 +883,41 @@ async fn a_walk_through_the_restaurants_the_list_shows() -> Result<()> {
     app.press(&Key::Escape.to_string()).await?;
     app.wait_count("#list-walk-title", 0).await?;
     app.quit().await
+}
+
+/// A change the team server refused (queued while Amina was an organiser, sent after the admin
+/// made her a volunteer) is listed as not accepted, and dropping it from the team dialog puts
+/// the team's value back in her window.
+#[tokio::test(flavor = "current_thread")]
+async fn a_change_the_team_refused_is_dropped_from_the_team_dialog() -> Result<()> {
+    let team = TeamScene::start("Amina", "organiser")?;
+    let url = team.pg.admin_url();
+    let (db, olu, id) = (team.db.clone(), team.olu.clone(), team.zaza.clone());
+    cli(&db, &["join", &team.code])?;
+    cli(&db, &["sync", "--once"])?;
+    cli(&db, &["restaurants", "edit", &id, "--phone", "020 7946 0999"])?;
+    cli(&olu, &["server", "set-role", "Amina", "--role", "volunteer", "--url", &url])?;
+    // The sync that meets the refusal fails on purpose (exit code), and keeps the change.
+    let _ = cli(&db, &["sync", "--once"]);
+    assert_eq!(cli_json(&db, &["sync", "--status"])?["refused"], 1);
+
+    let app = App::launch(&db, &team.cache()).await?;
+    app.wait_for("#restaurant-list li").await?;
+    app.wait_text("#sync-label", "not accepted by the team").await?;
+    app.click("#open-team").await?;
+    app.script("document.querySelectorAll('details.refused').forEach(d => d.open = true); return true;")
+        .await?;
+    app.click("#drop-refused").await?;
+    app.client.accept_alert().await?;
+    app.wait_text(".toast", "Dropped").await?;
+    // After the sync it started, nothing is refused and the phone is the team's (none).
+    app.wait_text_where("#sync-label", "a sync with nothing refused", |t| {
+        t.contains("Synced") && !t.contains("not accepted")
+    })
+    .await?;
+    app.quit().await?;
+    let shown = cli_json(&db, &["restaurants", "show", &id, "--format", "json"])?;
+    assert_eq!(shown["phone"], Value::Null);
+    assert_eq!(cli_json(&db, &["sync", "--status"])?["refused"], 0);
+    Ok(())
 }
