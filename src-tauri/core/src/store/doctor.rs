@@ -109,42 +109,16 @@ pub fn check(conn: &Connection) -> Result<Checked> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::restaurant::ValidDraft;
-    use crate::domain::{NewVisit, Outcome, RestaurantDraft, VisitId, VolunteerDraft, VolunteerId};
-    use crate::store::{visits, volunteers, Store};
-    use chrono::{TimeZone, Utc};
+    use crate::domain::Outcome;
+    use crate::store::fixtures::{visit, zaza_and_amina};
+    use crate::store::Store;
 
     #[test]
     fn a_healthy_file_passes_and_each_kind_of_damage_is_named() {
         let store = Store::open_in_memory().expect("store");
         let db = store.conn();
-        let now = Utc.with_ymd_and_hms(2026, 6, 1, 10, 0, 0).single().expect("time");
-        let valid: ValidDraft =
-            RestaurantDraft { name: "Zaza".into(), lat: 51.5, lon: -0.07, ..Default::default() }
-                .validate()
-                .expect("ok");
-        let r = RestaurantId("r1".into());
-        super::super::restaurants::insert(db, &r, &valid, "manual", None, now).expect("restaurant");
-        volunteers::insert(
-            db,
-            &VolunteerId("v1".into()),
-            &VolunteerDraft { display_name: "Amina".into(), contact: None },
-            now,
-        )
-        .expect("volunteer");
-        let visit = NewVisit {
-            restaurant_id: r.clone(),
-            volunteer_id: VolunteerId("v1".into()),
-            visited_at: Some(now),
-            outcome: Outcome::Agreed,
-            stickers_left: 0,
-            note: None,
-            follow_up_on: None,
-            corrects: None,
-            sticker_codes: vec![],
-        };
-        visits::insert(db, &VisitId("x1".into()), &visit, now).expect("visit");
-        status::refresh(db, &r).expect("status");
+        zaza_and_amina(db);
+        visit(db, "x1", Outcome::Agreed, 0);
         let healthy = check(db).expect("check");
         assert_eq!(healthy.findings, []);
         assert_eq!((healthy.restaurants, healthy.visits, healthy.outbox), (1, 1, 0));

@@ -6,6 +6,8 @@ mod codec;
 pub mod consents;
 pub mod doctor;
 pub mod duplicates;
+#[cfg(test)]
+mod fixtures;
 pub mod geocode_cache;
 mod migrations;
 pub mod outbox;

@@ -172,35 +172,9 @@ fn delete_if_unused(tx: &Connection, sql: &str, id: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::restaurant::ValidDraft;
-    use crate::domain::{NewVisit, Outcome, RestaurantDraft, Status, VisitId, VolunteerDraft, VolunteerId};
-    use crate::store::{outbox, visits, volunteers, Store};
-    use chrono::{DateTime, TimeZone, Utc};
-
-    fn at(minute: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 6, 1, 10, minute, 0).single().expect("time")
-    }
-
-    fn visit(db: &Connection, id: &str, outcome: Outcome, minute: u32) {
-        let v = NewVisit {
-            restaurant_id: RestaurantId("r1".into()),
-            volunteer_id: VolunteerId("v1".into()),
-            visited_at: Some(at(minute)),
-            outcome,
-            stickers_left: 0,
-            note: None,
-            follow_up_on: None,
-            corrects: None,
-            sticker_codes: vec![],
-        };
-        visits::insert(db, &VisitId(id.into()), &v, at(minute)).expect("visit");
-        status::refresh(db, &RestaurantId("r1".into())).expect("status");
-        outbox::event(db, "visit", id, at(minute)).expect("queued");
-    }
-
-    fn count(db: &Connection, sql: &str) -> i64 {
-        db.query_row(sql, [], |r| r.get(0)).expect("count")
-    }
+    use crate::domain::{Outcome, Status};
+    use crate::store::fixtures::{at, count, visit, zaza_and_amina};
+    use crate::store::{outbox, Store};
 
     #[test]
     fn a_refused_visit_and_field_are_undone_and_the_rest_stays() {
@@ -208,19 +182,11 @@ mod tests {
         let db = store.conn();
         set_state(db, "team", "{}").expect("sharing");
         set_state(db, "cursor", "1234").expect("cursor");
-        let draft = RestaurantDraft { name: "Zaza".into(), lat: 51.5, lon: -0.07, ..Default::default() };
-        let valid: ValidDraft = draft.validate().expect("valid");
-        super::super::restaurants::insert(db, &RestaurantId("r1".into()), &valid, "manual", None, at(0))
-            .expect("r");
-        volunteers::insert(
-            db,
-            &VolunteerId("v1".into()),
-            &VolunteerDraft { display_name: "Amina".into(), contact: None },
-            at(0),
-        )
-        .expect("v");
-        visit(db, "kept", Outcome::Spoke, 1);
-        visit(db, "refused", Outcome::DoNotContact, 2);
+        zaza_and_amina(db);
+        for (id, outcome, minute) in [("kept", Outcome::Spoke, 1), ("refused", Outcome::DoNotContact, 2)] {
+            visit(db, id, outcome, minute);
+            outbox::event(db, "visit", id, at(minute)).expect("queued");
+        }
         outbox::set_field_clock(
             db,
             &RestaurantId("r1".into()),
