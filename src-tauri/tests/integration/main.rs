@@ -21,6 +21,7 @@ mod sync;
 mod sync_attacks;
 mod sync_campaign;
 mod sync_guards;
+mod sync_patterns;
 mod sync_people;
 mod sync_permissions;
 mod sync_proposals;

@@ -452,7 +452,16 @@ pub struct Entry {
     pub seq: i64,
     pub kind: String,
     pub entity_id: String,
-    pub payload: Value,
+    /// The change as JSON text, as stored (checked to be JSON when read): a push sends a kind's
+    /// entries to the server as one array built from these texts, without parsing them.
+    pub text: String,
+}
+
+impl Entry {
+    /// The change as a JSON value (an entry sent alone, or worded in a refusal).
+    pub fn payload(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or(Value::Null)
+    }
 }
 
 /// The oldest entries not refused, at most `limit`.
@@ -466,9 +475,10 @@ pub fn pending(conn: &Connection, limit: usize) -> Result<Vec<Entry>> {
     let mut out = Vec::new();
     for row in rows {
         let (seq, kind, entity_id, text) = row?;
-        let payload = serde_json::from_str(&text)
-            .map_err(|_| StoreError::Corrupt { what: "outbox.payload", value: text })?;
-        out.push(Entry { seq, kind, entity_id, payload });
+        if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_err() {
+            return Err(StoreError::Corrupt { what: "outbox.payload", value: text });
+        }
+        out.push(Entry { seq, kind, entity_id, text });
     }
     Ok(out)
 }

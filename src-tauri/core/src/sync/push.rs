@@ -11,7 +11,7 @@ use postgres::error::SqlState;
 use postgres::{Client, Statement, Transaction};
 use serde_json::Value;
 
-pub const BATCH: usize = 500;
+pub const BATCH: usize = 2_000;
 
 /// What a push did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -122,27 +122,27 @@ fn bulk_sql(kind: &str) -> Option<&'static str> {
     Some(match kind {
         "restaurant" => {
             "INSERT INTO tablemap.restaurants (id, source, external_ref, created_at, proposed) \
-             SELECT id, source, external_ref, created_at, coalesce(proposed, false) FROM jsonb_to_recordset($1::jsonb) \
+             SELECT id, source, external_ref, created_at, coalesce(proposed, false) FROM jsonb_to_recordset($1::text::jsonb) \
              AS r(id text, source text, external_ref text, created_at text, proposed boolean) ON CONFLICT (id) DO NOTHING"
         }
-        "field" => "SELECT tablemap.put_fields($1::jsonb)",
+        "field" => "SELECT tablemap.put_fields($1::text::jsonb)",
         "visit" => {
             "INSERT INTO tablemap.visits (id, restaurant_id, volunteer_id, visited_at, recorded_at, outcome, \
              stickers_left, note, follow_up_on, corrects, hlc) \
              SELECT id, restaurant_id, volunteer_id, visited_at, recorded_at, outcome, coalesce(stickers_left, 0), \
-             note, follow_up_on, corrects, hlc FROM jsonb_to_recordset($1::jsonb) AS v(id text, restaurant_id text, \
+             note, follow_up_on, corrects, hlc FROM jsonb_to_recordset($1::text::jsonb) AS v(id text, restaurant_id text, \
              volunteer_id text, visited_at text, recorded_at text, outcome text, stickers_left integer, note text, \
              follow_up_on text, corrects text, hlc text) ON CONFLICT (id) DO NOTHING"
         }
         "consent" => {
             "INSERT INTO tablemap.consent_records (id, restaurant_id, kind, answer, recorded_by, recorded_at, hlc) \
-             SELECT id, restaurant_id, kind, answer, recorded_by, recorded_at, hlc FROM jsonb_to_recordset($1::jsonb) \
+             SELECT id, restaurant_id, kind, answer, recorded_by, recorded_at, hlc FROM jsonb_to_recordset($1::text::jsonb) \
              AS c(id text, restaurant_id text, kind text, answer text, recorded_by text, recorded_at text, hlc text) \
              ON CONFLICT (id) DO NOTHING"
         }
         "sticker_event" => {
             "INSERT INTO tablemap.sticker_events (id, code, state, restaurant_id, volunteer_id, visit_id, at, hlc) \
-             SELECT id, code, state, restaurant_id, volunteer_id, visit_id, at, hlc FROM jsonb_to_recordset($1::jsonb) \
+             SELECT id, code, state, restaurant_id, volunteer_id, visit_id, at, hlc FROM jsonb_to_recordset($1::text::jsonb) \
              AS e(id text, code text, state text, restaurant_id text, volunteer_id text, visit_id text, at text, hlc text) \
              ON CONFLICT (id) DO NOTHING"
         }
@@ -160,8 +160,8 @@ fn send_bulk(tx: &mut Transaction<'_>, entries: &[Entry]) -> std::result::Result
             continue;
         }
         if let Some(sql) = bulk_sql(kind) {
-            let payloads = Value::Array(group.iter().map(|e| e.payload.clone()).collect());
-            tx.execute(sql, &[&payloads])?;
+            let texts: Vec<&str> = group.iter().map(|e| e.text.as_str()).collect();
+            tx.execute(sql, &[&format!("[{}]", texts.join(","))])?;
             continue;
         }
         if statements.is_none() {
@@ -249,7 +249,8 @@ fn send<C: postgres::GenericClient>(
     s: &Statements,
     e: &Entry,
 ) -> std::result::Result<(), postgres::Error> {
-    let p = &e.payload;
+    let payload = e.payload();
+    let p = &payload;
     let t = |k: &str| text(p, k);
     match e.kind.as_str() {
         "volunteer" => c.execute(&s.volunteer, &[&t("id"), &t("display_name"), &t("created_at")]),
@@ -342,13 +343,15 @@ fn explain(e: &Entry, code: SqlState, err: &postgres::Error) -> String {
     let what = match e.kind.as_str() {
         "visit" => format!("the visit {}", e.entity_id),
         "consent" => format!("the consent record {}", e.entity_id),
-        "volunteer" => format!("the new volunteer {}", text(&e.payload, "display_name").unwrap_or_default()),
+        "volunteer" => {
+            format!("the new volunteer {}", text(&e.payload(), "display_name").unwrap_or_default())
+        }
         "restaurant" | "field" => format!("the change to restaurant {}", e.entity_id),
         "campaign_setting" => "the change to the campaign settings".to_string(),
         "print_batch" => format!("the print batch {}", e.entity_id),
         "sticker_event" => format!("the sticker change {}", e.entity_id),
         "template" => format!("the label template {}", e.entity_id),
-        "area" => format!("the area {}", text(&e.payload, "name").unwrap_or_default()),
+        "area" => format!("the area {}", text(&e.payload(), "name").unwrap_or_default()),
         "area_claim" => "the claim or release of an area".to_string(),
         "area_note" => "the note on an area".to_string(),
         "review_cleared" => "the clearing of a review".to_string(),
