@@ -30,6 +30,7 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "save_settings",
     "app_info",
+    "key_status",
     "map_ready",
     "sticker_templates",
     "get_campaign",

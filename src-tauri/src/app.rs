@@ -77,6 +77,7 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::get_settings,
             commands::save_settings,
             commands::app_info,
+            commands::key_status,
             commands::map_ready,
             commands::stickers::sticker_templates,
             commands::stickers::get_campaign,

@@ -16,6 +16,7 @@ mod consent;
 mod demo;
 mod exports;
 mod imports;
+mod key;
 mod maintenance;
 mod output;
 mod places;
@@ -110,6 +111,10 @@ pub enum Command {
     /// Put a backup back in place of everything in this database (asks first; the data it
     /// replaces is kept in a file beside the database).
     Restore(maintenance::RestoreArgs),
+    /// The key that encrypts your Tablemap databases: where it is kept, its recovery code, and
+    /// moving it to another computer.
+    #[command(subcommand)]
+    Key(key::KeyCommand),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -118,6 +123,8 @@ enum CliError {
     Api(#[from] ApiError),
     #[error(transparent)]
     Store(#[from] tablemap_core::store::StoreError),
+    #[error(transparent)]
+    Key(#[from] tablemap_core::secrets::KeyError),
     #[error("cannot write JSON: {0}")]
     Json(#[from] serde_json::Error),
     /// An option's value the command line cannot use: the sentence says what it wants.
@@ -151,9 +158,11 @@ fn execute(db: &Path, command: Command) -> Result<(), CliError> {
     // The server commands work on the team server alone: no local database is opened.
     let command = match command {
         Command::Server(c) => return team::server(c),
+        Command::Key(c) => return key::run(db, c),
         other => other,
     };
     let mut store = Store::open(db)?;
+    key::say_if_new();
     let now = Utc::now();
     match command {
         Command::Demo(args) => demo::run(&mut store, db, args, now),
@@ -176,5 +185,6 @@ fn execute(db: &Path, command: Command) -> Result<(), CliError> {
         Command::Backup(args) => maintenance::backup(&store, args),
         Command::Restore(args) => maintenance::restore(&mut store, db, args, now),
         Command::Server(c) => team::server(c),
+        Command::Key(c) => key::run(db, c),
     }
 }

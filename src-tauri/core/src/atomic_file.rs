@@ -16,12 +16,27 @@ pub struct AtomicFile {
 impl AtomicFile {
     /// Starts writing `target`, creating its folder if needed.
     pub fn create(target: &Path) -> io::Result<Self> {
+        Self::create_with_mode(target, 0o666)
+    }
+
+    /// `create` for a file readable by this user alone (0600 on Unix, from its first byte).
+    pub fn create_private(target: &Path) -> io::Result<Self> {
+        Self::create_with_mode(target, 0o600)
+    }
+
+    fn create_with_mode(target: &Path, mode: u32) -> io::Result<Self> {
         let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         fs::create_dir_all(dir)?;
         let name =
             target.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
         let temp = dir.join(format!(".{}.{}.part", name.to_string_lossy(), std::process::id()));
-        let file = File::create(&temp)?;
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+        #[cfg(not(unix))]
+        let _ = mode;
+        let file = options.open(&temp)?;
         Ok(AtomicFile {
             target: target.to_path_buf(),
             temp,
@@ -73,6 +88,13 @@ impl Drop for AtomicFile {
 /// Writes `bytes` to `path` atomically.
 pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut f = AtomicFile::create(path)?;
+    f.writer().write_all(bytes)?;
+    f.commit()
+}
+
+/// Writes `bytes` to `path` atomically, readable by this user alone (a key, a secret).
+pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = AtomicFile::create_private(path)?;
     f.writer().write_all(bytes)?;
     f.commit()
 }

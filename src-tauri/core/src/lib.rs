@@ -10,6 +10,7 @@ pub mod exports;
 pub mod imports;
 pub mod map;
 pub mod paths;
+pub mod secrets;
 pub mod sources;
 pub mod stickers;
 pub mod store;

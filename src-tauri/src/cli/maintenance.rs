@@ -3,7 +3,7 @@
 use super::CliError;
 use chrono::{DateTime, Utc};
 use clap::Args;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use tablemap_core::api;
 use tablemap_core::store::Store;
@@ -22,6 +22,10 @@ pub struct RestoreArgs {
     /// Restore without asking (for scripts).
     #[arg(long)]
     yes: bool,
+    /// The backup comes from another computer: read that computer's recovery code (24 words)
+    /// from standard input to open it.
+    #[arg(long)]
+    recovery_code: bool,
 }
 
 /// Checks the file; exits non-zero, with every problem, when anything is wrong.
@@ -71,7 +75,23 @@ pub(super) fn restore(
             return Ok(());
         }
     }
-    let done = api::maintenance::restore(store, &args.file, now)?;
+    let other_key = if args.recovery_code {
+        if std::io::stdin().is_terminal() {
+            eprintln!(
+                "Type the 24 words of the other computer's recovery code, then press Enter and Ctrl-D:"
+            );
+        }
+        let mut words = String::new();
+        std::io::stdin().read_to_string(&mut words).ok();
+        Some(
+            tablemap_core::secrets::DatabaseKey::parse(&words)
+                .ok_or(tablemap_core::secrets::KeyError::Unreadable)
+                .map_err(tablemap_core::api::ApiError::from)?,
+        )
+    } else {
+        None
+    };
+    let done = api::maintenance::restore(store, &args.file, other_key.as_ref(), now)?;
     println!(
         "restored {} restaurants and {} visits from {}; what was there before is kept in {}",
         done.restaurants,

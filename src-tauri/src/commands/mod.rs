@@ -150,6 +150,13 @@ pub async fn app_info(state: State<'_, AppState>) -> Answer<AppInfo> {
     Ok(AppInfo { version: env!("CARGO_PKG_VERSION").to_string(), database: state.database_label() })
 }
 
+/// The key that encrypts the database: where it is kept and its recovery code (the window shows
+/// it once when Tablemap has just made the key, and in Settings when asked).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn key_status(state: State<'_, AppState>) -> Answer<Option<api::privacy::KeyStatus>> {
+    state.read(|s| Ok(api::privacy::key_status(s)))
+}
+
 /// The window calls this once the map has drawn its first markers (the start-up benchmark
 /// reads the line it prints).
 #[tauri::command(rename_all = "snake_case")]

@@ -371,11 +371,11 @@ fn doctor_backup_and_restore() {
     ok(&db, "demo --restaurants 40");
     assert!(ok(&db, "doctor").starts_with("all well: 40 restaurants"));
     // The window's own connection, open (and reading) while the backup is taken.
-    let window = rusqlite::Connection::open(&db).expect("open");
-    window.execute_batch("BEGIN; SELECT count(*) FROM visits;").expect("read");
+    let window = tablemap_core::store::Store::open(&db).expect("open");
+    window.conn().execute_batch("BEGIN; SELECT count(*) FROM visits;").expect("read");
     let backup = dir.path().join("backups/monday.sqlite");
     assert!(ok(&db, &format!("backup --out {}", backup.display())).contains("backed up to"));
-    window.execute_batch("COMMIT").expect("end");
+    window.conn().execute_batch("COMMIT").expect("end");
     assert!(ok(&backup, "doctor").starts_with("all well: 40 restaurants"));
     #[cfg(unix)]
     {
@@ -416,8 +416,8 @@ fn doctor_backup_and_restore() {
     assert_eq!(visits(&db), Some(40));
 
     // A stored status its visits do not give: doctor says which, and fails.
-    let c = rusqlite::Connection::open(&db).expect("open");
-    c.execute("UPDATE restaurant_status SET status = 'declined' WHERE status != 'declined' AND rowid = (SELECT min(rowid) FROM restaurant_status WHERE status != 'declined')", [])
+    let store = tablemap_core::store::Store::open(&db).expect("open");
+    store.conn().execute("UPDATE restaurant_status SET status = 'declined' WHERE status != 'declined' AND rowid = (SELECT min(rowid) FROM restaurant_status WHERE status != 'declined')", [])
         .expect("damage");
     let sick = tablemap(&db, "doctor");
     assert_ne!(sick.code, 0);

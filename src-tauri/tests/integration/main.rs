@@ -12,6 +12,7 @@ mod cli;
 mod csv_import;
 mod exports;
 mod geocode;
+mod keys;
 mod offline_tiles;
 mod osm;
 mod stickers;

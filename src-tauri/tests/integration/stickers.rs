@@ -849,11 +849,11 @@ fn a_failed_print_leaves_the_previous_pdf_as_it_was() {
     let first = std::fs::read(&out).expect("first pdf");
     // Someone else holds the write lock until after the busy timeout: recording the second
     // batch fails once its PDF is written.
-    let other = rusqlite::Connection::open(&db).expect("open");
-    other.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let other = tablemap_core::store::Store::open(&db).expect("open");
+    other.conn().execute_batch("BEGIN IMMEDIATE").expect("lock");
     let failed = tablemap_core::api::stickers::print(&mut store, req(), support::now(), &mut |_, _| true);
     assert!(failed.is_err());
-    other.execute_batch("ROLLBACK").expect("unlock");
+    other.conn().execute_batch("ROLLBACK").expect("unlock");
     assert_eq!(std::fs::read(&out).expect("still there"), first, "the previous PDF, byte for byte");
     let litter: Vec<String> = std::fs::read_dir(dir.path())
         .expect("dir")

@@ -2,6 +2,7 @@
 // the types are generated from the Rust ones (src-tauri, ts-rs) into ./bindings.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { KeyStatus } from "./bindings/KeyStatus";
 import type { Bbox } from "./bindings/Bbox";
 import type { CuisineCount } from "./bindings/CuisineCount";
 import type { MapClusters } from "./bindings/MapClusters";
@@ -95,6 +96,7 @@ export const addVolunteer = (draft: VolunteerDraft) => call<Volunteer>("add_volu
 export const getSettings = () => call<Settings>("get_settings");
 export const saveSettings = (settings: Settings) => call<Settings>("save_settings", { settings });
 export const appInfo = () => call<AppInfo>("app_info");
+export const keyStatus = () => call<KeyStatus | null>("key_status");
 export const mapReady = (markers: number) => call<null>("map_ready", { markers });
 
 export const stickerTemplates = () => call<Template[]>("sticker_templates");

@@ -54,6 +54,7 @@ export const ui = $state({
   volunteerId: (globalThis.localStorage?.getItem("tablemap.volunteer") ?? "") as string,
   settings: null as Settings | null,
   settingsOpen: false,
+  recoveryOpen: false,
   importOpen: false,
   /** Which import the wizard shows. */
   importTab: "csv" as "csv" | "osm",

@@ -204,6 +204,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<crate::secrets::KeyError> for ApiError {
+    fn from(e: crate::secrets::KeyError) -> Self {
+        ApiError::Store(StoreError::Key(e))
+    }
+}
+
 impl From<SourceError> for ApiError {
     fn from(e: SourceError) -> Self {
         ApiError::Network(e)

@@ -12,6 +12,7 @@ pub mod maintenance;
 pub mod map;
 mod models;
 pub mod osm;
+pub mod privacy;
 pub mod restaurants;
 pub mod settings;
 pub mod stickers;

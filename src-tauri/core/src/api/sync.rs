@@ -17,7 +17,7 @@ use ts_rs::TS;
 /// person as a volunteer here under their team id. Nothing is sent until a sync.
 pub fn join(store: &mut Store, code: &str, now: DateTime<Utc>) -> Result<TeamConnection> {
     let team = TeamConnection::from_join_code(code)?;
-    let json = serde_json::to_string(&team).map_err(|e| super::ApiError::encode("the team connection", e))?;
+    let json = team_json(store, &team)?;
     store.write(|tx| -> Result<()> {
         let id = VolunteerId(team.volunteer_id.clone());
         if volunteers::get(tx, &id).is_err() {
@@ -58,7 +58,8 @@ pub fn join(store: &mut Store, code: &str, now: DateTime<Utc>) -> Result<TeamCon
 /// again later shares what is here then, as a first join does. Answers how many waiting
 /// changes were dropped.
 pub fn leave(store: &mut Store) -> Result<u64> {
-    store.write(|tx| -> Result<u64> {
+    let login = team_login(store.conn())?;
+    let dropped = store.write(|tx| -> Result<u64> {
         if !outbox::sharing(tx)? {
             return Err(SyncError::NotJoined.into());
         }
@@ -69,17 +70,52 @@ pub fn leave(store: &mut Store) -> Result<u64> {
         tx.execute("DELETE FROM sync_parked", [])?;
         tx.execute("DELETE FROM sync_reviews", [])?;
         Ok(dropped)
-    })
+    })?;
+    if let (Some(place), Some(login)) = (secret_place(store), login) {
+        crate::secrets::forget_team_password(&place, &login);
+    }
+    Ok(dropped)
+}
+
+/// Where this database's team password is kept: beside its key (`None` for a database in
+/// memory, which keeps it in its own memory).
+fn secret_place(store: &Store) -> Option<crate::secrets::KeyPlace> {
+    store.key()?;
+    crate::secrets::current().map(|r| r.place)
+}
+
+fn team_login(conn: &rusqlite::Connection) -> Result<Option<String>> {
+    Ok(outbox::state(conn, "team")?
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(&json).ok())
+        .and_then(|v| v.get("user").and_then(serde_json::Value::as_str).map(str::to_string)))
+}
+
+/// The team connection as the database keeps it: without its password, which goes to the
+/// keyring (or the key's folder) instead.
+fn team_json(store: &Store, team: &TeamConnection) -> Result<String> {
+    let mut kept = team.clone();
+    if let Some(place) = secret_place(store) {
+        crate::secrets::set_team_password(&place, &team.user, &team.password)?;
+        kept.password = String::new();
+    }
+    serde_json::to_string(&kept).map_err(|e| super::ApiError::encode("the team connection", e))
 }
 
 /// The joined team, if any.
+/// The joined team, if any, with its password from where it is kept. A password an older
+/// Tablemap left in the database moves out of it here.
 pub fn team(store: &Store) -> Result<Option<TeamConnection>> {
-    match outbox::state(store.conn(), "team")? {
-        Some(json) => Ok(Some(serde_json::from_str(&json).map_err(|_| {
-            crate::store::StoreError::Corrupt { what: "sync_state.team", value: "team".into() }
-        })?)),
-        None => Ok(None),
+    let Some(json) = outbox::state(store.conn(), "team")? else { return Ok(None) };
+    let mut team: TeamConnection = serde_json::from_str(&json)
+        .map_err(|_| crate::store::StoreError::Corrupt { what: "sync_state.team", value: "team".into() })?;
+    let Some(place) = secret_place(store) else { return Ok(Some(team)) };
+    if team.password.is_empty() {
+        team.password = crate::secrets::team_password(&place, &team.user).ok_or(SyncError::PasswordGone)?;
+    } else {
+        let kept = team_json(store, &team)?;
+        outbox::set_state(store.conn(), "team", &kept)?;
     }
+    Ok(Some(team))
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
@@ -185,8 +221,7 @@ fn sync_once(
     let role = crate::sync::hello(&mut client)?.as_str().to_string();
     if role != team.role {
         let team = TeamConnection { role, ..team };
-        let json =
-            serde_json::to_string(&team).map_err(|e| super::ApiError::encode("the team connection", e))?;
+        let json = team_json(store, &team)?;
         store.write(|tx| outbox::set_state(tx, "team", &json))?;
     }
     let Pushed { sent, refused } = push::push_with(store, &mut client, None, &mut |s| progress(s.into()))?;

@@ -2,6 +2,7 @@
 //! types but no rules: `api` decides, `store` reads and writes.
 
 pub mod areas;
+pub mod cipher;
 mod codec;
 pub mod consents;
 pub mod doctor;
@@ -24,6 +25,7 @@ pub mod stickers;
 pub mod visits;
 pub mod volunteers;
 
+use crate::secrets::DatabaseKey;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -42,6 +44,14 @@ pub enum StoreError {
     Private { path: PathBuf, source: std::io::Error },
     #[error("the database was written by a newer Tablemap (schema {found}, this one knows {known}); update Tablemap")]
     TooNew { found: i64, known: i64 },
+    #[error(
+        "the key here does not open the database at {path}: it was encrypted with another key (or the \
+         file is damaged). If it comes from another computer, bring that computer's key: `tablemap key \
+         import FILE`, or `tablemap key import --recovery-code`. Tablemap will not start a new database over it"
+    )]
+    WrongKey { path: PathBuf },
+    #[error("{0}")]
+    Key(#[from] crate::secrets::KeyError),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -55,35 +65,60 @@ pub fn latest_schema() -> i64 {
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// The key the file is encrypted with (`None` in memory).
+    key: Option<DatabaseKey>,
     /// True when this open created the file (used to seed demo data on first run).
     created: bool,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the database file at `path`, encrypted with this person's key
+    /// (`crate::secrets`: made on first use), and brings its schema up to date. A plaintext file
+    /// from an older Tablemap is encrypted in place first.
     pub fn open(path: &Path) -> Result<Self> {
+        let may_create = cipher::state(path) != cipher::FileState::Encrypted;
+        let key = crate::secrets::database_key(path, may_create)?.key;
+        Self::open_with_key(path, &key)
+    }
+
+    /// `open`, with a key given rather than this person's (a backup from another machine).
+    pub fn open_with_key(path: &Path, key: &DatabaseKey) -> Result<Self> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             crate::paths::create_private_dir_all(parent)
                 .map_err(|source| StoreError::Folder { path: parent.to_path_buf(), source })?;
         }
-        let created = !path.exists();
+        let created = cipher::state(path) == cipher::FileState::New;
         // Readable by this user alone, and its journal files with it.
         crate::paths::private_sqlite_file(path)
             .map_err(|source| StoreError::Private { path: path.to_path_buf(), source })?;
+        if cipher::state(path) == cipher::FileState::Plain {
+            cipher::encrypt_in_place(path, key)?;
+        }
         let conn = Connection::open(path)?;
-        Self::init(conn, Some(path.to_path_buf()), created)
+        cipher::apply_key(&conn, key, path)?;
+        Self::init(conn, Some(path.to_path_buf()), Some(key.clone()), created)
     }
 
     /// A private database in memory, for tests.
     pub fn open_in_memory() -> Result<Self> {
-        Self::init(Connection::open_in_memory()?, None, true)
+        Self::init(Connection::open_in_memory()?, None, None, true)
     }
 
-    fn init(conn: Connection, path: Option<PathBuf>, created: bool) -> Result<Self> {
+    fn init(
+        conn: Connection,
+        path: Option<PathBuf>,
+        key: Option<DatabaseKey>,
+        created: bool,
+    ) -> Result<Self> {
         configure(&conn)?;
-        let mut store = Store { conn, path, created };
+        let mut store = Store { conn, path, key, created };
         migrations::apply(&mut store.conn)?;
         Ok(store)
+    }
+
+    /// The key the file is encrypted with.
+    pub fn key(&self) -> Option<&DatabaseKey> {
+        self.key.as_ref()
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -152,21 +187,37 @@ impl Store {
         Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
-    /// A consistent copy of the whole database at `to` (a new file), taken while others may be
-    /// reading and writing: one read transaction, so the copy is the file as of one moment.
+    /// A consistent copy of the whole database at `to` (a new file), encrypted with the same
+    /// key, taken while others may be reading and writing: SQLite's online backup in one step,
+    /// so the copy is the file as of one moment.
     pub fn copy_to(&self, to: &Path) -> Result<()> {
-        // Created empty and private first: VACUUM INTO fills an empty file and keeps its mode.
         crate::paths::private_sqlite_file(to)
             .map_err(|source| StoreError::Private { path: to.to_path_buf(), source })?;
-        self.conn.execute("VACUUM INTO ?1", [to.to_string_lossy()])?;
+        let mut copy = Connection::open(to)?;
+        if let Some(key) = &self.key {
+            copy.execute_batch(&format!("PRAGMA key = \"{}\";", key.pragma_value()))?;
+        }
+        // Every page in one step: the copy is the database as of one moment.
+        rusqlite::backup::Backup::new(&self.conn, &mut copy)?.run_to_completion(
+            i32::MAX,
+            Duration::ZERO,
+            None,
+        )?;
         Ok(())
     }
 
-    /// Replaces everything in this database with the database at `from` (SQLite's online
-    /// backup, page by page under the write lock, so other connections see the old data or the
-    /// new, never a mix), then brings its schema up to date.
+    /// Replaces everything in this database with the database at `from`, which must be
+    /// encrypted with the same key (SQLite's online backup, page by page under the write lock,
+    /// so other connections see the old data or the new, never a mix), then brings its schema up
+    /// to date.
     pub fn replace_from(&mut self, from: &Path) -> Result<()> {
-        self.conn.restore(rusqlite::MAIN_DB, from, None::<fn(rusqlite::backup::Progress)>)?;
+        let source = cipher::open_with(from, self.key.as_ref(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        rusqlite::backup::Backup::new(&source, &mut self.conn)?.run_to_completion(
+            i32::MAX,
+            Duration::ZERO,
+            None,
+        )?;
+        drop(source);
         configure(&self.conn)?;
         migrations::apply(&mut self.conn)
     }
@@ -226,6 +277,7 @@ mod tests {
         let again = Store::open(&dir.path().join("sub/t.sqlite")).unwrap();
         assert!(!again.was_created());
     }
+
     /// A cached statement keeps its compiled plan between calls: with an indexed `col = ?`
     /// under an ORDER BY or a join, SQLite otherwise compiled it again on every use (the
     /// status refresh of every pulled visit paid for that).

@@ -26,6 +26,8 @@ pub enum SyncError {
         "could not reach the team server at {host}:{port} ({reason}); check the connection and try again"
     )]
     Unreachable { host: String, port: u16, reason: String },
+    #[error("the team password is no longer kept on this computer (the keyring was reset, or this database came from elsewhere): ask your coordinator for a new join code (`tablemap server rotate`), then join again")]
+    PasswordGone,
     #[error("the team server did not accept the login '{user}': it may have been removed from the team or given a new password; ask your coordinator for a new join code, then join again")]
     LoginRefused { user: String },
     #[error("the team server answered with an error: {0}")]
