@@ -233,6 +233,18 @@ async fn add_a_restaurant_by_clicking_the_map_with_validation() -> Result<()> {
         note.strip_prefix("Exported 61 restaurants to ").with_context(|| format!("export note: {note}"))?;
     assert!(std::path::Path::new(path).starts_with(dir.path()), "{path} is inside the test's home");
     assert!(std::fs::read(path)?.starts_with("\u{feff}id,name".as_bytes()));
+    // Settings shows the recovery code of the key the database is encrypted with: the same 24
+    // words the command line gives.
+    app.click("#show-recovery").await?;
+    app.wait_count("#recovery-words li", 24).await?;
+    let shown = app
+        .script(
+            "return [...document.querySelectorAll('#recovery-words li')].map(li => li.textContent).join(' ')",
+        )
+        .await?;
+    let words = cli(&db, &["key", "recovery-code"])?;
+    assert_eq!(shown.as_str(), Some(words.trim()), "the window's recovery code");
+    app.click("#recovery-done").await?;
     app.quit().await?;
     let found = cli_json(&db, &["restaurants", "list", "--search", "sheba", "--format", "json"])?;
     assert_eq!(found.as_array().map(Vec::len), Some(1));

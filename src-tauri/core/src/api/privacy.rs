@@ -19,13 +19,14 @@ pub struct KeyStatus {
     pub recovery_code: String,
 }
 
-/// The key of the open database (`None` for a database in memory).
+/// The key of the open database: `None` for a database in memory, or one opened with a key
+/// given rather than this person's.
 pub fn key_status(store: &Store) -> Option<KeyStatus> {
     let key = store.key()?;
-    let resolved = secrets::current();
+    let resolved = secrets::current().filter(|r| &r.key == key)?;
     Some(KeyStatus {
-        place: resolved.as_ref().map_or(KeyPlace::Keyring, |r| r.place.clone()),
-        created_this_run: resolved.is_some_and(|r| r.announce() && &r.key == key),
+        created_this_run: resolved.announce(),
+        place: resolved.place,
         recovery_code: key.recovery_code(),
     })
 }

@@ -101,7 +101,6 @@ fn team_json(store: &Store, team: &TeamConnection) -> Result<String> {
     serde_json::to_string(&kept).map_err(|e| super::ApiError::encode("the team connection", e))
 }
 
-/// The joined team, if any.
 /// The joined team, if any, with its password from where it is kept. A password an older
 /// Tablemap left in the database moves out of it here.
 pub fn team(store: &Store) -> Result<Option<TeamConnection>> {

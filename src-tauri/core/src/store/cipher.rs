@@ -67,29 +67,10 @@ pub fn open_with(path: &Path, key: Option<&DatabaseKey>, flags: rusqlite::OpenFl
     Ok(conn)
 }
 
-/// Writes everything `from` holds to a new file `to`, encrypted with `key` (SQLCipher's
-/// `sqlcipher_export`, which also re-keys: a plaintext or another key's database comes out under
-/// this one), with its schema version.
-pub fn export(from: &Connection, to: &Path, key: &DatabaseKey) -> Result<()> {
-    crate::paths::private_sqlite_file(to)
-        .map_err(|source| StoreError::Private { path: to.to_path_buf(), source })?;
-    let version: i64 = from.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    from.execute(
-        "ATTACH DATABASE ?1 AS exported KEY ?2",
-        [to.to_string_lossy().as_ref(), &key.pragma_value()],
-    )?;
-    let done = from
-        .query_row("SELECT sqlcipher_export('exported')", [], |_| Ok(()))
-        .and_then(|()| from.execute_batch(&format!("PRAGMA exported.user_version = {version};")));
-    let detached = from.execute_batch("DETACH DATABASE exported;");
-    done?;
-    detached?;
-    Ok(())
-}
-
 /// Writes the database file at `from` (opened with `from_key`, or as plaintext), which is only
-/// read, to a new file `to` under `key`: a backup from another computer or an older Tablemap
-/// taken in under this one's key.
+/// read, to a new file `to` under `key`, with its schema version: SQLCipher's
+/// `sqlcipher_export`, which also re-keys (a plaintext file, a backup from another computer or
+/// a database moving to an imported key comes out under `key`).
 pub fn export_file(from: &Path, from_key: Option<&DatabaseKey>, to: &Path, key: &DatabaseKey) -> Result<()> {
     crate::paths::private_sqlite_file(to)
         .map_err(|source| StoreError::Private { path: to.to_path_buf(), source })?;
@@ -158,9 +139,9 @@ pub fn reencrypt(path: &Path, from: Option<&DatabaseKey>, to: &DatabaseKey) -> R
     // Everything in the file itself, nothing left in a journal beside it.
     original.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     let before = row_counts(&original)?;
-    let done = Reencrypted { staged: staged.clone(), target: path.to_path_buf() };
-    export(&original, &staged, to)?;
     drop(original);
+    let done = Reencrypted { staged: staged.clone(), target: path.to_path_buf() };
+    export_file(path, from, &staged, to)?;
     let copy = open_with(&staged, Some(to), rusqlite::OpenFlags::default())?;
     let ok: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
     if ok != "ok" || row_counts(&copy)? != before {

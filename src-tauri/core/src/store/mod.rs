@@ -87,16 +87,16 @@ impl Store {
             crate::paths::create_private_dir_all(parent)
                 .map_err(|source| StoreError::Folder { path: parent.to_path_buf(), source })?;
         }
-        let created = cipher::state(path) == cipher::FileState::New;
+        let state = cipher::state(path);
         // Readable by this user alone, and its journal files with it.
         crate::paths::private_sqlite_file(path)
             .map_err(|source| StoreError::Private { path: path.to_path_buf(), source })?;
-        if cipher::state(path) == cipher::FileState::Plain {
+        if state == cipher::FileState::Plain {
             cipher::encrypt_in_place(path, key)?;
         }
         let conn = Connection::open(path)?;
         cipher::apply_key(&conn, key, path)?;
-        Self::init(conn, Some(path.to_path_buf()), Some(key.clone()), created)
+        Self::init(conn, Some(path.to_path_buf()), Some(key.clone()), state == cipher::FileState::New)
     }
 
     /// A private database in memory, for tests.
@@ -195,15 +195,9 @@ impl Store {
             .map_err(|source| StoreError::Private { path: to.to_path_buf(), source })?;
         let mut copy = Connection::open(to)?;
         if let Some(key) = &self.key {
-            copy.execute_batch(&format!("PRAGMA key = \"{}\";", key.pragma_value()))?;
+            cipher::apply_key(&copy, key, to)?;
         }
-        // Every page in one step: the copy is the database as of one moment.
-        rusqlite::backup::Backup::new(&self.conn, &mut copy)?.run_to_completion(
-            i32::MAX,
-            Duration::ZERO,
-            None,
-        )?;
-        Ok(())
+        copy_pages(&self.conn, &mut copy)
     }
 
     /// Replaces everything in this database with the database at `from`, which must be
@@ -212,15 +206,18 @@ impl Store {
     /// to date.
     pub fn replace_from(&mut self, from: &Path) -> Result<()> {
         let source = cipher::open_with(from, self.key.as_ref(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        rusqlite::backup::Backup::new(&source, &mut self.conn)?.run_to_completion(
-            i32::MAX,
-            Duration::ZERO,
-            None,
-        )?;
+        copy_pages(&source, &mut self.conn)?;
         drop(source);
         configure(&self.conn)?;
         migrations::apply(&mut self.conn)
     }
+}
+
+/// SQLite's online backup from `from` to `to` (both under the same key), every page in one
+/// step: the copy is `from` as of one moment.
+fn copy_pages(from: &Connection, to: &mut Connection) -> Result<()> {
+    rusqlite::backup::Backup::new(from, to)?.run_to_completion(i32::MAX, Duration::ZERO, None)?;
+    Ok(())
 }
 
 /// The settings every connection gets: durable writes, enforced foreign keys, patience with a
