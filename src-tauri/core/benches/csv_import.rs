@@ -1,6 +1,8 @@
 //! `cargo bench -p tablemap-core --bench csv_import`: a CSV import of a generated 50,000-row members'
 //! spreadsheet (accents, quoted commas, Windows line ends) into a real SQLite file: rehearsed
-//! (`--dry-run`), imported, then imported again (every row a duplicate). Prints figures only.
+//! (`--dry-run`), imported, then imported again (every row a duplicate). Prints figures only,
+//! and beside them the peer's from the same run: a plain Python loop doing the same inserts
+//! into the same tables (`support/csv_peer.py`, unencrypted), and the ratio.
 
 #[path = "support/memory.rs"]
 mod memory;
@@ -61,6 +63,7 @@ fn main() -> anyhow::Result<()> {
     );
     assert_eq!(preview.problem_rows, 0, "the generated file is clean");
 
+    let mut imported = f64::NAN;
     for (label, dry_run) in
         [("dry run", true), ("import into an empty file", false), ("import again (all duplicates)", false)]
     {
@@ -77,6 +80,9 @@ fn main() -> anyhow::Result<()> {
         };
         let s = imports::import_csv(&mut store, job, &mut |_, _| true)?;
         let secs = t.elapsed().as_secs_f64();
+        if label.starts_with("import into") {
+            imported = secs;
+        }
         println!(
             "csv/{n}: {label}: {:.2} s ({:.0} rows/s; added {}, updated {}, skipped {}), {}",
             secs,
@@ -88,5 +94,38 @@ fn main() -> anyhow::Result<()> {
         );
     }
     println!("csv/{n}: file size {:.1} MiB", std::fs::metadata(&path)?.len() as f64 / 1048576.0);
+    if let Some(secs) = peer(&store, &csv, dir.path())? {
+        println!(
+            "csv/{n}: peer, a plain Python loop (sqlite3, no encryption, no duplicate checks): {secs:.2} s; \
+             Tablemap's encrypted import is {:.1}x as fast",
+            secs / imported
+        );
+    }
     Ok(())
+}
+
+/// Runs the Python peer on the same file with the schema this store has; `None` (said on
+/// stderr) when python3 is missing.
+fn peer(store: &Store, csv: &str, dir: &std::path::Path) -> anyhow::Result<Option<f64>> {
+    let schema: Vec<String> = store
+        .conn()
+        .prepare(
+            "SELECT sql || ';' FROM sqlite_schema WHERE sql IS NOT NULL \
+             AND name NOT LIKE 'restaurants_fts_%' AND name NOT LIKE 'sqlite_%' ORDER BY rowid",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let (file, sql, db) = (dir.join("peer.csv"), dir.join("schema.sql"), dir.join("peer.sqlite"));
+    std::fs::write(&file, csv)?;
+    std::fs::write(&sql, schema.join("\n"))?;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/support/csv_peer.py");
+    let out = match std::process::Command::new("python3").arg(script).arg(&file).arg(&sql).arg(&db).output() {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("csv: no peer figure (python3: {e})");
+            return Ok(None);
+        }
+    };
+    anyhow::ensure!(out.status.success(), "the peer failed: {}", String::from_utf8_lossy(&out.stderr));
+    Ok(Some(String::from_utf8(out.stdout)?.trim().parse()?))
 }

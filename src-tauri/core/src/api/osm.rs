@@ -57,39 +57,61 @@ pub fn apply(
     let total = venues.len();
     access::require(store.conn(), Action::EditRestaurants)?;
     store.write(|tx| {
-        let mut summary = OsmImportSummary::default();
-        for (i, venue) in venues.iter().enumerate() {
-            if i % 250 == 0 && !progress(i, total) {
+        crate::store::restaurants::search_index::in_bulk(tx, |tx| {
+            let mut summary = OsmImportSummary::default();
+            let mut ids = ulid::Generator::new();
+            let mut batch = table::Batch::new("osm", now);
+            // References waiting in `batch`: an answer naming one element twice finds the first.
+            let mut waiting = std::collections::HashSet::new();
+            let queued = |written: Vec<RestaurantId>| -> Result<()> {
+                for id in written {
+                    crate::store::outbox::restaurant_inserted(tx, &id, now)?;
+                }
+                Ok(())
+            };
+            for (i, venue) in venues.iter().enumerate() {
+                if i % 250 == 0 && !progress(i, total) {
+                    return Err(ApiError::Cancelled);
+                }
+                if venue.name.is_none() {
+                    summary.skipped_unnamed += 1;
+                    continue;
+                }
+                if waiting.contains(venue.external_ref.as_str()) {
+                    queued(batch.flush(tx)?)?;
+                    waiting.clear();
+                }
+                let existing = table::find_by_external_ref(tx, &venue.external_ref)?;
+                let Some(valid) = draft(venue, existing.as_ref()) else {
+                    summary.skipped_invalid += 1;
+                    continue;
+                };
+                match existing {
+                    None => {
+                        let id = RestaurantId::generate_next(&mut ids, now);
+                        let written = batch.push(tx, id, &valid, Some(&venue.external_ref))?;
+                        if written.is_empty() {
+                            waiting.insert(venue.external_ref.as_str());
+                        } else {
+                            waiting.clear();
+                        }
+                        queued(written)?;
+                        summary.added += 1;
+                    }
+                    Some(r) if same(&r, &valid) => summary.unchanged += 1,
+                    Some(r) => {
+                        table::update(tx, &r.id, &valid, now)?;
+                        crate::store::outbox::restaurant_updated(tx, &r, now)?;
+                        summary.updated += 1;
+                    }
+                }
+            }
+            queued(batch.flush(tx)?)?;
+            if !progress(total, total) {
                 return Err(ApiError::Cancelled);
             }
-            if venue.name.is_none() {
-                summary.skipped_unnamed += 1;
-                continue;
-            }
-            let existing = table::find_by_external_ref(tx, &venue.external_ref)?;
-            let Some(valid) = draft(venue, existing.as_ref()) else {
-                summary.skipped_invalid += 1;
-                continue;
-            };
-            match existing {
-                None => {
-                    let id = RestaurantId::generate(now);
-                    table::insert(tx, &id, &valid, "osm", Some(&venue.external_ref), now)?;
-                    crate::store::outbox::restaurant_inserted(tx, &id, now)?;
-                    summary.added += 1;
-                }
-                Some(r) if same(&r, &valid) => summary.unchanged += 1,
-                Some(r) => {
-                    table::update(tx, &r.id, &valid, now)?;
-                    crate::store::outbox::restaurant_updated(tx, &r, now)?;
-                    summary.updated += 1;
-                }
-            }
-        }
-        if !progress(total, total) {
-            return Err(ApiError::Cancelled);
-        }
-        Ok(summary)
+            Ok(summary)
+        })
     })
 }
 
@@ -204,6 +226,22 @@ mod tests {
         let count: i64 =
             store.conn().query_row("SELECT count(*) FROM restaurants", [], |r| r.get(0)).expect("ok");
         assert_eq!(count, 0, "one transaction: nothing kept");
+    }
+
+    #[test]
+    fn an_answer_naming_one_element_twice_adds_it_once() {
+        let mut store = Store::open_in_memory().expect("ok");
+        let mut again = venue("osm:node/1", Some("Mangal 2"));
+        again.phone = Some("020 7946 0000".into());
+        let venues = vec![venue("osm:node/1", Some("Mangal")), venue("osm:node/9", Some("Zaza")), again];
+        let s = apply(&mut store, &venues, now(), &mut |_, _| true).expect("ok");
+        assert_eq!((s.added, s.updated), (2, 1));
+        let names: Vec<String> = store
+            .conn()
+            .prepare("SELECT name FROM restaurants ORDER BY name")
+            .and_then(|mut q| q.query_map([], |r| r.get(0))?.collect())
+            .expect("ok");
+        assert_eq!(names, ["Mangal 2", "Zaza"]);
     }
 
     #[test]

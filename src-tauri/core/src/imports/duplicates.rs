@@ -105,7 +105,8 @@ pub struct Known {
 pub struct DuplicateIndex {
     items: Vec<(Known, String)>,
     by_ref: HashMap<String, usize>,
-    by_postcode: HashMap<String, Vec<usize>>,
+    /// (postcode, name key) to the restaurants with both, first known first.
+    by_postcode_name: HashMap<(String, String), Vec<usize>>,
     grid: HashMap<(i64, i64), Vec<usize>>,
 }
 
@@ -142,22 +143,22 @@ impl DuplicateIndex {
         if let Some(r) = external_ref {
             self.by_ref.entry(r).or_insert(i);
         }
-        if let Some(pc) = &known.postcode {
-            self.by_postcode.entry(pc.clone()).or_default().push(i);
+        let key = name_key(&known.name);
+        if let Some(pc) = known.postcode.as_ref().filter(|_| !key.is_empty()) {
+            self.by_postcode_name.entry((pc.clone(), key.clone())).or_default().push(i);
         }
         if known.lat.is_finite() && known.lon.is_finite() {
             self.grid.entry(cell(known.lat, known.lon)).or_default().push(i);
         }
-        let key = name_key(&known.name);
         self.items.push((known, key));
         i
     }
 
     /// A known restaurant whose details an import replaced: judged by its new ones from now on.
     pub fn replace(&mut self, i: usize, name: &str, postcode: Option<&str>, lat: f64, lon: f64) {
-        let old = self.items[i].0.clone();
+        let (old, old_key) = self.items[i].clone();
         if let Some(pc) = &old.postcode {
-            if let Some(v) = self.by_postcode.get_mut(pc) {
+            if let Some(v) = self.by_postcode_name.get_mut(&(pc.clone(), old_key)) {
                 v.retain(|&j| j != i);
             }
         }
@@ -165,11 +166,15 @@ impl DuplicateIndex {
             v.retain(|&j| j != i);
         }
         let known = Known { name: name.to_string(), postcode: postcode.map(str::to_string), lat, lon, ..old };
-        if let Some(pc) = &known.postcode {
-            self.by_postcode.entry(pc.clone()).or_default().push(i);
+        let key = name_key(name);
+        if let Some(pc) = known.postcode.as_ref().filter(|_| !key.is_empty()) {
+            let list = self.by_postcode_name.entry((pc.clone(), key.clone())).or_default();
+            // First known first, as `add` keeps them.
+            let at = list.partition_point(|&j| j < i);
+            list.insert(at, i);
         }
         self.grid.entry(cell(lat, lon)).or_default().push(i);
-        self.items[i] = (known, name_key(name));
+        self.items[i] = (known, key);
     }
 
     /// The strongest sign that a row is a known restaurant: the same reference; else the same
@@ -185,8 +190,8 @@ impl DuplicateIndex {
             return Some((i, MatchReason::SameReference));
         }
         let key = name_key(name);
-        if let Some(same) = postcode.and_then(|pc| self.by_postcode.get(pc)) {
-            if let Some(&i) = same.iter().find(|&&i| !key.is_empty() && self.items[i].1 == key) {
+        if let Some(pc) = postcode.filter(|_| !key.is_empty()) {
+            if let Some(&i) = self.by_postcode_name.get(&(pc.to_string(), key)).and_then(|v| v.first()) {
                 return Some((i, MatchReason::SameNameAndPostcode));
             }
         }

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0009_strict_times.sql"),
     include_str!("../../migrations/0010_proposals.sql"),
     include_str!("../../migrations/0011_drop_refused.sql"),
+    include_str!("../../migrations/0012_search_index_bulk.sql"),
 ];
 
 pub fn latest() -> i64 {

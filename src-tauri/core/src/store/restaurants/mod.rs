@@ -9,7 +9,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 
+mod batch;
 mod queries;
+pub mod search_index;
+pub use batch::Batch;
 pub use queries::{
     cuisine_counts, extent, fts_query, index_points, list_page, list_page_by, matching_pks, status_counts,
     ListRow, Order, PositionRow,

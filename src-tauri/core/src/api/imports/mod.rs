@@ -1,28 +1,26 @@
 //! CSV import: preview a file as the wizard shows it, then import it in one transaction (or
 //! rehearse it and roll back, for `--dry-run`). A file with any problem changes nothing.
 //!
-//! Over 400 lines on purpose: the preview and the import read a file through the same private
-//! steps (decode, map columns, check rows, judge duplicates), and keeping them in one file keeps
-//! the preview an exact rehearsal of the import.
+//! The preview and the import (`write.rs`) read a file through the same steps here (decode, map
+//! columns, check rows, judge duplicates), so the preview stays an exact rehearsal of the import.
 
 use super::{ApiError, Result};
-use crate::api::access;
-use crate::domain::permissions::Action;
-use crate::domain::restaurant::ValidDraft;
-use crate::domain::{RestaurantDraft, RestaurantId};
+use crate::domain::RestaurantId;
 use crate::imports::columns::{self, Field};
-use crate::imports::duplicates::{DuplicateAction, DuplicateIndex, Known, MatchReason};
+use crate::imports::duplicates::{DuplicateIndex, Known, MatchReason};
 use crate::imports::encoding::Encoding;
 use crate::imports::problem::Problem;
 use crate::imports::rows::{Candidate, Position};
 use crate::imports::{self, CsvOptions, ReadError, ReadFile};
 use crate::store::duplicates as lookup;
-use crate::store::restaurants as table;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 use ts_rs::TS;
+
+mod write;
+pub use write::{import_csv, CsvImport};
 
 /// Positions found for rows without coordinates, by the row's line.
 pub type Located = HashMap<usize, (f64, f64)>;
@@ -246,172 +244,6 @@ fn find(index: &DuplicateIndex, c: &Candidate, position: Option<(f64, f64)>) -> 
 fn known(c: &Candidate, lat: f64, lon: f64) -> Known {
     let d = &c.draft.0;
     Known { id: None, line: Some(c.line), name: d.name.clone(), postcode: d.postcode.clone(), lat, lon }
-}
-
-/// The row's values over the existing restaurant's: what the row leaves empty is kept.
-fn merged(existing: &crate::domain::Restaurant, row: &ValidDraft) -> ValidDraft {
-    let r = &row.0;
-    let or = |new: &Option<String>, old: &Option<String>| new.clone().or_else(|| old.clone());
-    let list = |new: &Vec<String>, old: &Vec<String>| if new.is_empty() { old.clone() } else { new.clone() };
-    ValidDraft(RestaurantDraft {
-        name: r.name.clone(),
-        address: or(&r.address, &existing.address),
-        postcode: or(&r.postcode, &existing.postcode),
-        lat: r.lat,
-        lon: r.lon,
-        cuisines: list(&r.cuisines, &existing.cuisines),
-        languages: list(&r.languages, &existing.languages),
-        opening_hours: or(&r.opening_hours, &existing.opening_hours),
-        phone: or(&r.phone, &existing.phone),
-        website: or(&r.website, &existing.website),
-    })
-}
-
-/// Everything the import needs from its caller.
-pub struct CsvImport<'a> {
-    pub bytes: &'a [u8],
-    pub options: &'a CsvOptions,
-    /// `field=Header` overrides on top of the options' mapping (the CLI's `--map`).
-    pub overrides: &'a [String],
-    pub located: &'a Located,
-    /// Positions were looked up for this file (so a row still without one was not found).
-    pub looked_up: bool,
-    /// Rehearse: do everything, then roll back.
-    pub dry_run: bool,
-    pub now: DateTime<Utc>,
-}
-
-/// Imports every row or none. Refuses the file at its first problem (line, column, what is
-/// wrong), including a row still without a position. `progress(done, total)` returning false
-/// cancels, and the transaction is rolled back.
-pub fn import_csv(
-    store: &mut Store,
-    job: CsvImport<'_>,
-    progress: &mut dyn FnMut(u32, u32) -> bool,
-) -> Result<CsvImportSummary> {
-    access::require(store.conn(), Action::EditRestaurants)?;
-    let file = read(job.bytes, job.options, job.overrides)?;
-    file.check_mapping().map_err(options_error)?;
-    let reader = file.row_reader();
-    let mut rows = Vec::with_capacity(file.table.records.len());
-    let mut problems = 0usize;
-    let mut first: Option<Problem> = None;
-    for record in &file.table.records {
-        match reader.read(record) {
-            Ok(c) => {
-                let position = match &c.position {
-                    Position::Known { lat, lon } => Some((*lat, *lon)),
-                    Position::Lookup { .. } => job.located.get(&c.line).copied(),
-                };
-                match position {
-                    Some((lat, lon)) => rows.push((c.located(lat, lon), c)),
-                    None => {
-                        problems += 1;
-                        if first.is_none() {
-                            first = Some(unplaced(&file, &c, job.looked_up));
-                        }
-                    }
-                }
-            }
-            Err(p) => {
-                problems += 1;
-                if first.is_none() {
-                    first = p.into_iter().next();
-                }
-            }
-        }
-    }
-    if let Some(mut p) = first {
-        if problems > 1 {
-            let more = problems - 1;
-            p.message.push_str(&if more == 1 {
-                " (and 1 more row with a problem)".to_string()
-            } else {
-                format!(" (and {more} more rows with problems)")
-            });
-        }
-        return Err(ApiError::BadFile(p));
-    }
-
-    let total = rows.len() as u32;
-    let action = job.options.duplicates;
-    let work = |tx: &rusqlite::Transaction<'_>| -> Result<CsvImportSummary> {
-        let mut index = DuplicateIndex::new(lookup::all(tx)?);
-        let mut s = CsvImportSummary {
-            rows: rows.len(),
-            added: 0,
-            updated: 0,
-            skipped: 0,
-            encoding: file.encoding,
-            dry_run: job.dry_run,
-        };
-        for (i, (draft, c)) in rows.iter().enumerate() {
-            if i % 256 == 0 && !progress(i as u32, total) {
-                return Err(ApiError::Cancelled);
-            }
-            let (lat, lon) = (draft.0.lat, draft.0.lon);
-            let hit = find(&index, c, Some((lat, lon)));
-            match (hit, action) {
-                (Some(_), DuplicateAction::Skip) => s.skipped += 1,
-                (Some((i, _)), DuplicateAction::Update) => {
-                    let id = index
-                        .get(i)
-                        .id
-                        .clone()
-                        .ok_or(ApiError::Inconsistent { what: "a row matched itself" })?;
-                    let before = table::get(tx, &id)?;
-                    let new = merged(&before, draft);
-                    table::update(tx, &id, &new, job.now)?;
-                    crate::store::outbox::restaurant_updated(tx, &before, job.now)?;
-                    index.replace(i, &new.0.name, new.0.postcode.as_deref(), new.0.lat, new.0.lon);
-                    s.updated += 1;
-                }
-                (hit, _) => {
-                    // A reference already taken stays with the restaurant that has it.
-                    let reference = match hit {
-                        Some((_, MatchReason::SameReference)) => None,
-                        _ => c.external_ref.clone(),
-                    };
-                    let id = RestaurantId::generate(job.now);
-                    table::insert(tx, &id, draft, "csv", reference.as_deref(), job.now)?;
-                    crate::store::outbox::restaurant_inserted(tx, &id, job.now)?;
-                    index.add(Known { id: Some(id), ..known(c, lat, lon) }, reference);
-                    s.added += 1;
-                }
-            }
-        }
-        progress(total, total);
-        Ok(s)
-    };
-    if job.dry_run {
-        store.rehearse(work)
-    } else {
-        store.write(work)
-    }
-}
-
-fn unplaced(file: &ReadFile, c: &Candidate, looked_up: bool) -> Problem {
-    let col = file
-        .mapping
-        .iter()
-        .position(|m| *m == Some(Field::Postcode))
-        .or_else(|| file.mapping.iter().position(|m| *m == Some(Field::Address)))
-        .unwrap_or(0);
-    let header = file.table.headers.get(col).filter(|h| !h.is_empty()).map(String::as_str);
-    let what = match &c.position {
-        Position::Lookup { postcode: Some(pc), .. } => format!("postcode {pc}"),
-        Position::Lookup { address: Some(a), .. } => format!("the address \u{201c}{a}\u{201d}"),
-        _ => "this row".into(),
-    };
-    let message = if looked_up {
-        format!("no coordinates, and {what} was not found: check it, or fill in latitude and longitude")
-    } else {
-        format!(
-            "no coordinates for {what}: look positions up (Find positions in the wizard, --geocode on the \
-             command line) or fill in latitude and longitude"
-        )
-    };
-    Problem::at_field(c.line, col + 1, header, message)
 }
 
 /// Addresses looked up per go-ahead. Nominatim allows one request a second and no bulk jobs;
