@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "add_restaurant",
     "update_restaurant",
     "decide_proposal",
+    "erase_restaurant",
     "record_visit",
     "record_consent",
     "list_volunteers",

@@ -70,6 +70,7 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::add_restaurant,
             commands::update_restaurant,
             commands::decide_proposal,
+            commands::erase_restaurant,
             commands::record_visit,
             commands::record_consent,
             commands::list_volunteers,

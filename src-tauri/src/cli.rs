@@ -169,7 +169,7 @@ fn execute(db: &Path, command: Command) -> Result<(), CliError> {
         Command::Restaurants(c) => restaurants::run(&mut store, c, now),
         Command::Visits(c) => visits::run(&mut store, c, now),
         Command::Consent(c) => consent::run(&mut store, c, now),
-        Command::Volunteers(c) => volunteers::run(&store, c),
+        Command::Volunteers(c) => volunteers::run(&mut store, c, now),
         Command::Settings(c) => settings::run(&mut store, c),
         Command::Export(args) => exports::run(&store, args),
         Command::Stickers(c) => stickers::run(&mut store, c, now),

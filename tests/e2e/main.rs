@@ -144,7 +144,23 @@ async fn search_open_log_a_visit_and_find_it_after_a_restart() -> Result<()> {
         .await?;
     app.wait_for("#detail-status[data-status='agreed']").await?;
     assert_eq!(app.count(".visit[data-outcome='agreed']").await?, 1);
-    app.quit().await
+
+    app.script(
+        "const p = document.querySelector('aside.panel'); p.scrollTop = p.scrollHeight; return p.scrollTop;",
+    )
+    .await?;
+    app.shot("before-erase").await?;
+    // The owner asks for their data to be erased: asked first, then gone from list and map.
+    app.click("#detail-erase").await?;
+    let question = app.client.get_alert_text().await?;
+    assert!(question.contains(&name) && question.contains("1 visits"), "{question}");
+    app.client.accept_alert().await?;
+    app.wait_text(".toast", "was erased").await?;
+    app.wait_count(&format!("#map-items li[data-id='{id}']"), 0).await?;
+    assert_eq!(app.count("#detail-title").await?, 0);
+    app.quit().await?;
+    assert!(cli(&db, &["restaurants", "show", &id]).is_err(), "erased on disk too");
+    Ok(())
 }
 
 #[tokio::test(flavor = "current_thread")]

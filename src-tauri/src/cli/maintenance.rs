@@ -3,7 +3,7 @@
 use super::CliError;
 use chrono::{DateTime, Utc};
 use clap::Args;
-use std::io::{BufRead, IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use tablemap_core::api;
 use tablemap_core::store::Store;
@@ -63,15 +63,7 @@ pub(super) fn restore(
             db.display(),
             args.file.display()
         );
-        if !std::io::stdin().is_terminal() {
-            return Err(CliError::Usage(format!("{question}\nadd --yes to restore without being asked")));
-        }
-        print!("{question}");
-        std::io::stdout().flush().ok();
-        let mut answer = String::new();
-        std::io::stdin().lock().read_line(&mut answer).ok();
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            println!("nothing was changed");
+        if !super::output::confirm(&question, "restore")? {
             return Ok(());
         }
     }

@@ -25,6 +25,14 @@ pub enum RestaurantsCommand {
     },
     /// Change some of a restaurant's details; only the options given change ("" empties one).
     Edit(EditArgs),
+    /// Erase a restaurant and everything recorded about it (visits, consent, stickers), on this
+    /// computer and, on a team, everyone's at their next sync (coordinators). Asks first.
+    Erase {
+        id: String,
+        /// Erase without asking (for scripts).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Show one restaurant with its status, visits and consents.
     Show {
         id: String,
@@ -129,6 +137,7 @@ pub(super) fn run(
         RestaurantsCommand::Edit(args) => edit(store, args, now),
         RestaurantsCommand::Confirm { id } => decide(store, &id, Standing::Confirmed, now),
         RestaurantsCommand::Reject { id } => decide(store, &id, Standing::Rejected, now),
+        RestaurantsCommand::Erase { id, yes } => erase(store, &id, yes, now),
         RestaurantsCommand::Show { id, format } => {
             let d = api::restaurants::detail(store, &RestaurantId::from(id.as_str()))?;
             match format {
@@ -138,6 +147,32 @@ pub(super) fn run(
             Ok(())
         }
     }
+}
+
+fn erase(store: &mut Store, id: &str, yes: bool, now: DateTime<Utc>) -> Result<(), CliError> {
+    let id = RestaurantId::from(id);
+    let d = api::restaurants::detail(store, &id)?;
+    if !yes {
+        let question = format!(
+            "Erase {} and everything recorded about it ({} visits, its consent answers and sticker \
+             history)? This cannot be undone; backups made before keep it. [y/N] ",
+            d.restaurant.name,
+            d.visits.len()
+        );
+        if !super::output::confirm(&question, "erase")? {
+            return Ok(());
+        }
+    }
+    let e = api::erase::restaurant(store, &id, now)?;
+    println!(
+        "erased {} with {} visits, {} consent answers and {} sticker events; {} geocoding answers and \
+         {} team changes that named it are gone too",
+        d.restaurant.name, e.visits, e.consents, e.sticker_events, e.geocoding_answers, e.team_changes
+    );
+    if api::sync::status(store)?.joined {
+        println!("the team hears of it at the next sync, and every member's copy is erased when they sync");
+    }
+    Ok(())
 }
 
 fn list(store: &Store, args: ListArgs, now: DateTime<Utc>) -> Result<(), CliError> {

@@ -258,14 +258,15 @@ pub fn sync(store: &mut Store, args: SyncArgs) -> Result<(), CliError> {
             Ok(r) => {
                 println!(
                     "pushed {} changes; pulled {} restaurants, {} field changes, {} visits, {} consent records, \
-                     {} stickers/areas/templates, {} reviews",
+                     {} stickers/areas/templates, {} reviews, {} erasures",
                     r.pushed,
                     r.pulled_restaurants,
                     r.pulled_fields,
                     r.pulled_visits,
                     r.pulled_consents,
                     r.pulled_campaign,
-                    r.pulled_reviews
+                    r.pulled_reviews,
+                    r.pulled_erasures
                 );
                 for refusal in &r.refused {
                     eprintln!("{refusal}");

@@ -19,6 +19,7 @@ use serde::Serialize;
 use tablemap_core::api::{self, RestaurantDetail, RestaurantPage, Settings, StatusCount};
 use tablemap_core::domain::{Bbox, RestaurantFilter, Standing};
 use tablemap_core::domain::{NewConsent, NewVisit, RestaurantDraft, RestaurantId, Volunteer, VolunteerDraft};
+use tablemap_core::store::erase::Erased;
 use tauri::State;
 use ts_rs::TS;
 
@@ -101,6 +102,12 @@ pub async fn decide_proposal(
     decision: Standing,
 ) -> Answer<RestaurantDetail> {
     state.write(|s| api::restaurants::decide(s, &id, decision, Utc::now()))
+}
+
+/// Erases a restaurant and everything recorded about it (the window asked first).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn erase_restaurant(state: State<'_, AppState>, id: RestaurantId) -> Answer<Erased> {
+    state.write(|s| api::erase::restaurant(s, &id, Utc::now()))
 }
 
 #[tauri::command(rename_all = "snake_case")]

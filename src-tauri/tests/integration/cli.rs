@@ -125,6 +125,43 @@ fn add_show_and_log_a_visit() {
     assert_eq!(count(&json(&db, "restaurants list --status declined --format json")), Some(0));
 }
 
+/// Erasing from the command line: asked first (a script must say --yes), then gone with its
+/// visits; a volunteer erased keeps their visits under a former name.
+#[test]
+fn erase_a_restaurant_and_a_volunteer() {
+    let (_dir, db) = temp_db();
+    let id =
+        ok(&db, "restaurants add --name 'Lalibela Kitchen' --lat 51.5467 --lon -0.0755").trim().to_string();
+    let other = ok(&db, "restaurants add --name 'Zaza' --lat 51.5468 --lon -0.0756").trim().to_string();
+    ok(
+        &db,
+        &format!("visits add --restaurant {id} --volunteer Amina --outcome agreed --note 'Owner: Selam'"),
+    );
+    ok(&db, &format!("visits add --restaurant {other} --volunteer Amina --outcome spoke"));
+
+    let asked = tablemap(&db, &format!("restaurants erase {id}"));
+    assert_eq!(asked.code, 1, "{}", asked.stderr);
+    assert!(
+        asked.stderr.contains("Erase Lalibela Kitchen") && asked.stderr.contains("--yes"),
+        "{}",
+        asked.stderr
+    );
+    assert_eq!(json(&db, &format!("restaurants show {id} --format json"))["name"], "Lalibela Kitchen");
+
+    let out = ok(&db, &format!("restaurants erase {id} --yes"));
+    assert!(out.contains("erased Lalibela Kitchen with 1 visits"), "{out}");
+    let gone = tablemap(&db, &format!("restaurants show {id}"));
+    assert_ne!(gone.code, 0);
+    assert_eq!(count(&json(&db, "restaurants list --format json")), Some(1));
+    ok(&db, "doctor");
+
+    let out = ok(&db, "volunteers erase amina --yes");
+    assert!(out.contains("erased Amina's name and contact"), "{out}");
+    let shown = json(&db, &format!("restaurants show {other} --format json"));
+    let name = shown["visits"][0]["volunteer_name"].as_str().expect("name").to_string();
+    assert!(name.starts_with("Former volunteer "), "{name}");
+}
+
 /// Consent from the command line: the owner's answers recorded, the latest of each kind standing,
 /// and the public map following the "listed publicly" answer, withdrawal included.
 #[test]

@@ -21,6 +21,7 @@ mod support;
 mod sync;
 mod sync_attacks;
 mod sync_campaign;
+mod sync_erase;
 mod sync_guards;
 mod sync_patterns;
 mod sync_people;

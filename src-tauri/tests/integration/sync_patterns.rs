@@ -102,7 +102,7 @@ fn sync_shape_checks_of_schema_9_answer_as_schema_8_did() {
     assert_eq!(before, expected, "schema 8, case by case: {CASES:?}");
 
     let (config, tls) = admin_config(&team.admin_url()).expect("url");
-    assert_eq!(server::init(&config, &Tls::plain(tls)).expect("init"), vec![9]);
+    assert_eq!(server::init_to(&config, &Tls::plain(tls), 9).expect("init"), vec![9]);
     let mut admin = team.admin();
     let after = answers(&mut admin);
     for (i, case) in CASES.iter().enumerate() {

@@ -62,6 +62,11 @@ fn write_for(action: Action, s: &Scene, bo: &str) -> Write {
             quoted(30)
         )),
         Action::Review => Write::Sql("SELECT count(*) FROM tablemap.reviews".into()),
+        Action::Erase => Write::Sql(format!(
+            "SELECT tablemap.erase('restaurant', '{}', {})",
+            s.restaurant,
+            quoted(30)
+        )),
     }
 }
 

@@ -9,6 +9,7 @@ import type { MapClusters } from "./bindings/MapClusters";
 import type { NewConsent } from "./bindings/NewConsent";
 import type { Standing } from "./bindings/Standing";
 import type { NewVisit } from "./bindings/NewVisit";
+import type { Erased } from "./bindings/Erased";
 import type { RestaurantDetail } from "./bindings/RestaurantDetail";
 import type { RestaurantDraft } from "./bindings/RestaurantDraft";
 import type { RestaurantFilter } from "./bindings/RestaurantFilter";
@@ -89,6 +90,7 @@ export const updateRestaurant = (id: string, draft: RestaurantDraft) =>
   call<RestaurantDetail>("update_restaurant", { id, draft });
 export const decideProposal = (id: string, decision: Standing) =>
   call<RestaurantDetail>("decide_proposal", { id, decision });
+export const eraseRestaurant = (id: string) => call<Erased>("erase_restaurant", { id });
 export const recordVisit = (visit: NewVisit) => call<RestaurantDetail>("record_visit", { visit });
 export const recordConsent = (consent: NewConsent) => call<RestaurantDetail>("record_consent", { consent });
 export const listVolunteers = () => call<Volunteer[]>("list_volunteers");

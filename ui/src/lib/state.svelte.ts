@@ -191,7 +191,13 @@ export function onSyncUpdate(u: SyncUpdate) {
   ui.sync = u.status;
   const r = u.report;
   const pulled = r
-    ? r.pulled_restaurants + r.pulled_fields + r.pulled_visits + r.pulled_consents + r.pulled_reviews + r.pulled_campaign
+    ? r.pulled_restaurants +
+      r.pulled_fields +
+      r.pulled_visits +
+      r.pulled_consents +
+      r.pulled_reviews +
+      r.pulled_campaign +
+      r.pulled_erasures
     : 0;
   if (pulled > 0) {
     ui.version++;

@@ -129,6 +129,8 @@ pub struct SyncReport {
     pub pulled_reviews: u32,
     /// Print batches, sticker events, templates, areas, claims and notes new here.
     pub pulled_campaign: u32,
+    /// Restaurants and volunteers a coordinator erased, erased here too.
+    pub pulled_erasures: u32,
 }
 
 impl SyncReport {
@@ -140,6 +142,7 @@ impl SyncReport {
             + self.pulled_consents
             + self.pulled_reviews
             + self.pulled_campaign
+            + self.pulled_erasures
             > 0
     }
 }
@@ -236,6 +239,7 @@ fn sync_once(
         pulled_consents: n(p.consents),
         pulled_reviews: n(p.reviews),
         pulled_campaign: n(p.campaign),
+        pulled_erasures: n(p.erased),
     })
 }
 

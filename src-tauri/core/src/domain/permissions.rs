@@ -78,10 +78,12 @@ pub enum Action {
     AddVolunteers,
     /// Read and clear the review list of concurrent edits.
     Review,
+    /// Erase a restaurant or a volunteer everywhere (a person's right to erasure).
+    Erase,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::LogOwnVisits,
         Action::LogForOthers,
         Action::Reopen,
@@ -97,6 +99,7 @@ impl Action {
         Action::AssignAreas,
         Action::AddVolunteers,
         Action::Review,
+        Action::Erase,
     ];
 
     /// What it is, after "may not": "import or edit restaurants".
@@ -117,12 +120,13 @@ impl Action {
             Action::AssignAreas => "assign an area to someone else, take it over or end their claim",
             Action::AddVolunteers => "add volunteers (on a team, whoever runs the server adds people)",
             Action::Review => "see or clear the review list",
+            Action::Erase => "erase a restaurant or a volunteer",
         }
     }
 }
 
 /// The table: for each action, whether a volunteer, an organiser, a coordinator may.
-const TABLE: [(Action, [bool; 3]); 15] = [
+const TABLE: [(Action, [bool; 3]); 16] = [
     //                              volunteer organiser coordinator
     (Action::LogOwnVisits, [true, true, true]),
     (Action::LogForOthers, [false, false, true]),
@@ -139,6 +143,7 @@ const TABLE: [(Action, [bool; 3]); 15] = [
     (Action::AssignAreas, [false, false, true]),
     (Action::AddVolunteers, [false, false, true]),
     (Action::Review, [false, false, true]),
+    (Action::Erase, [false, false, true]),
 ];
 
 pub fn allows(role: Role, action: Action) -> bool {

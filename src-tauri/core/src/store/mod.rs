@@ -7,6 +7,7 @@ mod codec;
 pub mod consents;
 pub mod doctor;
 pub mod duplicates;
+pub mod erase;
 #[cfg(test)]
 mod fixtures;
 pub mod geocode_cache;

@@ -5,6 +5,7 @@
 //! with the reason in plain words; the rest go on.
 
 use super::Result;
+use crate::store::erase;
 use crate::store::outbox::{self, Entry};
 use crate::store::Store;
 use postgres::error::SqlState;
@@ -34,9 +35,11 @@ pub fn push_with(
     limit: Option<usize>,
     progress: &mut dyn FnMut(super::Step),
 ) -> Result<Pushed> {
+    let mut done = Pushed::default();
+    // Erasures first: a coordinator's erasure goes before anything else this machine sends.
+    done.refused.extend(push_erasures(store, client)?);
     let waiting = outbox::counts(store.conn())?.0 as usize;
     let total = limit.map_or(waiting, |l| l.min(waiting));
-    let mut done = Pushed::default();
     loop {
         let room = limit.map_or(BATCH, |l| l.saturating_sub(done.sent + done.refused.len()).min(BATCH));
         if room == 0 {
@@ -61,6 +64,36 @@ pub fn push_with(
         progress(super::Step::Sent { done: done.sent + done.refused.len(), total });
     }
     Ok(done)
+}
+
+/// Sends the erasures made here that the server has not had, each in its own transaction;
+/// answers the refused ones as sentences (they stay here, marked, and are not sent again).
+fn push_erasures(store: &mut Store, client: &mut Client) -> Result<Vec<String>> {
+    let mut refused = Vec::new();
+    for e in erase::unsent(store.conn())? {
+        let mut tx = client.transaction()?;
+        let sent = tx.execute("SELECT tablemap.erase($1, $2, $3)", &[&e.kind, &e.id, &e.erased_at]);
+        let why = match sent {
+            Ok(_) => {
+                tx.commit()?;
+                None
+            }
+            Err(err) => match refusal(&err) {
+                Some(code) => {
+                    let why = if code == SqlState::INSUFFICIENT_PRIVILEGE {
+                        "only a coordinator may erase".to_string()
+                    } else {
+                        err.as_db_error().map_or_else(|| err.to_string(), |d| d.message().to_string())
+                    };
+                    Some(format!("The team server refused the erasure of {} {}: {why}.", e.kind, e.id))
+                }
+                None => return Err(err.into()),
+            },
+        };
+        store.write(|db| erase::mark_sent(db, &e.id, why.as_deref()))?;
+        refused.extend(why);
+    }
+    Ok(refused)
 }
 
 /// Sends one batch in one transaction; answers the refused entries (seq, sentence). A batch

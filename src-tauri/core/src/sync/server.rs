@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (7, include_str!("../../server-migrations/0007_proposals.sql")),
     (8, include_str!("../../server-migrations/0008_cheaper_checks.sql")),
     (9, include_str!("../../server-migrations/0009_faster_patterns.sql")),
+    (10, include_str!("../../server-migrations/0010_erase.sql")),
 ];
 
 /// The schema version this Tablemap brings.

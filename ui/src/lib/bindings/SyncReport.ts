@@ -4,4 +4,8 @@ export type SyncReport = { pushed: number, refused: Array<string>, pulled_restau
 /**
  * Print batches, sticker events, templates, areas, claims and notes new here.
  */
-pulled_campaign: number, };
+pulled_campaign: number, 
+/**
+ * Restaurants and volunteers a coordinator erased, erased here too.
+ */
+pulled_erasures: number, };

@@ -17,11 +17,12 @@ use super::apply::{self, Applied};
 use super::{Result, Step};
 use crate::domain::hlc::Hlc;
 use crate::domain::{RestaurantId, VolunteerDraft, VolunteerId};
-use crate::store::{outbox, status, Store};
+use crate::store::{erase, outbox, status, Store};
 use chrono::{DateTime, Utc};
 use postgres::Client;
 use read::FieldRow;
 use rusqlite::Connection;
+use rusqlite::OptionalExtension;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -37,6 +38,8 @@ pub struct Pulled {
     pub campaign: usize,
     /// Rows waiting for a parent that has not arrived yet (tried again next time).
     pub parked: u64,
+    /// Restaurants and volunteers a coordinator erased, erased here too.
+    pub erased: usize,
 }
 
 /// Restaurants a pull applies per transaction, and other rows.
@@ -141,6 +144,7 @@ pub fn pull_with(
         let parked = apply::parked(db, now)?;
         count(db, &mut pulled, parked.iter().map(|(k, b)| (*k, b)))?;
         pulled.parked = apply::parked_count(db)?;
+        pulled.erased += apply_erasures(db, &w.erasures)?;
         shared::apply_settings(db, &w.settings)?;
         pulled.reviews += shared::apply_reviews(db, &w.reviews)?;
         if let Some(h) = &latest {
@@ -177,6 +181,38 @@ fn add_people(db: &Connection, people: &[postgres::Row], now: DateTime<Utc>) -> 
         fields::add_volunteer(db, &VolunteerId(id), draft.display_name, now)?;
     }
     Ok(())
+}
+
+/// Erases here what a coordinator erased for the team (a tombstone this machine may already
+/// have, if the erasure was made here: then nothing is left to do).
+fn apply_erasures(db: &Connection, erasures: &[postgres::Row]) -> Result<usize> {
+    let mut n = 0;
+    for e in erasures {
+        let (Ok(id), Ok(kind), Ok(at)) =
+            (e.try_get::<_, String>(0), e.try_get::<_, String>(1), e.try_get::<_, String>(3))
+        else {
+            continue;
+        };
+        let by = e.try_get::<_, Option<String>>(2).ok().flatten();
+        let Ok(at) = DateTime::parse_from_rfc3339(&at).map(|t| t.with_timezone(&Utc)) else { continue };
+        let known = |sql: &str| db.query_row(sql, [&id], |_| Ok(())).optional().map(|r| r.is_some());
+        match kind.as_str() {
+            "restaurant" if known("SELECT 1 FROM restaurants WHERE id = ?1")? => {
+                erase::restaurant(db, &RestaurantId(id), by.as_deref(), at, false)?;
+                n += 1;
+            }
+            "volunteer"
+                if known(
+                    "SELECT 1 FROM volunteers WHERE id = ?1 AND id NOT IN (SELECT id FROM erasures)",
+                )? =>
+            {
+                erase::volunteer(db, &VolunteerId(id), by.as_deref(), at, false)?;
+                n += 1;
+            }
+            _ => {}
+        }
+    }
+    Ok(n)
 }
 
 /// Counts rows that went in, and refreshes the status of restaurants that got a visit.

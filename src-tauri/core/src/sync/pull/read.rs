@@ -28,6 +28,8 @@ pub(super) struct Window {
     pub settings: Vec<Row>,
     /// The review list, for coordinators (empty for everyone else).
     pub reviews: Vec<Row>,
+    /// (id, kind, erased_by, erased_at) of each erasure the team made in the window.
+    pub erasures: Vec<Row>,
 }
 
 /// Each kind pulled as rows, with the query that reads its window as the local row's JSON.
@@ -130,6 +132,10 @@ pub(super) fn window(client: &mut Client, cursor: &str) -> Result<Window> {
     } else {
         Vec::new()
     };
+    let erasures = tx.query(
+        &format!("SELECT id, kind, erased_by, erased_at FROM tablemap.erasures WHERE {window} ORDER BY erased_at, id"),
+        &args,
+    )?;
     tx.commit()?;
 
     let fields = fields
@@ -143,5 +149,5 @@ pub(super) fn window(client: &mut Client, cursor: &str) -> Result<Window> {
             Some(FieldRow { restaurant_id: r.try_get(0).ok()?, field: r.try_get(1).ok()?, version })
         })
         .collect();
-    Ok(Window { high, people, restaurants, fields, rows, settings, reviews })
+    Ok(Window { high, people, restaurants, fields, rows, settings, reviews, erasures })
 }
