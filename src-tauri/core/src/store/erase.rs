@@ -81,11 +81,28 @@ pub fn restaurant(
         [id],
     )? as u64;
     tx.execute("DELETE FROM sync_reviews WHERE restaurant_id = ?1", [id])?;
-    e.sticker_events =
-        tx.execute(&format!("DELETE FROM sticker_events WHERE id IN ({events})"), [id])? as u64;
-    e.codes_unassigned =
+    (e.sticker_events, e.codes_unassigned, e.visits, e.consents) = events_and_visits(tx, id)?;
+    e.geocoding_answers = geocoding_answers(tx, r.address.as_deref(), r.lat, r.lon)?;
+    // Its status and field clocks go with it (ON DELETE CASCADE), its search entry by trigger.
+    tx.execute("DELETE FROM restaurants WHERE id = ?1", [id])?;
+    record(tx, id, "restaurant", by, at, to_send)?;
+    clear_state(tx, "erasing")?;
+    Ok(e)
+}
+
+/// Deletes the events naming restaurant `id` (its sticker events, visits with their
+/// corrections, consent records) and unassigns its printed codes; the caller has set a flag that
+/// lets events go. Answers (sticker events, codes unassigned, visits, consent records).
+pub(super) fn events_and_visits(tx: &Connection, id: &str) -> Result<(u64, u64, u64, u64)> {
+    let events = tx.execute(
+        "DELETE FROM sticker_events WHERE restaurant_id = ?1 \
+         OR visit_id IN (SELECT id FROM visits WHERE restaurant_id = ?1)",
+        [id],
+    )? as u64;
+    let codes =
         tx.execute("UPDATE sticker_codes SET restaurant_id = NULL WHERE restaurant_id = ?1", [id])? as u64;
     // Corrections point at the visits they correct: leaves first, until none is left.
+    let mut visits = 0;
     loop {
         let n = tx.execute(
             "DELETE FROM visits WHERE restaurant_id = ?1 AND id NOT IN \
@@ -95,15 +112,10 @@ pub fn restaurant(
         if n == 0 {
             break;
         }
-        e.visits += n as u64;
+        visits += n as u64;
     }
-    e.consents = tx.execute("DELETE FROM consent_records WHERE restaurant_id = ?1", [id])? as u64;
-    e.geocoding_answers = geocoding_answers(tx, r.address.as_deref(), r.lat, r.lon)?;
-    // Its status and field clocks go with it (ON DELETE CASCADE), its search entry by trigger.
-    tx.execute("DELETE FROM restaurants WHERE id = ?1", [id])?;
-    record(tx, id, "restaurant", by, at, to_send)?;
-    clear_state(tx, "erasing")?;
-    Ok(e)
+    let consents = tx.execute("DELETE FROM consent_records WHERE restaurant_id = ?1", [id])? as u64;
+    Ok((events, codes, visits, consents))
 }
 
 /// Replaces volunteer `id`'s name and contact, in `tx`; their visits stay, under the new name.

@@ -133,24 +133,7 @@ fn drop_restaurant(tx: &Connection, id: &str) -> Result<()> {
     if exists.is_none() {
         return Ok(());
     }
-    tx.execute("DELETE FROM sticker_events WHERE restaurant_id = ?1", [id])?;
-    tx.execute(
-        "DELETE FROM sticker_events WHERE visit_id IN (SELECT id FROM visits WHERE restaurant_id = ?1)",
-        [id],
-    )?;
-    tx.execute("UPDATE sticker_codes SET restaurant_id = NULL WHERE restaurant_id = ?1", [id])?;
-    // Corrections point at the visits they correct: leaves first, until none is left.
-    loop {
-        let n = tx.execute(
-            "DELETE FROM visits WHERE restaurant_id = ?1 AND id NOT IN \
-             (SELECT corrects FROM visits WHERE corrects IS NOT NULL)",
-            [id],
-        )?;
-        if n == 0 {
-            break;
-        }
-    }
-    tx.execute("DELETE FROM consent_records WHERE restaurant_id = ?1", [id])?;
+    super::erase::events_and_visits(tx, id)?;
     tx.execute("DELETE FROM outbox WHERE entity_id = ?1 AND refused IS NULL AND kind = 'field'", [id])?;
     tx.execute("DELETE FROM restaurants WHERE id = ?1", [id])?;
     Ok(())
