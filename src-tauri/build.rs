@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "update_restaurant",
     "decide_proposal",
     "erase_restaurant",
+    "export_restaurant_record",
     "record_visit",
     "record_consent",
     "list_volunteers",

@@ -71,6 +71,7 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::update_restaurant,
             commands::decide_proposal,
             commands::erase_restaurant,
+            commands::export_restaurant_record,
             commands::record_visit,
             commands::record_consent,
             commands::list_volunteers,

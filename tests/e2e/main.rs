@@ -150,6 +150,16 @@ async fn search_open_log_a_visit_and_find_it_after_a_restart() -> Result<()> {
     )
     .await?;
     app.shot("before-erase").await?;
+    // The owner asks what is held about them: a JSON file and one page, in the output folder.
+    app.click("#detail-export").await?;
+    let saved = app.wait_text(".toast", "one page for the owner").await?;
+    let pdf = saved.split("Saved ").nth(1).and_then(|s| s.split(" (one page").next()).context("pdf path")?;
+    let json_path =
+        saved.split("and ").last().and_then(|s| s.split(" (everything").next()).context("json path")?;
+    assert!(std::fs::read(pdf)?.starts_with(b"%PDF-"), "{pdf}");
+    let record: Value = serde_json::from_slice(&std::fs::read(json_path)?)?;
+    assert_eq!(record["restaurant"]["name"], Value::String(name.clone()));
+    assert_eq!(record["visits"][0]["note"], "Owner keen; sticker next week");
     // The owner asks for their data to be erased: asked first, then gone from list and map.
     app.click("#detail-erase").await?;
     let question = app.client.get_alert_text().await?;

@@ -33,6 +33,13 @@ pub enum RestaurantsCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Everything Tablemap holds about a restaurant, for its owner: FILE.json (every field,
+    /// visit, consent answer with who and when, sticker, area) or FILE.pdf (one page to hand over).
+    Export {
+        id: String,
+        #[arg(long, value_name = "FILE.json|FILE.pdf")]
+        out: std::path::PathBuf,
+    },
     /// Show one restaurant with its status, visits and consents.
     Show {
         id: String,
@@ -138,6 +145,28 @@ pub(super) fn run(
         RestaurantsCommand::Confirm { id } => decide(store, &id, Standing::Confirmed, now),
         RestaurantsCommand::Reject { id } => decide(store, &id, Standing::Rejected, now),
         RestaurantsCommand::Erase { id, yes } => erase(store, &id, yes, now),
+        RestaurantsCommand::Export { id, out } => {
+            let id = RestaurantId::from(id.as_str());
+            let r = match out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+                Some("json") => api::restaurant_record::export_json(store, &id, &out, now)?,
+                Some("pdf") => api::restaurant_record::export_pdf(store, &id, &out, now)?,
+                _ => {
+                    return Err(CliError::Usage(format!(
+                        "{}: name a .json file (everything, for a program) or a .pdf file (one page for the owner)",
+                        out.display()
+                    )))
+                }
+            };
+            println!(
+                "wrote {} ({}: {} visits, {} consent answers, {} sticker events)",
+                out.display(),
+                r.restaurant.name,
+                r.visits.len(),
+                r.consents.len(),
+                r.stickers.len()
+            );
+            Ok(())
+        }
         RestaurantsCommand::Show { id, format } => {
             let d = api::restaurants::detail(store, &RestaurantId::from(id.as_str()))?;
             match format {

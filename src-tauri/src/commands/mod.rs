@@ -16,6 +16,7 @@ pub use state::AppState;
 
 use chrono::Utc;
 use serde::Serialize;
+use tablemap_core::api::restaurant_record::RecordFiles;
 use tablemap_core::api::{self, RestaurantDetail, RestaurantPage, Settings, StatusCount};
 use tablemap_core::domain::{Bbox, RestaurantFilter, Standing};
 use tablemap_core::domain::{NewConsent, NewVisit, RestaurantDraft, RestaurantId, Volunteer, VolunteerDraft};
@@ -102,6 +103,14 @@ pub async fn decide_proposal(
     decision: Standing,
 ) -> Answer<RestaurantDetail> {
     state.write(|s| api::restaurants::decide(s, &id, decision, Utc::now()))
+}
+
+/// Everything held about one restaurant, as JSON and a one-page PDF in the output folder (the
+/// window names no path).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn export_restaurant_record(state: State<'_, AppState>, id: RestaurantId) -> Answer<RecordFiles> {
+    let folder = tablemap_core::paths::default_output_folder();
+    state.read(|s| api::restaurant_record::export_to_folder(s, &id, &folder, Utc::now()))
 }
 
 /// Erases a restaurant and everything recorded about it (the window asked first).

@@ -10,6 +10,7 @@ import type { NewConsent } from "./bindings/NewConsent";
 import type { Standing } from "./bindings/Standing";
 import type { NewVisit } from "./bindings/NewVisit";
 import type { Erased } from "./bindings/Erased";
+import type { RecordFiles } from "./bindings/RecordFiles";
 import type { RestaurantDetail } from "./bindings/RestaurantDetail";
 import type { RestaurantDraft } from "./bindings/RestaurantDraft";
 import type { RestaurantFilter } from "./bindings/RestaurantFilter";
@@ -91,6 +92,7 @@ export const updateRestaurant = (id: string, draft: RestaurantDraft) =>
 export const decideProposal = (id: string, decision: Standing) =>
   call<RestaurantDetail>("decide_proposal", { id, decision });
 export const eraseRestaurant = (id: string) => call<Erased>("erase_restaurant", { id });
+export const exportRestaurantRecord = (id: string) => call<RecordFiles>("export_restaurant_record", { id });
 export const recordVisit = (visit: NewVisit) => call<RestaurantDetail>("record_visit", { visit });
 export const recordConsent = (consent: NewConsent) => call<RestaurantDetail>("record_consent", { consent });
 export const listVolunteers = () => call<Volunteer[]>("list_volunteers");

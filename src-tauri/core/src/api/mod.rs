@@ -14,6 +14,7 @@ pub mod map;
 mod models;
 pub mod osm;
 pub mod privacy;
+pub mod restaurant_record;
 pub mod restaurants;
 pub mod settings;
 pub mod stickers;

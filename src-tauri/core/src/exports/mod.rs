@@ -3,4 +3,5 @@
 
 pub mod csv_file;
 pub mod geojson;
+pub mod owner_page;
 pub mod public_map;

@@ -66,6 +66,44 @@ impl<W: Write> PdfWriter<W> {
         self.put(b"\nendstream\nendobj\n")
     }
 
+    /// A page of `width` x `height` points drawing `content` with `resources`.
+    pub fn page(
+        &mut self,
+        id: u32,
+        parent: u32,
+        resources: u32,
+        content: u32,
+        width: f64,
+        height: f64,
+    ) -> io::Result<()> {
+        self.object(
+            id,
+            &format!(
+                "<< /Type /Page /Parent {parent} 0 R /MediaBox [0 0 {} {}] /Resources {resources} 0 R \
+                 /Contents {content} 0 R >>",
+                fmt(width),
+                fmt(height)
+            ),
+        )
+    }
+
+    /// The page tree over `kids`, the catalog and the document information (titled `title`),
+    /// then the cross-reference table: the end of a document.
+    pub fn close(mut self, catalog: u32, pages: u32, kids: &[u32], info: u32, title: &str) -> io::Result<W> {
+        let list: String = kids.iter().map(|k| format!("{k} 0 R ")).collect();
+        self.object(pages, &format!("<< /Type /Pages /Kids [{list}] /Count {} >>", kids.len()))?;
+        self.object(catalog, &format!("<< /Type /Catalog /Pages {pages} 0 R >>"))?;
+        self.object(
+            info,
+            &format!(
+                "<< /Title {} /Producer (Tablemap {}) /Creator (Tablemap) >>",
+                text_string(title),
+                env!("CARGO_PKG_VERSION")
+            ),
+        )?;
+        self.finish(catalog, info)
+    }
+
     /// Writes the cross-reference table and trailer, and hands back the output.
     pub fn finish(mut self, catalog: u32, info: u32) -> io::Result<W> {
         let xref_at = self.written;

@@ -24,6 +24,11 @@ pub fn insert(conn: &Connection, id: &str, consent: &NewConsent, now: DateTime<U
 
 /// The standing answers for one restaurant.
 pub fn for_restaurant(conn: &Connection, restaurant: &RestaurantId) -> Result<Consents> {
+    Ok(Consents::from_records(history(conn, restaurant)?))
+}
+
+/// Every answer ever recorded for one restaurant, oldest first, with who recorded it.
+pub fn history(conn: &Connection, restaurant: &RestaurantId) -> Result<Vec<ConsentRecord>> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.kind, c.answer, c.recorded_by, v.display_name, c.recorded_at FROM consent_records c \
          JOIN volunteers v ON v.id = c.recorded_by WHERE c.restaurant_id = ?1 ORDER BY c.recorded_at, c.id",
@@ -49,5 +54,5 @@ pub fn for_restaurant(conn: &Connection, restaurant: &RestaurantId) -> Result<Co
             recorded_at: parse_time("consent_records.recorded_at", &at)?,
         });
     }
-    Ok(Consents::from_records(records))
+    Ok(records)
 }

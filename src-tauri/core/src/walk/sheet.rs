@@ -8,14 +8,14 @@
 
 use super::hours::Openness;
 use super::quiet::{Rush, TimeWindow};
-use crate::stickers::pdf::{embed_used_fonts, fmt, text_string, FontIds, PdfWriter};
+use crate::stickers::pdf::{embed_used_fonts, FontIds, PdfWriter};
 use crate::stickers::qr::{self, EcLevel};
 use crate::stickers::text::{FontBook, FontError, Weight};
 use crate::stickers::{codes, MM};
 use std::fmt::Write as _;
 use std::io::Write;
 
-mod pen;
+pub(crate) mod pen;
 use pen::{draw, Mark, Pen};
 
 /// A4 portrait, in points.
@@ -141,15 +141,7 @@ pub fn write_sheet<W: Write>(out: W, sheet: &WalkSheet) -> Result<(W, SheetRepor
         let content = pdf.reserve();
         pdf.stream(content, "", draw(page, &widths).as_bytes(), true)?;
         let id = pdf.reserve();
-        pdf.object(
-            id,
-            &format!(
-                "<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 {} {}] /Resources {resources} 0 R \
-                 /Contents {content} 0 R >>",
-                fmt(PAGE_W),
-                fmt(PAGE_H)
-            ),
-        )?;
+        pdf.page(id, pages_id, resources, content, PAGE_W, PAGE_H)?;
         kids.push(id);
     }
     // The QR code once, as a form in a unit square, placed in every block.
@@ -169,18 +161,7 @@ pub fn write_sheet<W: Write>(out: W, sheet: &WalkSheet) -> Result<(W, SheetRepor
 
     let font_dict = embed_used_fonts(&mut pdf, &font_ids, &book)?;
     pdf.object(resources, &format!("<< /Font << {font_dict}>> /XObject << /Qr {qr_form} 0 R >> >>"))?;
-    let kids_list: String = kids.iter().map(|k| format!("{k} 0 R ")).collect();
-    pdf.object(pages_id, &format!("<< /Type /Pages /Kids [{kids_list}] /Count {} >>", kids.len()))?;
-    pdf.object(catalog, &format!("<< /Type /Catalog /Pages {pages_id} 0 R >>"))?;
-    pdf.object(
-        info,
-        &format!(
-            "<< /Title {} /Producer (Tablemap {}) /Creator (Tablemap) >>",
-            text_string(&format!("Walk sheet: {}", sheet.title)),
-            env!("CARGO_PKG_VERSION")
-        ),
-    )?;
-    let out = pdf.finish(catalog, info)?;
+    let out = pdf.close(catalog, pages_id, &kids, info, &format!("Walk sheet: {}", sheet.title))?;
     Ok((out, SheetReport { pages: total as u32, stops: sheet.stops.len() as u32 }))
 }
 

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 /// Something drawn: y is a baseline or a bottom edge, relative to the block's top until placed.
 #[derive(Debug, Clone)]
-pub(super) enum Mark {
+pub(crate) enum Mark {
     Text { line: Line, size: f64, x: f64, y: f64, colour: (f64, f64, f64) },
     Box { x: f64, y: f64, w: f64, h: f64, line: f64, grey: f64 },
     Rule { x1: f64, x2: f64, y: f64, line: f64, grey: f64 },
@@ -18,7 +18,7 @@ pub(super) enum Mark {
 }
 
 impl Mark {
-    pub(super) fn shift(mut self, dy: f64) -> Mark {
+    pub(crate) fn shift(mut self, dy: f64) -> Mark {
         match &mut self {
             Mark::Text { y, .. } | Mark::Box { y, .. } | Mark::Rule { y, .. } | Mark::Qr { y, .. } => {
                 *y += dy
@@ -29,22 +29,22 @@ impl Mark {
 }
 
 /// Shapes and places text, and keeps what has been placed.
-pub(super) struct Pen<'b> {
+pub(crate) struct Pen<'b> {
     book: &'b mut FontBook,
-    pub(super) marks: Vec<Mark>,
+    pub(crate) marks: Vec<Mark>,
     /// Lines already shaped: every block repeats the same labels and pitch, and fitting text
     /// shapes the same candidates again.
     shaped: HashMap<(String, bool), Line>,
 }
 
 impl<'b> Pen<'b> {
-    pub(super) fn new(book: &'b mut FontBook) -> Self {
+    pub(crate) fn new(book: &'b mut FontBook) -> Self {
         Pen { book, marks: Vec::new(), shaped: HashMap::new() }
     }
 }
 
 impl Pen<'_> {
-    pub(super) fn shape(&mut self, text: &str, weight: Weight) -> Line {
+    pub(crate) fn shape(&mut self, text: &str, weight: Weight) -> Line {
         let key = (text.to_string(), weight == Weight::Bold);
         if let Some(line) = self.shaped.get(&key) {
             return line.clone();
@@ -55,7 +55,7 @@ impl Pen<'_> {
     }
 
     /// One line at `size`, shrunk down to `min` to fit `width`, then cut short with "…".
-    pub(super) fn fit(&mut self, text: &str, weight: Weight, size: f64, min: f64, width: f64) -> (Line, f64) {
+    pub(crate) fn fit(&mut self, text: &str, weight: Weight, size: f64, min: f64, width: f64) -> (Line, f64) {
         let line = self.shape(text, weight);
         let fitting = if line.width > 0.0 { width * 1000.0 / line.width } else { size };
         let size = size.min(fitting).max(min);
@@ -67,7 +67,7 @@ impl Pen<'_> {
 
     /// One line at `size` (shrunk to `min` if that makes it fit), else up to `max_lines`
     /// lines at `min`.
-    pub(super) fn lines(
+    pub(crate) fn lines(
         &mut self,
         text: &str,
         weight: Weight,
@@ -86,7 +86,7 @@ impl Pen<'_> {
     }
 
     /// The longest start of `text` that fits with "…" after it.
-    pub(super) fn truncate(&mut self, text: &str, weight: Weight, size: f64, width: f64) -> Line {
+    pub(crate) fn truncate(&mut self, text: &str, weight: Weight, size: f64, width: f64) -> Line {
         let chars: Vec<char> = text.chars().collect();
         let (mut lo, mut hi) = (0, chars.len());
         while lo < hi {
@@ -103,7 +103,7 @@ impl Pen<'_> {
     }
 
     /// Words into at most `max_lines` lines of `width`; what does not fit ends with "…".
-    pub(super) fn wrap(
+    pub(crate) fn wrap(
         &mut self,
         text: &str,
         weight: Weight,
@@ -145,7 +145,7 @@ impl Pen<'_> {
             .collect()
     }
 
-    pub(super) fn text(&mut self, line: Line, size: f64, x: f64, y: f64, colour: (f64, f64, f64)) -> f64 {
+    pub(crate) fn text(&mut self, line: Line, size: f64, x: f64, y: f64, colour: (f64, f64, f64)) -> f64 {
         let width = line.width_at(size);
         self.marks.push(Mark::Text { line, size, x, y, colour });
         width
@@ -153,7 +153,7 @@ impl Pen<'_> {
 
     /// Pieces in different weights and colours on one baseline, left to right, cut off at
     /// `width`.
-    pub(super) fn pieces(
+    pub(crate) fn pieces(
         &mut self,
         pieces: &[(&str, Weight, (f64, f64, f64))],
         size: f64,
@@ -175,7 +175,7 @@ impl Pen<'_> {
     }
 }
 
-pub(super) fn draw(page: &[Mark], widths: &[HashMap<u16, f64>]) -> String {
+pub(crate) fn draw(page: &[Mark], widths: &[HashMap<u16, f64>]) -> String {
     let mut s = String::new();
     for mark in page {
         match mark {
