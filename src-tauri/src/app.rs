@@ -25,6 +25,10 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
     if store.was_created() {
         demo::seed(&mut store, demo::DEFAULT_COUNT, demo::DEFAULT_SEED, Utc::now())?;
     }
+    // What the person chose to keep only so long goes now (Settings → Privacy).
+    if let Err(e) = api::retention::apply(&mut store, Utc::now()) {
+        eprintln!("tablemap: retention could not be applied: {e}");
+    }
     let settings = api::settings::get(&store)?;
     let tiles = TileFetcher::new(TileCache::open(tile_cache)?);
     let state = AppState::new(store, tiles, settings.tile_url, started);
@@ -72,6 +76,9 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::decide_proposal,
             commands::erase_restaurant,
             commands::export_restaurant_record,
+            commands::retention_status,
+            commands::save_retention,
+            commands::clear_caches,
             commands::record_visit,
             commands::record_consent,
             commands::list_volunteers,

@@ -21,6 +21,7 @@ mod maintenance;
 mod output;
 mod places;
 mod restaurants;
+mod retention;
 mod settings;
 mod stickers;
 mod team;
@@ -115,6 +116,9 @@ pub enum Command {
     /// moving it to another computer.
     #[command(subcommand)]
     Key(key::KeyCommand),
+    /// How long visit notes and geocoding answers are kept; empty the caches.
+    #[command(subcommand)]
+    Retention(retention::RetentionCommand),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -186,5 +190,6 @@ fn execute(db: &Path, command: Command) -> Result<(), CliError> {
         Command::Restore(args) => maintenance::restore(&mut store, db, args, now),
         Command::Server(c) => team::server(c),
         Command::Key(c) => key::run(db, c),
+        Command::Retention(c) => retention::run(&mut store, c, now),
     }
 }

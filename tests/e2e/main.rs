@@ -271,7 +271,17 @@ async fn add_a_restaurant_by_clicking_the_map_with_validation() -> Result<()> {
     let words = cli(&db, &["key", "recovery-code"])?;
     assert_eq!(shown.as_str(), Some(words.trim()), "the window's recovery code");
     app.click("#recovery-done").await?;
+    // Retention: notes kept 3 months from now on, applied at once; then Clear caches.
+    app.choose("#retention-notes", "3").await?;
+    app.click("#retention-apply").await?;
+    app.wait_text("#retention-note", "Blanked").await?;
+    app.script("document.querySelector('#retention-note').scrollIntoView(); return true;").await?;
+    app.shot("settings-privacy").await?;
+    app.click("#clear-caches").await?;
+    app.client.accept_alert().await?;
+    app.wait_text("#retention-note", "Cleared").await?;
     app.quit().await?;
+    assert!(cli(&db, &["retention", "show"])?.contains("blanked after 3 months"));
     let found = cli_json(&db, &["restaurants", "list", "--search", "sheba", "--format", "json"])?;
     assert_eq!(found.as_array().map(Vec::len), Some(1));
     assert_eq!(found[0]["postcode"], "E8 2AA");

@@ -25,6 +25,10 @@ pub enum VisitsCommand {
         /// Follow-up date, YYYY-MM-DD.
         #[arg(long, value_parser = parse_date)]
         follow_up: Option<NaiveDate>,
+        /// When the visit happened, if not now (typing in a paper sheet): RFC 3339, e.g.
+        /// 2026-06-01T14:30:00Z.
+        #[arg(long, value_name = "TIME")]
+        visited_at: Option<chrono::DateTime<chrono::Utc>>,
         /// The id of an earlier visit this one corrects.
         #[arg(long)]
         corrects: Option<String>,
@@ -44,13 +48,22 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 pub(super) fn run(store: &mut Store, command: VisitsCommand, now: DateTime<Utc>) -> Result<(), CliError> {
-    let VisitsCommand::Add { restaurant, volunteer, outcome, stickers, note, follow_up, corrects, sticker } =
-        command;
+    let VisitsCommand::Add {
+        restaurant,
+        volunteer,
+        outcome,
+        stickers,
+        note,
+        follow_up,
+        visited_at,
+        corrects,
+        sticker,
+    } = command;
     let visit = NewVisit {
         restaurant_id: RestaurantId::from(restaurant.as_str()),
         // Filled in by `record_by_name`, which finds or adds the volunteer in the same transaction.
         volunteer_id: VolunteerId::from(""),
-        visited_at: None,
+        visited_at,
         outcome,
         stickers_left: stickers,
         note,

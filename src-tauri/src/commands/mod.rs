@@ -17,6 +17,7 @@ pub use state::AppState;
 use chrono::Utc;
 use serde::Serialize;
 use tablemap_core::api::restaurant_record::RecordFiles;
+use tablemap_core::api::retention::{Applied, Cleared, Retention, RetentionStatus};
 use tablemap_core::api::{self, RestaurantDetail, RestaurantPage, Settings, StatusCount};
 use tablemap_core::domain::{Bbox, RestaurantFilter, Standing};
 use tablemap_core::domain::{NewConsent, NewVisit, RestaurantDraft, RestaurantId, Volunteer, VolunteerDraft};
@@ -111,6 +112,25 @@ pub async fn decide_proposal(
 pub async fn export_restaurant_record(state: State<'_, AppState>, id: RestaurantId) -> Answer<RecordFiles> {
     let folder = tablemap_core::paths::default_output_folder();
     state.read(|s| api::restaurant_record::export_to_folder(s, &id, &folder, Utc::now()))
+}
+
+/// How long notes and geocoding answers are kept, and what is old now.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn retention_status(state: State<'_, AppState>) -> Answer<RetentionStatus> {
+    state.read(|s| api::retention::status(s, Utc::now()))
+}
+
+/// Saves the retention choice and applies it at once.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn save_retention(state: State<'_, AppState>, retention: Retention) -> Answer<Applied> {
+    state.write(|s| api::retention::set(s, retention, Utc::now()))
+}
+
+/// Empties the map tile cache and every geocoding answer.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn clear_caches(state: State<'_, AppState>) -> Answer<Cleared> {
+    let tiles = state.tiles.cache();
+    state.write(|s| api::retention::clear_caches(s, Some(tiles)))
 }
 
 /// Erases a restaurant and everything recorded about it (the window asked first).

@@ -162,6 +162,32 @@ fn erase_a_restaurant_and_a_volunteer() {
     assert!(name.starts_with("Former volunteer "), "{name}");
 }
 
+/// Retention from the command line: the choice shown, set, applied; caches cleared.
+#[test]
+fn retention_set_show_apply_and_clear_caches() {
+    let (dir, db) = temp_db();
+    let id =
+        ok(&db, "restaurants add --name 'Lalibela Kitchen' --lat 51.5467 --lon -0.0755").trim().to_string();
+    ok(&db, &format!("visits add --restaurant {id} --volunteer Amina --outcome spoke --note 'Owner: Selam' --visited-at 2020-01-01T12:00:00Z"));
+    let shown = ok(&db, "retention show");
+    assert!(
+        shown.contains("visit notes: kept") && shown.contains("1 visit notes are older than 12 months"),
+        "{shown}"
+    );
+    let set = ok(&db, "retention set --notes-months 12 --geocoding-months 6");
+    assert!(set.contains("blanked 1 visit notes"), "{set}");
+    let shown = json(&db, &format!("restaurants show {id} --format json"));
+    assert_eq!(shown["visits"][0]["note"], Value::Null);
+    assert!(ok(&db, "retention show").contains("blanked after 12 months"));
+    assert!(ok(&db, "retention set --notes-months off").contains("blanked 0"));
+    let refused = tablemap(&db, "retention set --notes-months 0");
+    assert_ne!(refused.code, 0);
+    let cache = dir.path().join("no-cache-yet.sqlite");
+    let cleared = ok(&db, &format!("retention clear-caches --tile-cache {}", cache.display()));
+    assert!(cleared.contains("cleared 0 map tiles"), "{cleared}");
+    assert!(!cache.exists(), "a cache that was never made stays unmade");
+}
+
 /// Consent from the command line: the owner's answers recorded, the latest of each kind standing,
 /// and the public map following the "listed publicly" answer, withdrawal included.
 #[test]

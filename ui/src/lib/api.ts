@@ -10,6 +10,10 @@ import type { NewConsent } from "./bindings/NewConsent";
 import type { Standing } from "./bindings/Standing";
 import type { NewVisit } from "./bindings/NewVisit";
 import type { Erased } from "./bindings/Erased";
+import type { Applied } from "./bindings/Applied";
+import type { Cleared } from "./bindings/Cleared";
+import type { Retention } from "./bindings/Retention";
+import type { RetentionStatus } from "./bindings/RetentionStatus";
 import type { RecordFiles } from "./bindings/RecordFiles";
 import type { RestaurantDetail } from "./bindings/RestaurantDetail";
 import type { RestaurantDraft } from "./bindings/RestaurantDraft";
@@ -92,6 +96,9 @@ export const updateRestaurant = (id: string, draft: RestaurantDraft) =>
 export const decideProposal = (id: string, decision: Standing) =>
   call<RestaurantDetail>("decide_proposal", { id, decision });
 export const eraseRestaurant = (id: string) => call<Erased>("erase_restaurant", { id });
+export const retentionStatus = () => call<RetentionStatus>("retention_status");
+export const saveRetention = (retention: Retention) => call<Applied>("save_retention", { retention });
+export const clearCaches = () => call<Cleared>("clear_caches");
 export const exportRestaurantRecord = (id: string) => call<RecordFiles>("export_restaurant_record", { id });
 export const recordVisit = (visit: NewVisit) => call<RestaurantDetail>("record_visit", { visit });
 export const recordConsent = (consent: NewConsent) => call<RestaurantDetail>("record_consent", { consent });

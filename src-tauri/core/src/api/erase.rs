@@ -33,32 +33,16 @@ pub fn volunteer(store: &mut Store, id_or_name: &str, now: DateTime<Utc>) -> Res
 mod tests {
     use super::*;
     use crate::api::ApiError;
-    use crate::domain::{RestaurantDraft, VolunteerDraft};
 
     #[test]
     fn unjoined_the_person_erases_and_nothing_waits_for_a_team() {
         let mut store = Store::open_in_memory().expect("store");
         let now = Utc::now();
-        let r = crate::api::restaurants::add(
-            &mut store,
-            RestaurantDraft { name: "Zaza".into(), lat: 51.5, lon: -0.07, ..Default::default() },
-            now,
-        )
-        .expect("add");
-        crate::api::volunteers::add(
-            &mut store,
-            VolunteerDraft { display_name: "Amina".into(), contact: None },
-            now,
-        )
-        .expect("volunteer");
-        erase_ok(restaurant(&mut store, &r.restaurant.id, now));
-        assert!(matches!(restaurant(&mut store, &r.restaurant.id, now), Err(ApiError::NotFound { .. })));
+        let (r, _) = crate::api::fixtures::zaza_and_amina(&mut store, now);
+        assert_eq!(restaurant(&mut store, &r, now).expect("erase"), Erased::default());
+        assert!(matches!(restaurant(&mut store, &r, now), Err(ApiError::NotFound { .. })));
         let name = volunteer(&mut store, "amina", now).expect("erase");
         assert!(name.starts_with("Former volunteer "), "{name}");
         assert_eq!(erase::unsent(store.conn()).expect("read"), []);
-    }
-
-    fn erase_ok(r: Result<Erased>) {
-        assert_eq!(r.expect("erase"), Erased::default());
     }
 }

@@ -7,6 +7,8 @@ pub mod areas;
 pub mod erase;
 mod error;
 pub mod exports;
+#[cfg(test)]
+mod fixtures;
 pub mod geocode;
 pub mod imports;
 pub mod maintenance;
@@ -16,6 +18,7 @@ pub mod osm;
 pub mod privacy;
 pub mod restaurant_record;
 pub mod restaurants;
+pub mod retention;
 pub mod settings;
 pub mod stickers;
 pub mod sync;

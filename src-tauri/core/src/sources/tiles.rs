@@ -185,6 +185,15 @@ impl TileCache {
     pub fn is_empty(&self) -> Result<bool, TileError> {
         Ok(self.len()? == 0)
     }
+
+    /// Empties the cache (Settings → Privacy → Clear caches); answers how many tiles went. The
+    /// file shrinks back: the space is given back to the disk.
+    pub fn clear(&self) -> Result<u64, TileError> {
+        let conn = self.lock();
+        let n = conn.execute("DELETE FROM tiles", [])?;
+        conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+        Ok(n as u64)
+    }
 }
 
 /// Fetches tiles through the cache.

@@ -41,6 +41,11 @@ pub fn count(conn: &Connection, service: &str) -> Result<u64> {
     })? as u64)
 }
 
+/// How many answers are kept, from every service.
+pub fn count_all(conn: &Connection) -> Result<u64> {
+    Ok(conn.query_row("SELECT count(*) FROM geocode_cache", [], |r| r.get::<_, i64>(0))? as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

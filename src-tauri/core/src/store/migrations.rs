@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0011_drop_refused.sql"),
     include_str!("../../migrations/0012_search_index_bulk.sql"),
     include_str!("../../migrations/0013_erase.sql"),
+    include_str!("../../migrations/0014_retention.sql"),
 ];
 
 pub fn latest() -> i64 {

@@ -14,6 +14,7 @@ pub mod geocode_cache;
 mod migrations;
 pub mod outbox;
 pub mod refused;
+pub mod retention;
 
 /// A time as the database writes it (RFC 3339 UTC, milliseconds).
 pub fn codec_text_time(t: chrono::DateTime<chrono::Utc>) -> String {

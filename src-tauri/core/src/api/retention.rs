@@ -1,0 +1,170 @@
+//! Retention, as the person chose it in Settings → Privacy (or `tablemap retention`): visit
+//! notes blanked after so many months, geocoding answers forgotten after so many, and the caches
+//! emptied on demand. The choice lives in the database's settings; it is applied when saved,
+//! when the window opens and by `tablemap retention apply`.
+
+use super::Result;
+use crate::sources::tiles::TileCache;
+use crate::store::{retention, settings, Store};
+use chrono::{DateTime, Months, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+const KEY: &str = "retention";
+
+/// How long things are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Retention {
+    /// Blank visit notes older than this many months; `None` keeps them.
+    pub note_months: Option<u32>,
+    /// Forget geocoding answers older than this many months.
+    pub geocoding_months: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention { note_months: None, geocoding_months: 12 }
+    }
+}
+
+/// The choice, and what it would do now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct RetentionStatus {
+    pub retention: Retention,
+    /// Notes older than the chosen months (older than 12 months while notes are kept): the
+    /// reminder Settings shows.
+    pub old_notes: u64,
+    /// The months `old_notes` counts from.
+    pub old_after_months: u32,
+    pub geocoding_answers: u64,
+}
+
+/// What applying the choice removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Applied {
+    pub notes_blanked: u64,
+    pub geocoding_forgotten: u64,
+}
+
+/// What Clear caches emptied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Cleared {
+    pub tiles: u64,
+    pub geocoding_answers: u64,
+}
+
+pub fn get(store: &Store) -> Result<Retention> {
+    Ok(settings::get(store.conn(), KEY)?.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
+}
+
+fn months_ago(now: DateTime<Utc>, months: u32) -> DateTime<Utc> {
+    now.checked_sub_months(Months::new(months)).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+pub fn status(store: &Store, now: DateTime<Utc>) -> Result<RetentionStatus> {
+    let retention = get(store)?;
+    let old_after_months = retention.note_months.unwrap_or(12);
+    Ok(RetentionStatus {
+        retention,
+        old_notes: retention::old_notes(store.conn(), months_ago(now, old_after_months))?,
+        old_after_months,
+        geocoding_answers: crate::store::geocode_cache::count_all(store.conn())?,
+    })
+}
+
+/// Saves the choice and applies it at once.
+pub fn set(store: &mut Store, r: Retention, now: DateTime<Utc>) -> Result<Applied> {
+    if r.note_months.is_some_and(|m| !(1..=120).contains(&m)) || !(1..=120).contains(&r.geocoding_months) {
+        return Err(super::ApiError::Invalid(crate::domain::ValidationError {
+            field: "retention",
+            reason: "months must be between 1 and 120".into(),
+        }));
+    }
+    let json = serde_json::to_string(&r)
+        .map_err(|e| super::ApiError::Encode { what: "the retention choice", reason: e.to_string() })?;
+    store.write(|tx| settings::set(tx, KEY, &json))?;
+    apply(store, now)
+}
+
+/// Blanks old notes and forgets old geocoding answers, as chosen.
+pub fn apply(store: &mut Store, now: DateTime<Utc>) -> Result<Applied> {
+    let r = get(store)?;
+    Ok(store.write(|tx| -> crate::store::Result<Applied> {
+        Ok(Applied {
+            notes_blanked: match r.note_months {
+                Some(m) => retention::blank_notes(tx, months_ago(now, m))?,
+                None => 0,
+            },
+            geocoding_forgotten: retention::forget_geocoding(tx, Some(months_ago(now, r.geocoding_months)))?,
+        })
+    })?)
+}
+
+/// Empties the tile cache (when there is one) and every geocoding answer.
+pub fn clear_caches(store: &mut Store, tiles: Option<&TileCache>) -> Result<Cleared> {
+    let tiles = match tiles {
+        Some(t) => t.clear().map_err(|e| super::ApiError::File {
+            action: super::FileAction::Write,
+            path: "the tile cache".into(),
+            reason: e.to_string(),
+        })?,
+        None => 0,
+    };
+    let geocoding_answers = store.write(|tx| retention::forget_geocoding(tx, None))?;
+    Ok(Cleared { tiles, geocoding_answers })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_past_the_chosen_months_are_blanked_and_caches_clear() {
+        let mut store = Store::open_in_memory().expect("store");
+        let now = Utc::now();
+        let (r, v) = crate::api::fixtures::zaza_and_amina(&mut store, now);
+        for (months, note) in [(14, "old"), (2, "recent")] {
+            crate::api::fixtures::visit(&mut store, &r, &v, months_ago(now, months), note, now);
+        }
+        crate::store::geocode_cache::put(
+            store.conn(),
+            "postcodes.io",
+            "E8 1AA",
+            "[51.5,-0.07]",
+            months_ago(now, 13),
+        )
+        .expect("old answer");
+        crate::store::geocode_cache::put(store.conn(), "postcodes.io", "E8 2AA", "[51.5,-0.07]", now)
+            .expect("answer");
+
+        let before = status(&store, now).expect("status");
+        assert_eq!((before.old_notes, before.old_after_months, before.geocoding_answers), (1, 12, 2));
+        assert_eq!(
+            apply(&mut store, now).expect("apply"),
+            Applied { notes_blanked: 0, geocoding_forgotten: 1 }
+        );
+
+        let applied =
+            set(&mut store, Retention { note_months: Some(6), geocoding_months: 12 }, now).expect("set");
+        assert_eq!(applied, Applied { notes_blanked: 1, geocoding_forgotten: 0 });
+        let notes: Vec<Option<String>> = crate::api::restaurants::detail(&store, &r)
+            .expect("detail")
+            .visits
+            .into_iter()
+            .map(|v| v.note)
+            .collect();
+        assert!(notes.contains(&None) && notes.contains(&Some("recent".into())), "{notes:?}");
+        assert!(set(&mut store, Retention { note_months: Some(0), geocoding_months: 12 }, now).is_err());
+
+        let tiles = TileCache::open_in_memory().expect("tiles");
+        assert_eq!(
+            clear_caches(&mut store, Some(&tiles)).expect("clear"),
+            Cleared { tiles: 0, geocoding_answers: 1 }
+        );
+        assert_eq!(status(&store, now).expect("status").geocoding_answers, 0);
+    }
+}
