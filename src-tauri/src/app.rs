@@ -5,9 +5,9 @@ use crate::commands::{self, AppState};
 use chrono::Utc;
 use std::path::Path;
 use std::time::Instant;
+use tablemap_core::api;
 use tablemap_core::sources::tiles::{TileCache, TileFetcher};
 use tablemap_core::store::Store;
-use tablemap_core::{api, demo};
 use tauri::http::{header, Response, StatusCode};
 use tauri::Manager;
 
@@ -21,10 +21,8 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
     if std::env::var_os("WEBKIT_SKIA_ENABLE_CPU_RENDERING").is_none() {
         std::env::set_var("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1");
     }
+    // Nothing fake ever goes in here: the first run offers demo data in a database of its own.
     let mut store = Store::open(db)?;
-    if store.was_created() {
-        demo::seed(&mut store, demo::DEFAULT_COUNT, demo::DEFAULT_SEED, Utc::now())?;
-    }
     // What the person chose to keep only so long goes now (Settings → Privacy).
     if let Err(e) = api::retention::apply(&mut store, Utc::now()) {
         eprintln!("tablemap: retention could not be applied: {e}");
@@ -76,6 +74,11 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::decide_proposal,
             commands::erase_restaurant,
             commands::export_restaurant_record,
+            commands::first_run::first_run,
+            commands::first_run::open_demo,
+            commands::first_run::start_campaign,
+            commands::first_run::leave_demo,
+            commands::first_run::answer_old_demo,
             commands::retention_status,
             commands::save_retention,
             commands::clear_caches,

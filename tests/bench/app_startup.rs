@@ -90,7 +90,7 @@ fn main() -> Result<()> {
         let seed = Command::new(&bin)
             .arg("--db")
             .arg(&db)
-            .args(["demo", "--restaurants", &n.to_string()])
+            .args(["demo", "--restaurants", &n.to_string(), "--as-real"])
             .output()?;
         if !seed.status.success() {
             bail!("demo seed failed: {}", String::from_utf8_lossy(&seed.stderr));

@@ -23,7 +23,7 @@ async fn main() -> Result<()> {
     let tiles =
         tile_server(std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiles/tile.png"))?);
     let db = dir.path().join("pan.sqlite");
-    cli(&db, &["demo", "--restaurants", &n.to_string()])?;
+    cli(&db, &["demo", "--restaurants", &n.to_string(), "--as-real"])?;
     cli(&db, &["settings", "set", "--tile-url", &format!("{}/{{z}}/{{x}}/{{y}}.png", tiles.base_url())])?;
     let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
     app.wait_for(".map[data-frame]").await?;

@@ -17,7 +17,7 @@ async fn main() -> Result<()> {
     let db = dir.path().join("shot.sqlite");
     // TABLEMAP_SHOT_RESTAURANTS=100000 shows the map at city scale.
     let count = std::env::var("TABLEMAP_SHOT_RESTAURANTS").unwrap_or_else(|_| "60".into());
-    cli(&db, &["demo", "--restaurants", &count])?;
+    cli(&db, &["demo", "--restaurants", &count, "--as-real"])?;
     cli(
         &db,
         &[

@@ -42,10 +42,17 @@ fn services_server() -> FixtureServer {
 /// A demo database whose tiles and online services are local servers. Keep the returned
 /// server alive for the test.
 fn seeded(dir: &Path, tiles_base: &str) -> Result<(std::path::PathBuf, FixtureServer)> {
+    seeded_as(dir, tiles_base, true)
+}
+
+/// `seeded`, the set marked as real data (exported, shared on joining) or as a demo set (which
+/// stays on this machine).
+fn seeded_as(dir: &Path, tiles_base: &str, as_real: bool) -> Result<(std::path::PathBuf, FixtureServer)> {
     let db = dir.join("e2e.sqlite");
     let services = services_server();
     let base = services.base_url();
-    cli(&db, &["demo"])?;
+    let args: &[&str] = if as_real { &["demo", "--as-real"] } else { &["demo"] };
+    cli(&db, args)?;
     cli(
         &db,
         &[
@@ -669,7 +676,8 @@ impl TeamScene {
         let url = pg.admin_url();
         let dir = tempfile::tempdir()?;
         let tiles = tile_server(fixture_tile());
-        let (db, services) = seeded(dir.path(), &tiles.base_url())?;
+        // A demo set (not shared on joining), as a volunteer tries Tablemap before joining.
+        let (db, services) = seeded_as(dir.path(), &tiles.base_url(), false)?;
         // The admin sets the server up; an organiser adds a restaurant on her own machine and syncs.
         let olu = dir.path().join("olu.sqlite");
         cli(&olu, &["server", "init", "--url", &url])?;
@@ -867,7 +875,7 @@ async fn clusters_are_read_out_with_their_statuses() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let tiles = tile_server(fixture_tile());
     let db = dir.path().join("many.sqlite");
-    cli(&db, &["demo", "--restaurants", "3000"])?;
+    cli(&db, &["demo", "--restaurants", "3000", "--as-real"])?;
     cli(&db, &["settings", "set", "--tile-url", &format!("{}/{{z}}/{{x}}/{{y}}.png", tiles.base_url())])?;
     let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
     // The whole country in view: more than 400 restaurants, so the map groups them.
@@ -968,4 +976,44 @@ async fn a_change_the_team_refused_is_dropped_from_the_team_dialog() -> Result<(
     assert_eq!(shown["phone"], Value::Null);
     assert_eq!(cli_json(&db, &["sync", "--status"])?["refused"], 0);
     Ok(())
+}
+
+/// A first run: the choice between demo data (a database of its own, with a banner) and the
+/// campaign's own, named first; nothing fake ever reaches the campaign's database.
+#[tokio::test(flavor = "current_thread")]
+async fn a_first_run_offers_demo_data_apart_then_starts_the_campaign() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("campaign.sqlite");
+    let cache = dir.path().join("tiles.sqlite");
+    let app = App::launch(&db, &cache).await?;
+    app.wait_for("#first-run[open]").await?;
+    app.click("#first-demo").await?;
+    app.wait_for("#demo-banner").await?;
+    app.wait_for("#restaurant-list li").await?;
+    let shown = app.script("return document.querySelectorAll('#restaurant-list li').length").await?;
+    assert!(shown.as_u64().unwrap_or(0) > 0, "the demo's restaurants are listed: {shown}");
+    assert_eq!(cli_json(&db, &["restaurants", "list", "--format", "json"])?, serde_json::json!([]));
+    assert!(dir.path().join("tablemap-demo.sqlite").exists(), "the demo has a database of its own");
+
+    // Back to the campaign: named first, a bad address refused in words.
+    app.click("#demo-leave").await?;
+    app.wait_for("#first-run[open]").await?;
+    app.type_into("#first-name", "Migrants Contribute").await?;
+    app.type_into("#first-address", "not an address").await?;
+    app.click("#first-start").await?;
+    app.wait_for("#first-error").await?;
+    app.type_into("#first-address", "https://migrantscontribute.example/s").await?;
+    app.click("#first-start").await?;
+    app.wait_text(".toast", "Migrants Contribute is ready").await?;
+    assert_eq!(app.count("#demo-banner").await?, 0);
+    assert_eq!(app.count("#first-run[open]").await?, 0);
+    app.quit().await?;
+    assert_eq!(cli_json(&db, &["restaurants", "list", "--format", "json"])?, serde_json::json!([]));
+
+    // Started: the next run opens on the campaign, with no question.
+    let app = App::launch(&db, &cache).await?;
+    app.wait_for("#search").await?;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(app.count("#first-run[open]").await?, 0);
+    app.quit().await
 }

@@ -176,14 +176,24 @@ impl App {
         self.wait_text_where(css, &format!("say {needle:?}"), |t| t.contains(needle)).await
     }
 
-    /// Waits until the element's text passes `ok` (`what` says what was awaited); answers it.
+    /// Waits until the text of an element matching `css` passes `ok` (`what` says what was
+    /// awaited); answers that text. Every match counts (toasts stack), and the texts are read in
+    /// one script, so an element that goes meanwhile is no error.
     pub async fn wait_text_where(&self, css: &str, what: &str, ok: impl Fn(&str) -> bool) -> Result<String> {
         let start = Instant::now();
         loop {
-            let text = self.text_of(css).await?;
-            if ok(&text) {
-                return Ok(text);
+            let texts = self
+                .client
+                .execute(
+                    "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent);",
+                    vec![Value::String(css.to_string())],
+                )
+                .await?;
+            let texts: Vec<String> = serde_json::from_value(texts).unwrap_or_default();
+            if let Some(text) = texts.iter().find(|t| ok(t)) {
+                return Ok(text.clone());
             }
+            let text = texts.join(" | ");
             if start.elapsed() > WAIT {
                 let seen = self.diagnose().await;
                 bail!("waited for {css} to {what}; it says {text:?}; the window showed: {seen}");

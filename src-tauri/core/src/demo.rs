@@ -8,10 +8,15 @@ use crate::domain::{
     ConsentAnswer, ConsentKind, NewConsent, NewVisit, Outcome, RestaurantDraft, RestaurantId, VisitId,
     VolunteerDraft, VolunteerId,
 };
+use crate::store::demo_rows::{self, DemoRemoved};
 use crate::store::{consents, restaurants, status, visits, volunteers, Store};
 use chrono::{DateTime, Duration, Utc};
 
 pub const DEFAULT_COUNT: u32 = 60;
+/// The time every demo id carries (2026-01-01T00:00:00Z, plus a few minutes at most): how a
+/// demo visit, consent or volunteer is told from one a person recorded.
+const ID_BASE_MS: u64 = 1_767_225_600_000;
+const ID_SPAN_MS: u64 = 10_000_000;
 pub const DEFAULT_SEED: u64 = 2026;
 
 /// SplitMix64: tiny, fast and stable across versions, which a library RNG does not promise.
@@ -158,16 +163,43 @@ pub struct DemoSummary {
     pub visits: u32,
 }
 
-/// Seeds `count` restaurants into an empty database, in one transaction.
+/// Seeds `count` demo restaurants into an empty database, in one transaction. They are marked
+/// `demo`: no export ever includes them, and [`remove`] takes them out again.
 pub fn seed(store: &mut Store, count: u32, seed: u64, now: DateTime<Utc>) -> Result<DemoSummary, ApiError> {
+    seed_as(store, count, seed, now, DEMO)
+}
+
+/// The source demo restaurants carry.
+pub const DEMO: &str = "demo";
+/// The source of generated restaurants meant to be exported (`tablemap demo --as-real`, for
+/// benchmarks and tests of exports).
+pub const GENERATED: &str = "generated";
+
+/// Takes the demo set out of the database (restaurants the person visited are kept as theirs).
+pub fn remove(store: &mut Store) -> Result<DemoRemoved, ApiError> {
+    Ok(store.write(|tx| demo_rows::remove(tx, ID_BASE_MS, ID_SPAN_MS))?)
+}
+
+/// [`seed`] with the restaurants' source: [`DEMO`] or [`GENERATED`].
+pub fn seed_as(
+    store: &mut Store,
+    count: u32,
+    seed: u64,
+    now: DateTime<Utc>,
+    source: &'static str,
+) -> Result<DemoSummary, ApiError> {
     let existing = restaurants::count(store.conn())?;
     if existing > 0 {
         return Err(Refusal::DemoNeedsEmptyDatabase { restaurants: existing }.into());
     }
     let mut rng = Rng(seed);
     // Ids carry a fixed time so the same seed gives the same ids.
-    let id_base_ms: u64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+    let id_base_ms = ID_BASE_MS;
     store.write(|tx| {
+        if source == DEMO {
+            // Asked for now, so not the old version's first-run set the window offers to remove.
+            crate::store::settings::set(tx, crate::api::first_run::OFFER_ANSWERED, &now.to_rfc3339())?;
+        }
         let mut summary = DemoSummary::default();
         let mut crew = Vec::new();
         for (i, name) in VOLUNTEERS.iter().enumerate() {
@@ -218,7 +250,7 @@ pub fn seed(store: &mut Store, count: u32, seed: u64, now: DateTime<Utc>) -> Res
                 id_base_ms + u64::from(i),
                 u128::from(rng.next_u64()) << 64 | u128::from(rng.next_u64()),
             );
-            restaurants::insert(tx, &id, &ValidDraft(draft), "demo", None, now - Duration::days(100))?;
+            restaurants::insert(tx, &id, &ValidDraft(draft), source, None, now - Duration::days(100))?;
             summary.restaurants += 1;
 
             let story = story(&mut rng);

@@ -4,6 +4,7 @@
 
 pub mod areas;
 mod error;
+pub mod first_run;
 pub mod imports;
 pub mod places;
 mod state;

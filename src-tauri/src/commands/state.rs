@@ -39,6 +39,8 @@ pub struct AppState {
     sync: std::sync::OnceLock<Background>,
     /// The window listening for sync updates.
     sync_watcher: Arc<Mutex<Option<Channel<SyncUpdate>>>>,
+    /// The campaign's database, set aside while the window shows the demo one.
+    parked: Mutex<Option<Store>>,
 }
 
 impl AppState {
@@ -58,7 +60,31 @@ impl AppState {
             map: Mutex::new(tablemap_core::api::map::MapCache::default()),
             sync: std::sync::OnceLock::new(),
             sync_watcher: Arc::default(),
+            parked: Mutex::new(None),
         }
+    }
+
+    /// Shows `demo` in the window; the campaign's database waits aside (its background sync
+    /// goes on: it has its own connection).
+    pub fn show_demo(&self, demo: Store) {
+        let mut parked = self.parked.lock().unwrap_or_else(|e| e.into_inner());
+        let real = std::mem::replace(&mut *self.lock(), demo);
+        if parked.is_none() {
+            *parked = Some(real);
+        }
+        self.map.lock().unwrap_or_else(|e| e.into_inner()).invalidate();
+    }
+
+    /// Back to the campaign's database (nothing to do if it is shown already).
+    pub fn show_real(&self) {
+        if let Some(real) = self.parked.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            *self.lock() = real;
+            self.map.lock().unwrap_or_else(|e| e.into_inner()).invalidate();
+        }
+    }
+
+    pub fn in_demo(&self) -> bool {
+        self.parked.lock().unwrap_or_else(|e| e.into_inner()).is_some()
     }
 
     /// Starts syncing in the background (every minute while a team is joined).

@@ -68,7 +68,7 @@ fn words_split_like_a_shell() {
 #[test]
 fn demo_then_list_as_json_with_snake_case_keys() {
     let (_dir, db) = temp_db();
-    assert!(ok(&db, "demo").contains("seeded 60 restaurants"));
+    assert!(ok(&db, "demo").contains("seeded 60 demo restaurants"));
     let list = json(&db, "restaurants list --format json");
     let items = list.as_array().expect("an array");
     assert_eq!(items.len(), 60);
@@ -80,6 +80,33 @@ fn demo_then_list_as_json_with_snake_case_keys() {
     ok(&db2, "demo");
     let names = |v: &Value| v.as_array().map(|a| a.iter().map(|r| r["name"].clone()).collect::<Vec<_>>());
     assert_eq!(names(&list), names(&json(&db2, "restaurants list --format json")));
+}
+
+/// Demo rows never reach an export, and `demo remove` takes them out, keeping a demo restaurant
+/// the person visited themselves (as theirs); `--as-real` data is exported.
+#[test]
+fn demo_rows_are_never_exported_and_remove_keeps_what_the_person_visited() {
+    let (dir, db) = temp_db();
+    ok(&db, "demo --restaurants 20");
+    let out = dir.path().join("all.csv");
+    let exported = ok(&db, &format!("export csv --out {}", out.display()));
+    assert!(exported.contains("exported 0 restaurants"), "{exported}");
+    let list = json(&db, "restaurants list --format json");
+    let visited = list[0]["id"].as_str().expect("id").to_string();
+    let name = list[0]["name"].as_str().expect("name").to_string();
+    ok(&db, &format!("visits add --restaurant {visited} --volunteer Rosa --outcome spoke"));
+    let removed = ok(&db, "demo remove");
+    assert!(removed.contains("removed 19 demo restaurants"), "{removed}");
+    assert!(removed.contains(&format!("kept 1 you visited yourself, now yours: {name}")), "{removed}");
+    assert_eq!(count(&json(&db, "restaurants list --format json")), Some(1));
+    ok(&db, "doctor");
+    let exported = ok(&db, &format!("export csv --out {}", out.display()));
+    assert!(exported.contains("exported 1 restaurants"), "{exported}");
+
+    let (_dir2, db2) = temp_db();
+    assert!(ok(&db2, "demo --restaurants 5 --as-real").contains("generated (exportable)"));
+    let exported = ok(&db2, &format!("export csv --out {}", out.display()));
+    assert!(exported.contains("exported 5 restaurants"), "{exported}");
 }
 
 #[test]

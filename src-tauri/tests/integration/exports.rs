@@ -15,7 +15,7 @@ const TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 fn csv_and_geojson_of_the_demo_set() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("t.sqlite");
-    tablemap(&db, &["demo"]).ok();
+    tablemap(&db, &["demo", "--as-real"]).ok();
     let csv_path = dir.path().join("r.csv");
     assert!(tablemap(&db, &["export", "csv", "--out", &csv_path.to_string_lossy()])
         .ok()
@@ -99,7 +99,7 @@ proptest! {
 fn the_public_map_shows_only_consenting_restaurants_and_public_fields() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("t.sqlite");
-    tablemap(&db, &["demo", "--restaurants", "200"]).ok();
+    tablemap(&db, &["demo", "--restaurants", "200", "--as-real"]).ok();
     let geo_path = dir.path().join("all.geojson");
     tablemap(&db, &["export", "geojson", "--out", &geo_path.to_string_lossy()]).ok();
     let all: Value = serde_json::from_slice(&std::fs::read(&geo_path).expect("read")).expect("json");
@@ -164,7 +164,7 @@ fn the_public_map_shows_only_consenting_restaurants_and_public_fields() {
 fn public_map_never_replaces_a_folder_or_file_it_did_not_make() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("t.sqlite");
-    tablemap(&db, &["demo", "--restaurants", "50"]).ok();
+    tablemap(&db, &["demo", "--restaurants", "50", "--as-real"]).ok();
     let documents = dir.path().join("Documents");
     std::fs::create_dir_all(documents.join("letters")).expect("mkdir");
     std::fs::write(documents.join("thesis.odt"), b"three years of work").expect("write");

@@ -10,6 +10,8 @@ import type { NewConsent } from "./bindings/NewConsent";
 import type { Standing } from "./bindings/Standing";
 import type { NewVisit } from "./bindings/NewVisit";
 import type { Erased } from "./bindings/Erased";
+import type { FirstRun } from "./bindings/FirstRun";
+import type { DemoRemoved } from "./bindings/DemoRemoved";
 import type { Applied } from "./bindings/Applied";
 import type { Cleared } from "./bindings/Cleared";
 import type { Retention } from "./bindings/Retention";
@@ -96,6 +98,12 @@ export const updateRestaurant = (id: string, draft: RestaurantDraft) =>
 export const decideProposal = (id: string, decision: Standing) =>
   call<RestaurantDetail>("decide_proposal", { id, decision });
 export const eraseRestaurant = (id: string) => call<Erased>("erase_restaurant", { id });
+export const firstRun = () => call<FirstRun>("first_run");
+export const openDemo = () => call<FirstRun>("open_demo");
+export const startCampaign = (name: string, baseUrl: string) =>
+  call<FirstRun>("start_campaign", { name, base_url: baseUrl });
+export const leaveDemo = () => call<FirstRun>("leave_demo");
+export const answerOldDemo = (remove: boolean) => call<DemoRemoved>("answer_old_demo", { remove });
 export const retentionStatus = () => call<RetentionStatus>("retention_status");
 export const saveRetention = (retention: Retention) => call<Applied>("save_retention", { retention });
 export const clearCaches = () => call<Cleared>("clear_caches");

@@ -55,6 +55,8 @@ export const ui = $state({
   settings: null as Settings | null,
   settingsOpen: false,
   recoveryOpen: false,
+  /** The window shows the demo database (a banner says so). */
+  demo: false,
   importOpen: false,
   /** Which import the wizard shows. */
   importTab: "csv" as "csv" | "osm",

@@ -7,6 +7,7 @@ pub mod areas;
 pub mod erase;
 mod error;
 pub mod exports;
+pub mod first_run;
 #[cfg(test)]
 mod fixtures;
 pub mod geocode;

@@ -35,9 +35,11 @@ pub struct RetentionStatus {
     pub retention: Retention,
     /// Notes older than the chosen months (older than 12 months while notes are kept): the
     /// reminder Settings shows.
+    #[ts(type = "number")]
     pub old_notes: u64,
     /// The months `old_notes` counts from.
     pub old_after_months: u32,
+    #[ts(type = "number")]
     pub geocoding_answers: u64,
 }
 
@@ -45,7 +47,9 @@ pub struct RetentionStatus {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct Applied {
+    #[ts(type = "number")]
     pub notes_blanked: u64,
+    #[ts(type = "number")]
     pub geocoding_forgotten: u64,
 }
 
@@ -53,7 +57,9 @@ pub struct Applied {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct Cleared {
+    #[ts(type = "number")]
     pub tiles: u64,
+    #[ts(type = "number")]
     pub geocoding_answers: u64,
 }
 

@@ -21,13 +21,19 @@ use ts_rs::TS;
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct Erased {
+    #[ts(type = "number")]
     pub visits: u64,
+    #[ts(type = "number")]
     pub consents: u64,
+    #[ts(type = "number")]
     pub sticker_events: u64,
     /// Printed codes no longer pre-assigned to it (the stickers themselves stay in their batch).
+    #[ts(type = "number")]
     pub codes_unassigned: u64,
     /// Waiting, refused or parked team changes that named it.
+    #[ts(type = "number")]
     pub team_changes: u64,
+    #[ts(type = "number")]
     pub geocoding_answers: u64,
 }
 

@@ -5,6 +5,7 @@ pub mod areas;
 pub mod cipher;
 mod codec;
 pub mod consents;
+pub mod demo_rows;
 pub mod doctor;
 pub mod duplicates;
 pub mod erase;

@@ -3,4 +3,4 @@
 /**
  * What applying the choice removed.
  */
-export type Applied = { notes_blanked: bigint, geocoding_forgotten: bigint, };
+export type Applied = { notes_blanked: number, geocoding_forgotten: number, };

@@ -3,4 +3,4 @@
 /**
  * What Clear caches emptied.
  */
-export type Cleared = { tiles: bigint, geocoding_answers: bigint, };
+export type Cleared = { tiles: number, geocoding_answers: number, };

@@ -3,12 +3,12 @@
 /**
  * What an erasure removed, for the confirmation that follows it.
  */
-export type Erased = { visits: bigint, consents: bigint, sticker_events: bigint, 
+export type Erased = { visits: number, consents: number, sticker_events: number, 
 /**
  * Printed codes no longer pre-assigned to it (the stickers themselves stay in their batch).
  */
-codes_unassigned: bigint, 
+codes_unassigned: number, 
 /**
  * Waiting, refused or parked team changes that named it.
  */
-team_changes: bigint, geocoding_answers: bigint, };
+team_changes: number, geocoding_answers: number, };

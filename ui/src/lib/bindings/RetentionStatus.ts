@@ -9,8 +9,8 @@ export type RetentionStatus = { retention: Retention,
  * Notes older than the chosen months (older than 12 months while notes are kept): the
  * reminder Settings shows.
  */
-old_notes: bigint, 
+old_notes: number, 
 /**
  * The months `old_notes` counts from.
  */
-old_after_months: number, geocoding_answers: bigint, };
+old_after_months: number, geocoding_answers: number, };

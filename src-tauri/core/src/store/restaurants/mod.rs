@@ -155,18 +155,21 @@ pub struct ExportRow {
 }
 
 /// Every confirmed restaurant in name order, handed to `each` one at a time (so 100,000 rows never
-/// sit in memory together). Proposed and rejected restaurants never reach an export.
+/// sit in memory together). Proposed and rejected restaurants, and the demo set, never reach an
+/// export.
 pub fn for_export<E: From<StoreError>>(
     conn: &Connection,
     mut each: impl FnMut(ExportRow) -> std::result::Result<(), E>,
 ) -> std::result::Result<u64, E> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS}, s.status, s.last_visit_at, s.follow_up_on, s.stickers_left, \
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {COLUMNS}, s.status, s.last_visit_at, s.follow_up_on, s.stickers_left, \
          (SELECT answer FROM consent_records c WHERE c.restaurant_id = r.id AND c.kind = 'listed_publicly' \
           ORDER BY c.recorded_at DESC, c.id DESC LIMIT 1) \
-         FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id WHERE r.standing = 'confirmed' \
-         ORDER BY r.name COLLATE NOCASE, r.id"
-    )).map_err(StoreError::from)?;
+         FROM restaurants r JOIN restaurant_status s ON s.restaurant_id = r.id \
+         WHERE r.standing = 'confirmed' AND r.source != 'demo' ORDER BY r.name COLLATE NOCASE, r.id"
+        ))
+        .map_err(StoreError::from)?;
     let mut rows = stmt.query([]).map_err(StoreError::from)?;
     let mut n = 0;
     while let Some(row) = rows.next().map_err(StoreError::from)? {
