@@ -6,7 +6,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 RELEASE_BIN := target/release/tablemap
 XVFB := xvfb-run -a -s "-screen 0 1400x900x24"
 
-.PHONY: lint deps-bench bench-map bench-csv bench-osm bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean bench-tiles bench-areas bench-walk bench-sync
+.PHONY: lint deps-bench bench-map bench-csv bench-osm bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean bench-tiles bench-areas bench-walk bench-sync fuzz
 
 ## Build the release app and open the window (on the per-user database; demo data on first run).
 run: build
@@ -91,6 +91,30 @@ bench-walk: deps
 ## rounds of 100 changes.
 bench-sync: deps deps-test
 	cargo bench -p tablemap-core --bench sync
+
+## Each fuzz target (src-tauri/fuzz: CSV, GeoJSON areas, opening hours, gLabels templates,
+## MBTiles, a pulled sync row) under libFuzzer for FUZZ_SECONDS (default 60) seconds each, on
+## stable Rust (--sanitizer none). New inputs go to target/fuzz/corpus, crashes to
+## target/fuzz/artifacts; the checked-in seeds stay as they are. `make test` runs the same
+## entry functions over the seeds and seeded random inputs.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := csv geojson opening_hours glabels mbtiles sync_row
+FUZZ := cargo fuzz
+FUZZ_OPTS := --fuzz-dir src-tauri/fuzz --sanitizer none --target-dir target/fuzz
+fuzz: deps
+	@command -v cargo-fuzz >/dev/null 2>&1 || { echo "installing cargo-fuzz (cargo install cargo-fuzz --locked)"; cargo install cargo-fuzz --locked; }
+	$(FUZZ) build $(FUZZ_OPTS)
+	@mkdir -p target/fuzz/logs
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p target/fuzz/corpus/$$t target/fuzz/artifacts/$$t; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ) run $(FUZZ_OPTS) $$t target/fuzz/corpus/$$t src-tauri/fuzz/corpus/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=target/fuzz/artifacts/$$t/ \
+	    > target/fuzz/logs/$$t.log 2>&1 || { tail -40 target/fuzz/logs/$$t.log; echo "fuzz: $$t failed (log: target/fuzz/logs/$$t.log)"; exit 1; }; \
+	done
+	@for t in $(FUZZ_TARGETS); do \
+	  printf 'fuzz: %-14s %s\n' "$$t" "$$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' target/fuzz/logs/$$t.log)"; \
+	done
 
 ## A 50,000-row spreadsheet: preview, dry run, import, import again.
 bench-csv: deps
