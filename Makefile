@@ -6,7 +6,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 RELEASE_BIN := target/release/tablemap
 XVFB := xvfb-run -a -s "-screen 0 1400x900x24"
 
-.PHONY: lint deps-bench bench-map bench-csv bench-osm bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean bench-tiles bench-areas bench-walk bench-sync
+.PHONY: lint deps-bench bench-map bench-csv bench-osm bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean bench-tiles bench-areas bench-walk bench-sync bench-crash fuzz
 
 ## Build the release app and open the window (on the per-user database; demo data on first run).
 run: build
@@ -63,8 +63,8 @@ test: deps-test lint ui-check ui-test rust-test bindings-check invariants e2e
 
 ## Figures only: store latencies at 10,000 and 100,000 restaurants, an OpenStreetMap import of
 ## 50,000 elements, app start-up and memory, sticker sheets against reportlab+segno and
-## glabels-3-batch, team sync against a local PostgreSQL.
-bench: bench-store bench-map bench-csv bench-osm bench-app bench-stickers bench-tiles bench-areas bench-walk bench-sync
+## glabels-3-batch, team sync against a local PostgreSQL, 1,000 crashes of the command line.
+bench: bench-store bench-map bench-csv bench-osm bench-app bench-stickers bench-tiles bench-areas bench-walk bench-sync bench-crash
 
 bench-store: deps
 	cargo bench -p tablemap-core --bench store
@@ -91,6 +91,37 @@ bench-walk: deps
 ## rounds of 100 changes.
 bench-sync: deps deps-test
 	cargo bench -p tablemap-core --bench sync
+
+## The crash test of `make test` with 1,000 kills instead of 200: the command line killed with
+## SIGKILL while it logs visits, imports 5,000 rows and prints stickers; prints the kills, the
+## commands completed and killed, and the time taken. TABLEMAP_CRASH_SEED=N replays a run.
+bench-crash: deps-test ui
+	cargo build -p tablemap
+	TABLEMAP_CRASH_KILLS=$${TABLEMAP_CRASH_KILLS:-1000} cargo test -p tablemap --test integration crash:: -- --nocapture
+
+## Each fuzz target (src-tauri/fuzz: CSV, GeoJSON areas, opening hours, gLabels templates,
+## MBTiles, a pulled sync row) under libFuzzer for FUZZ_SECONDS (default 60) seconds each, on
+## stable Rust (--sanitizer none). New inputs go to target/fuzz/corpus, crashes to
+## target/fuzz/artifacts; the checked-in seeds stay as they are. `make test` runs the same
+## entry functions over the seeds and seeded random inputs.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := csv geojson opening_hours glabels mbtiles sync_row
+FUZZ := cargo fuzz
+FUZZ_OPTS := --fuzz-dir src-tauri/fuzz --sanitizer none --target-dir target/fuzz
+fuzz: deps
+	@command -v cargo-fuzz >/dev/null 2>&1 || { echo "installing cargo-fuzz (cargo install cargo-fuzz --locked)"; cargo install cargo-fuzz --locked; }
+	$(FUZZ) build $(FUZZ_OPTS)
+	@mkdir -p target/fuzz/logs
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p target/fuzz/corpus/$$t target/fuzz/artifacts/$$t; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ) run $(FUZZ_OPTS) $$t target/fuzz/corpus/$$t src-tauri/fuzz/corpus/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=target/fuzz/artifacts/$$t/ \
+	    > target/fuzz/logs/$$t.log 2>&1 || { tail -40 target/fuzz/logs/$$t.log; echo "fuzz: $$t failed (log: target/fuzz/logs/$$t.log)"; exit 1; }; \
+	done
+	@for t in $(FUZZ_TARGETS); do \
+	  printf 'fuzz: %-14s %s\n' "$$t" "$$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' target/fuzz/logs/$$t.log)"; \
+	done
 
 ## A 50,000-row spreadsheet: preview, dry run, import, import again.
 bench-csv: deps

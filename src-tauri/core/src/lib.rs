@@ -7,6 +7,8 @@ pub mod atomic_file;
 pub mod demo;
 pub mod domain;
 pub mod exports;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod imports;
 pub mod map;
 pub mod paths;

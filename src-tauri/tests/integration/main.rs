@@ -9,6 +9,7 @@ mod pg_server;
 
 mod areas;
 mod cli;
+mod crash;
 mod csv_import;
 mod exports;
 mod geocode;

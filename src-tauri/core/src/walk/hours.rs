@@ -398,6 +398,10 @@ mod tests {
             ("10am-10pm", "Mo", "12:00", U),
             ("Mo-Fr 10:00-16:00/90", "Mo", "12:00", U),
             ("Mo-Fr 25:00-26:00", "Mo", "12:00", U),
+            // Found by the fuzz test: an hour too long to multiply, a day that wraps in 16 bits.
+            ("sa-mo 1010101010:00-14:00", "Sa", "12:00", U),
+            ("Mo-Su 10:00-22:00; Jun 65537 off", "Mo", "12:00", U),
+            ("Mo-Su 10:00-22:00; Jun 1-65537 off", "Mo", "12:00", U),
             ("Mo-Fr 10:00-20:00 \"open", "Mo", "12:00", U),
             ("Mo-Fr 10:00", "Mo", "10:00", U),
             ("Mo-Fr 10:00-20:00 Sa 10:00-14:00", "Mo", "12:00", U),

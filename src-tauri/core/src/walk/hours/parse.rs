@@ -218,8 +218,8 @@ impl Parser<'_> {
             let to = if self.is_punct(0, '-') {
                 self.pos += 1;
                 if let Some(Tok::Num(d, _)) = self.peek() {
-                    // "Dec 24-26"
-                    let d = *d as u16;
+                    // "Dec 24-26" (a number past u16 is no day, not the day it wraps to)
+                    let d = u16::try_from(*d).unwrap_or(0);
                     if day.is_none() || !(1..=31).contains(&d) {
                         return self.error("expected a day of the month");
                     }
@@ -247,7 +247,7 @@ impl Parser<'_> {
         self.pos += 1;
         if let Some(Tok::Num(d, _)) = self.peek() {
             if !self.is_punct(1, ':') && !self.is_punct(1, '.') {
-                let d = *d as u16;
+                let d = u16::try_from(*d).unwrap_or(0);
                 if !(1..=31).contains(&d) {
                     return self.error("expected a day of the month");
                 }
@@ -344,10 +344,11 @@ impl Parser<'_> {
         else {
             return self.error("expected a time like 09:30");
         };
-        let minutes = h * 60 + m;
-        if *hd > 2 || *m >= 60 || minutes > u32::from(max) {
+        // The hour's digits are checked before any sum: a long number must not overflow it.
+        if *hd > 2 || *m >= 60 || h * 60 + m > u32::from(max) {
             return self.error("not a time of day");
         }
+        let minutes = h * 60 + m;
         self.pos += 3;
         Ok(minutes as u16)
     }
