@@ -29,6 +29,7 @@ impl AtomicFile {
         fs::create_dir_all(dir)?;
         let name =
             target.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
+        sweep_orphans(dir, &name.to_string_lossy());
         let temp = dir.join(format!(".{}.{}.part", name.to_string_lossy(), std::process::id()));
         let mut options = fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
@@ -76,6 +77,28 @@ impl AtomicFile {
     }
 }
 
+/// Removes temporary files an earlier Tablemap left for `name` in `dir` when it was killed
+/// mid-write: our own naming (`.NAME.PID.part`) and a process that no longer runs. Nothing
+/// else is touched. Only where running processes can be listed (/proc); elsewhere they stay.
+fn sweep_orphans(dir: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let file = file.to_string_lossy();
+        let Some(pid) = file.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(".part")) else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 impl Drop for AtomicFile {
     fn drop(&mut self) {
         if !self.temp.as_os_str().is_empty() {
@@ -102,6 +125,27 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_killed_writers_leftover_goes_and_nothing_else_does() {
+        let dir = tempfile::tempdir().unwrap();
+        // pid_max is at most 2^22: this pid never runs.
+        let cases = [
+            (".batch.pdf.4294967290.part", false),
+            (".batch.pdf.notapid.part", true),
+            (".other.pdf.4294967290.part", true),
+            ("batch.pdf.4294967290.part", true),
+            ("notes.txt", true),
+        ];
+        for (name, _) in cases {
+            fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        write(&dir.path().join("batch.pdf"), b"%PDF").unwrap();
+        for (name, stays) in cases {
+            assert_eq!(dir.path().join(name).exists(), stays, "{name}");
+        }
+        assert_eq!(fs::read(dir.path().join("batch.pdf")).unwrap(), b"%PDF");
+    }
 
     #[test]
     fn commit_replaces_and_drop_leaves_the_old_file() {
