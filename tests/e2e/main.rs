@@ -287,6 +287,18 @@ async fn add_a_restaurant_by_clicking_the_map_with_validation() -> Result<()> {
     app.click("#clear-caches").await?;
     app.client.accept_alert().await?;
     app.wait_text("#retention-note", "Cleared").await?;
+    // Check and back up, while the window is open; then put that backup back.
+    app.click("#doctor-run").await?;
+    app.wait_text("#backup-note", "All well: 61 restaurants").await?;
+    app.click("#backup-now").await?;
+    let made = app.wait_text("#backup-note", "Backed up to").await?;
+    let backup =
+        made.trim_start_matches("Backed up to ").split(" (encrypted").next().unwrap_or_default().to_string();
+    assert!(std::path::Path::new(&backup).starts_with(dir.path()), "{backup}");
+    cli(std::path::Path::new(&backup), &["doctor"]).context("the backup opens on its own and checks out")?;
+    app.click("#backup-list .restore").await?;
+    app.client.accept_alert().await?;
+    app.wait_text("#backup-note", "Put back: 61 restaurants").await?;
     app.quit().await?;
     assert!(cli(&db, &["retention", "show"])?.contains("blanked after 3 months"));
     let found = cli_json(&db, &["restaurants", "list", "--search", "sheba", "--format", "json"])?;

@@ -17,6 +17,7 @@ pub use state::AppState;
 
 use chrono::Utc;
 use serde::Serialize;
+use tablemap_core::api::backups::{BackupFile, Health, RestoreDone};
 use tablemap_core::api::restaurant_record::RecordFiles;
 use tablemap_core::api::retention::{Applied, Cleared, Retention, RetentionStatus};
 use tablemap_core::api::{self, RestaurantDetail, RestaurantPage, Settings, StatusCount};
@@ -132,6 +133,40 @@ pub async fn save_retention(state: State<'_, AppState>, retention: Retention) ->
 pub async fn clear_caches(state: State<'_, AppState>) -> Answer<Cleared> {
     let tiles = state.tiles.cache();
     state.write(|s| api::retention::clear_caches(s, Some(tiles)))
+}
+
+/// The health check (`tablemap doctor`), as words.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn check_database(state: State<'_, AppState>) -> Answer<Health> {
+    state.read(api::backups::health)
+}
+
+/// A backup into the output folder, under a name made from the time.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn backup_now(state: State<'_, AppState>) -> Answer<BackupFile> {
+    let folder = tablemap_core::paths::default_output_folder();
+    state.read(|s| api::backups::backup_into(s, &folder, Utc::now()))
+}
+
+/// The backups in the output folder, newest first.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_backups() -> Answer<Vec<BackupFile>> {
+    api::backups::list(&tablemap_core::paths::default_output_folder()).map_err(UiError::from)
+}
+
+/// Puts back the backup called `name` from the output folder (the window asked first). Not
+/// while the demo is shown: backups are the campaign's.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn restore_backup(state: State<'_, AppState>, name: String) -> Answer<RestoreDone> {
+    if state.in_demo() {
+        return Err(api::ApiError::Invalid(tablemap_core::domain::ValidationError {
+            field: "backup",
+            reason: "leave the demo first: backups are the campaign's".into(),
+        })
+        .into());
+    }
+    let folder = tablemap_core::paths::default_output_folder();
+    state.write(|s| api::backups::restore_named(s, &folder, &name, Utc::now()))
 }
 
 /// Erases a restaurant and everything recorded about it (the window asked first).

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod areas;
+pub mod backups;
 pub mod erase;
 mod error;
 pub mod exports;
