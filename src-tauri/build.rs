@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "decide_proposal",
     "erase_restaurant",
     "export_restaurant_record",
+    "startup_problem",
     "check_database",
     "backup_now",
     "list_backups",

@@ -8,6 +8,7 @@ use std::time::Instant;
 use tablemap_core::api;
 use tablemap_core::sources::tiles::{TileCache, TileFetcher};
 use tablemap_core::store::Store;
+use tablemap_core::store::StoreError;
 use tauri::http::{header, Response, StatusCode};
 use tauri::Manager;
 
@@ -22,7 +23,17 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
         std::env::set_var("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1");
     }
     // Nothing fake ever goes in here: the first run offers demo data in a database of its own.
-    let mut store = Store::open(db)?;
+    // A key that does not open the database (or cannot be reached) is said in the window, with
+    // what to do; the window then holds nothing (an empty database in memory) and offers nothing.
+    let (mut store, problem) = match Store::open(db) {
+        Ok(store) => (store, None),
+        Err(e @ (StoreError::WrongKey { .. } | StoreError::Key(_))) => {
+            let words = api::ApiError::from(e).to_string();
+            eprintln!("tablemap: {words}");
+            (Store::open_in_memory()?, Some(words))
+        }
+        Err(e) => return Err(e.into()),
+    };
     // What the person chose to keep only so long goes now (Settings → Privacy).
     if let Err(e) = api::retention::apply(&mut store, Utc::now()) {
         eprintln!("tablemap: retention could not be applied: {e}");
@@ -31,7 +42,10 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
     let tiles = TileFetcher::new(TileCache::open(tile_cache)?);
     let state = AppState::new(store, tiles, settings.tile_url, started);
     state.set_basemap(settings.mbtiles_path.as_deref());
-    state.start_sync(sync_timing(settings.sync_every_minutes));
+    if problem.is_none() {
+        state.start_sync(sync_timing(settings.sync_every_minutes));
+    }
+    state.set_problem(problem);
 
     tauri::Builder::default()
         .manage(state)
@@ -74,6 +88,7 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::decide_proposal,
             commands::erase_restaurant,
             commands::export_restaurant_record,
+            commands::startup_problem,
             commands::check_database,
             commands::backup_now,
             commands::list_backups,

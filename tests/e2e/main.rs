@@ -7,7 +7,7 @@ use fantoccini::key::Key;
 use serde_json::{json, Value};
 use std::path::Path;
 use tablemap_e2e::fixture_server::{tile_server, FixtureServer, Response};
-use tablemap_e2e::{cli, cli_json, App};
+use tablemap_e2e::{cli, cli_json, App, KeyChoice};
 
 fn fixture_tile() -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiles/tile.png"))
@@ -1027,5 +1027,56 @@ async fn a_first_run_offers_demo_data_apart_then_starts_the_campaign() -> Result
     app.wait_for("#search").await?;
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     assert_eq!(app.count("#first-run[open]").await?, 0);
+    app.quit().await
+}
+
+/// A key that does not open the database, or none at all: the window says so, with what to do,
+/// and offers nothing else (never a new, empty database in its place); the file is untouched.
+#[tokio::test(flavor = "current_thread")]
+async fn a_wrong_or_missing_key_is_said_in_the_window_and_changes_nothing() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("campaign.sqlite");
+    let cache = dir.path().join("tiles.sqlite");
+    cli(&db, &["restaurants", "add", "--name", "Zaza", "--lat", "51.5", "--lon", "-0.07"])?;
+    let before = std::fs::read(&db)?;
+    // Another computer's key, made by running Tablemap there.
+    let other = dir.path().join("other.key");
+    let made = std::process::Command::new(tablemap_e2e::binary())
+        .args(["--db", &dir.path().join("elsewhere.sqlite").display().to_string(), "doctor"])
+        .env("TABLEMAP_KEY_FILE", &other)
+        .output()?;
+    assert!(made.status.success() && other.exists(), "{}", String::from_utf8_lossy(&made.stderr));
+    let missing = dir.path().join("no-such.key");
+    for key in [KeyChoice::File(&other), KeyChoice::File(&missing)] {
+        let app = App::launch_keyed(&db, &cache, key).await?;
+        let said = app.wait_text("#startup-problem", "cannot open your data").await?;
+        assert!(said.contains("key"), "the message names the key: {said}");
+        app.shot("startup-problem").await?;
+        assert_eq!(app.count("#search").await?, 0, "nothing else is offered");
+        assert_eq!(app.count("#first-run[open]").await?, 0);
+        app.quit().await?;
+    }
+    assert_eq!(std::fs::read(&db)?, before, "the database file is as it was");
+    assert!(!missing.exists(), "no key is made for a database that has one");
+    Ok(())
+}
+
+/// A person's very first run, with no key named: Tablemap makes the key, shows its recovery code
+/// (24 words) once, then asks how to begin.
+#[tokio::test(flavor = "current_thread")]
+async fn a_first_run_shows_the_recovery_code_then_the_choice() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("campaign.sqlite");
+    let app = App::launch_keyed(&db, &dir.path().join("tiles.sqlite"), KeyChoice::Unnamed).await?;
+    app.wait_for("#recovery-dialog[open]").await?;
+    app.wait_count("#recovery-words li", 24).await?;
+    assert_eq!(app.count("#first-run[open]").await?, 0, "one question at a time");
+    app.click("#recovery-done").await?;
+    app.wait_for("#first-run[open]").await?;
+    app.quit().await?;
+    // Opened again, the code is not shown again.
+    let app = App::launch_keyed(&db, &dir.path().join("tiles.sqlite"), KeyChoice::Unnamed).await?;
+    app.wait_for("#first-run[open]").await?;
+    assert_eq!(app.count("#recovery-dialog[open]").await?, 0);
     app.quit().await
 }

@@ -38,6 +38,16 @@ pub fn cli_json(db: &Path, args: &[&str]) -> Result<Value> {
     Ok(serde_json::from_str(&cli(db, args)?)?)
 }
 
+/// Which key the app is started with.
+pub enum KeyChoice<'a> {
+    /// The key file every test uses (`TABLEMAP_KEY_FILE` from .cargo/config.toml).
+    AsTheTests,
+    /// Another key file.
+    File(&'a Path),
+    /// None named: the keyring, else a key file in the home folder.
+    Unnamed,
+}
+
 fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
@@ -51,9 +61,25 @@ pub struct App {
 impl App {
     /// Starts the app on `db` with its tile cache at `tile_cache`.
     pub async fn launch(db: &Path, tile_cache: &Path) -> Result<App> {
+        Self::launch_keyed(db, tile_cache, KeyChoice::AsTheTests).await
+    }
+
+    /// `launch` with the key chosen: the tests' key file, another one, or none named (the app
+    /// then finds or makes its key as a person's would, in the test's home).
+    pub async fn launch_keyed(db: &Path, tile_cache: &Path, key: KeyChoice<'_>) -> Result<App> {
         let port = free_port()?;
         let native = free_port()?;
-        let driver = Command::new(tauri_driver())
+        let mut command = Command::new(tauri_driver());
+        match key {
+            KeyChoice::AsTheTests => {}
+            KeyChoice::File(path) => {
+                command.env("TABLEMAP_KEY_FILE", path);
+            }
+            KeyChoice::Unnamed => {
+                command.env_remove("TABLEMAP_KEY_FILE");
+            }
+        }
+        let driver = command
             // Its own process group, so stopping it also stops WebKitWebDriver and the app.
             .process_group(0)
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
@@ -91,8 +117,9 @@ impl App {
             .await
             .context("open a WebDriver session on the app")?;
         let app = App { client, driver: app_driver.0.take().context("driver")? };
-        // The window is ready when the list has rows or says it is empty.
-        app.wait_for("#restaurant-list li, .sidebar .empty").await?;
+        // The window is ready when the list has rows or says it is empty, or when it says the
+        // database cannot be opened.
+        app.wait_for("#restaurant-list li, .sidebar .empty, #startup-problem").await?;
         Ok(app)
     }
 

@@ -222,6 +222,13 @@ pub async fn app_info(state: State<'_, AppState>) -> Answer<AppInfo> {
     Ok(AppInfo { version: env!("CARGO_PKG_VERSION").to_string(), database: state.database_label() })
 }
 
+/// Why the database could not be opened at start (a wrong or missing key), in words that say what
+/// to do; `None` when it opened.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn startup_problem(state: State<'_, AppState>) -> Answer<Option<String>> {
+    Ok(state.problem())
+}
+
 /// The key that encrypts the database: where it is kept and its recovery code (the window shows
 /// it once when Tablemap has just made the key, and in Settings when asked).
 #[tauri::command(rename_all = "snake_case")]

@@ -41,6 +41,8 @@ pub struct AppState {
     sync_watcher: Arc<Mutex<Option<Channel<SyncUpdate>>>>,
     /// The campaign's database, set aside while the window shows the demo one.
     parked: Mutex<Option<Store>>,
+    /// Why the database could not be opened (a wrong or missing key): the window says only this.
+    problem: RwLock<Option<String>>,
 }
 
 impl AppState {
@@ -61,7 +63,16 @@ impl AppState {
             sync: std::sync::OnceLock::new(),
             sync_watcher: Arc::default(),
             parked: Mutex::new(None),
+            problem: RwLock::new(None),
         }
+    }
+
+    pub fn set_problem(&self, problem: Option<String>) {
+        *self.problem.write().unwrap_or_else(|e| e.into_inner()) = problem;
+    }
+
+    pub fn problem(&self) -> Option<String> {
+        self.problem.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Shows `demo` in the window; the campaign's database waits aside (its background sync

@@ -111,6 +111,7 @@ export const checkDatabase = () => call<Health>("check_database");
 export const backupNow = () => call<BackupFile>("backup_now");
 export const listBackups = () => call<BackupFile[]>("list_backups");
 export const restoreBackup = (name: string) => call<RestoreDone>("restore_backup", { name });
+export const startupProblem = () => call<string | null>("startup_problem");
 export const retentionStatus = () => call<RetentionStatus>("retention_status");
 export const saveRetention = (retention: Retention) => call<Applied>("save_retention", { retention });
 export const clearCaches = () => call<Cleared>("clear_caches");
