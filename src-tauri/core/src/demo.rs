@@ -180,6 +180,30 @@ pub fn remove(store: &mut Store) -> Result<DemoRemoved, ApiError> {
     Ok(store.write(|tx| demo_rows::remove(tx, ID_BASE_MS, ID_SPAN_MS))?)
 }
 
+/// Opens (and on first use seeds) the demo database beside the campaign's database `real`
+/// (`api::first_run::demo_path`).
+pub fn open_beside(real: &std::path::Path, now: DateTime<Utc>) -> Result<Store, ApiError> {
+    let mut demo = Store::open(&crate::api::first_run::demo_path(real))?;
+    if restaurants::count(demo.conn())? == 0 {
+        seed(&mut demo, DEFAULT_COUNT, DEFAULT_SEED, now)?;
+    }
+    Ok(demo)
+}
+
+/// The person's answer to the window's offer to take out an older version's demo set (asked
+/// once).
+pub fn answer_old_offer(
+    store: &mut Store,
+    remove: bool,
+    now: DateTime<Utc>,
+) -> Result<DemoRemoved, ApiError> {
+    let removed = if remove { self::remove(store)? } else { DemoRemoved::default() };
+    store.write(|tx| {
+        crate::store::settings::set(tx, crate::api::first_run::OFFER_ANSWERED, &now.to_rfc3339())
+    })?;
+    Ok(removed)
+}
+
 /// [`seed`] with the restaurants' source: [`DEMO`] or [`GENERATED`].
 pub fn seed_as(
     store: &mut Store,
@@ -366,5 +390,59 @@ mod tests {
             seed(&mut s, 3, 1, now()),
             Err(ApiError::Refused(Refusal::DemoNeedsEmptyDatabase { restaurants: 3 }))
         ));
+    }
+}
+
+#[cfg(test)]
+mod first_run_tests {
+    //! The window's first run (`api::first_run`), here because it needs the demo set.
+    use crate::api::first_run::*;
+    use crate::store::{restaurants, Store};
+    use chrono::Utc;
+
+    #[test]
+    fn the_choice_then_the_campaign_and_the_demo_apart() {
+        let dir = tempfile::tempdir().expect("dir");
+        let real_path = dir.path().join("tablemap.sqlite");
+        let mut real = Store::open(&real_path).expect("store");
+        let now = Utc::now();
+        assert_eq!(
+            status(&real, false).expect("status"),
+            FirstRun { choose: true, demo: false, old_demo: 0 }
+        );
+
+        let demo = crate::demo::open_beside(&real_path, now).expect("demo");
+        assert_eq!(restaurants::count(demo.conn()).expect("count"), 60);
+        assert_eq!(restaurants::count(real.conn()).expect("count"), 0, "nothing fake in the real database");
+        assert!(!status(&real, true).expect("status").choose, "no question while looking at the demo");
+        drop(demo);
+        // Opened again, the demo database is not seeded twice.
+        assert_eq!(
+            restaurants::count(crate::demo::open_beside(&real_path, now).expect("again").conn())
+                .expect("count"),
+            60
+        );
+
+        assert!(start(&mut real, "Migrants Contribute", "not a web address", now).is_err());
+        start(&mut real, "Migrants Contribute", "https://migrantscontribute.example/s", now).expect("start");
+        assert_eq!(
+            status(&real, false).expect("status"),
+            FirstRun { choose: false, demo: false, old_demo: 0 }
+        );
+        assert_eq!(crate::api::stickers::campaign(&real).expect("campaign").name, "Migrants Contribute");
+    }
+
+    #[test]
+    fn an_old_demo_set_is_offered_for_removal_once() {
+        let mut store = Store::open_in_memory().expect("store");
+        let now = Utc::now();
+        crate::demo::seed(&mut store, 10, 1, now).expect("demo");
+        assert_eq!(status(&store, false).expect("status").old_demo, 0, "a demo set asked for is not offered");
+        // As an older Tablemap left it: the same rows, without the mark.
+        store.conn().execute("DELETE FROM settings WHERE key = ?1", [OFFER_ANSWERED]).expect("older");
+        assert_eq!(status(&store, false).expect("status").old_demo, 10);
+        let removed = crate::demo::answer_old_offer(&mut store, true, now).expect("remove");
+        assert_eq!(removed.restaurants, 10);
+        assert_eq!(status(&store, false).expect("status").old_demo, 0);
     }
 }

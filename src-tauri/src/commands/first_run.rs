@@ -29,7 +29,7 @@ pub async fn open_demo(state: State<'_, AppState>) -> Answer<FirstRun> {
             }
             .into());
         };
-        let demo = first_run::open_demo(&real, Utc::now()).map_err(UiError::from)?;
+        let demo = tablemap_core::demo::open_beside(&real, Utc::now()).map_err(UiError::from)?;
         state.show_demo(demo);
     }
     Ok(FirstRun { choose: false, demo: true, old_demo: 0 })
@@ -52,5 +52,5 @@ pub async fn leave_demo(state: State<'_, AppState>) -> Answer<FirstRun> {
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn answer_old_demo(state: State<'_, AppState>, remove: bool) -> Answer<DemoRemoved> {
-    state.write(|s| first_run::answer_old_demo(s, remove, Utc::now()))
+    state.write(|s| tablemap_core::demo::answer_old_offer(s, remove, Utc::now()))
 }
