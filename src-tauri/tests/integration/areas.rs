@@ -30,7 +30,9 @@ fn fixture(name: &str) -> String {
 /// detached piece, so holes and MultiPolygons are counted.
 fn seeded() -> Store {
     let mut store = Store::open_in_memory().expect("store");
-    tablemap_core::demo::seed(&mut store, 900, 7, now() - Duration::days(1)).expect("demo");
+    let generated = tablemap_core::demo::GENERATED;
+    tablemap_core::demo::seed_as(&mut store, 900, 7, now() - Duration::days(1), generated)
+        .expect("generated");
     for (name, lat, lon) in [("Park Kiosk", 51.5400, -0.0670), ("Far Corner Café", 51.5515, -0.0480)] {
         let draft = RestaurantDraft { name: name.into(), lat, lon, ..Default::default() };
         tablemap_core::api::restaurants::add(&mut store, draft, now()).expect("add");
@@ -328,7 +330,7 @@ fn refused(db: &Path, args: &[&str], what: &str) {
 fn the_command_line_imports_lists_assigns_and_notes() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("t.sqlite");
-    run(&db, &["demo", "--restaurants", "600"]).ok();
+    run(&db, &["demo", "--restaurants", "600", "--as-real"]).ok();
     let wards = fixture_path("hackney-wards.geojson");
     let out = run(&db, &["areas", "import", wards.to_str().expect("path")]).ok();
     assert!(

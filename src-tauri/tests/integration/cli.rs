@@ -334,7 +334,7 @@ fn help_and_version_exit_zero() {
 #[test]
 fn list_pages_with_offset_and_all() {
     let (_dir, db) = temp_db();
-    assert!(ok(&db, "demo --restaurants 600").contains("seeded 600 restaurants"));
+    assert!(ok(&db, "demo --restaurants 600").contains("seeded 600 demo restaurants"));
     let ids = |line: &str| -> Vec<String> {
         let v = json(&db, line);
         let items = v.as_array().unwrap_or_else(|| panic!("{line}: not an array: {v}"));
