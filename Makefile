@@ -8,7 +8,7 @@ XVFB := xvfb-run -a -s "-screen 0 1400x900x24"
 
 .PHONY: lint deps-bench bench-map bench-csv bench-osm bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean bench-tiles bench-areas bench-walk bench-sync bench-crash fuzz
 
-## Build the release app and open the window (on the per-user database; demo data on first run).
+## Build the release app and open the window (on the per-user database; the first run offers demo data apart).
 run: build
 	$(RELEASE_BIN)
 
