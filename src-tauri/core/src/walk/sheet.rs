@@ -5,6 +5,10 @@
 //!
 //! Written with the sticker sheets' PDF writer and fonts (names in any script the fonts cover
 //! are shaped, embedded as subsets and stay searchable), to any `io::Write` the caller gives.
+//!
+//! Over 400 lines on purpose: the header, each stop's block and the footer are laid out against
+//! one set of page measures (margins, columns, the QR code's side) and one pen; split into files,
+//! they would hand those measures back and forth. The drawing itself is `sheet/pen.rs`.
 
 use super::hours::Openness;
 use super::quiet::{Rush, TimeWindow};
