@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 build_pkgs=(build-essential pkg-config file curl libwebkit2gtk-4.1-dev libgtk-3-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev)
 # postgresql: the team-sync tests start a throwaway server (initdb + pg_ctl, tests/support/postgres.rs).
+# xdotool: the e2e tests type into the native save and folder dialogs (WebDriver cannot).
 # gnome-keyring, libsecret-tools, dbus-daemon: the key tests use a real Secret Service
 # (gnome-keyring under dbus-run-session).
-test_pkgs=(xvfb xauth webkit2gtk-driver zbar-tools poppler-utils glabels-data postgresql
+test_pkgs=(xvfb xauth xdotool webkit2gtk-driver zbar-tools poppler-utils glabels-data postgresql
   gnome-keyring libsecret-tools dbus-daemon)
 # The benchmarks also run the peers: glabels-3-batch, and reportlab + segno in a venv.
 bench_pkgs=(glabels python3-venv)

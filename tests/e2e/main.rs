@@ -7,7 +7,7 @@ use fantoccini::key::Key;
 use serde_json::{json, Value};
 use std::path::Path;
 use tablemap_e2e::fixture_server::{tile_server, FixtureServer, Response};
-use tablemap_e2e::{cli, cli_json, App, KeyChoice};
+use tablemap_e2e::{cli, cli_json, native_window, xdotool, App, KeyChoice};
 
 fn fixture_tile() -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiles/tile.png"))
@@ -382,8 +382,10 @@ async fn an_organiser_prints_a_batch_from_the_window() -> Result<()> {
     app.wait_for("#remove-logo").await?;
 
     app.type_into("#p-count", "25").await?;
-    app.type_into("#p-folder", &dir.path().join("out").to_string_lossy()).await?;
-    app.type_into("#p-file", "batch.pdf").await?;
+    // The window names no path: the PDF goes to the output folder (the native save dialog, the
+    // other choice, cannot be driven through WebDriver), under the name typed, made safe.
+    assert_eq!(app.wait_for("#p-save-to").await?.prop("value").await?.as_deref(), Some("output_folder"));
+    app.type_into("#p-file", "../batch.pdf").await?;
     app.click("#print-stickers").await?;
     let result = match app.wait_for("#print-result").await {
         Ok(r) => r,
@@ -393,7 +395,8 @@ async fn an_organiser_prints_a_batch_from_the_window() -> Result<()> {
         }
     };
     let batch = result.attr("data-batch-id").await?.context("batch id")?;
-    let pdf = dir.path().join("out/batch.pdf");
+    let pdf = std::path::PathBuf::from(result.attr("data-out").await?.context("where")?);
+    assert!(pdf.starts_with(dir.path()) && pdf.ends_with("Tablemap/batch.pdf"), "{}", pdf.display());
     assert!(pdf.exists(), "the PDF was written");
     let detail = cli_json(&db, &["stickers", "batch", &batch, "--format", "json"])?;
     assert_eq!(detail["codes"].as_array().map(Vec::len), Some(25));
@@ -903,7 +906,7 @@ async fn clusters_are_read_out_with_their_statuses() -> Result<()> {
 #[tokio::test(flavor = "current_thread")]
 async fn stickers_for_the_restaurants_the_map_lists() -> Result<()> {
     let (seeded, app) = seeded_app().await?;
-    let (dir, db) = (&seeded.dir, &seeded.db);
+    let db = &seeded.db;
     // A street's worth: the restaurants whose name or address says "Anatolia".
     app.type_into("#search", "Anatolia").await?;
     let listed = cli_json(db, &["restaurants", "list", "--search", "Anatolia", "--format", "json"])?;
@@ -913,8 +916,7 @@ async fn stickers_for_the_restaurants_the_map_lists() -> Result<()> {
     app.click("#tab-stickers").await?;
     app.wait_for("#p-for option[value='listed']:not([disabled])").await?;
     app.choose("#p-for", "listed").await?;
-    app.type_into("#p-folder", &dir.path().join("out").to_string_lossy()).await?;
-    app.type_into("#p-file", "anatolia.pdf").await?;
+    app.type_into("#p-file", "anatolia").await?;
     app.click("#print-stickers").await?;
     let batch = app.wait_for("#print-result").await?.attr("data-batch-id").await?.context("batch id")?;
     let detail = cli_json(db, &["stickers", "batch", &batch, "--format", "json"])?;
@@ -988,6 +990,53 @@ async fn a_change_the_team_refused_is_dropped_from_the_team_dialog() -> Result<(
     assert_eq!(shown["phone"], Value::Null);
     assert_eq!(cli_json(&db, &["sync", "--status"])?["refused"], 0);
     Ok(())
+}
+
+/// "Ask where to save": the command opens the native save dialog itself (the webview names no
+/// path); the place typed there is where the export goes, with its extension added. The output
+/// folder changes only through the native folder dialog.
+#[tokio::test(flavor = "current_thread")]
+async fn an_export_goes_where_the_native_save_dialog_says() -> Result<()> {
+    let (seeded, app) = seeded_app().await?;
+    let chosen = seeded.dir.path().join("for the meeting");
+    std::fs::create_dir(&chosen)?;
+    app.click("#open-settings").await?;
+    app.choose("#export-save-to", "ask").await?;
+    app.click("#export-csv").await?;
+    let dialog = native_window("Save File")?;
+    // The name field has the suggested name, selected: type a whole path over it.
+    xdotool(&["windowfocus", "--sync", &dialog])?;
+    xdotool(&["key", "--clearmodifiers", "ctrl+a"])?;
+    xdotool(&["type", "--delay", "20", &chosen.join("restaurants").to_string_lossy()])?;
+    xdotool(&["key", "Return"])?;
+    let note = app.wait_text("#export-note", "Exported 60").await?;
+    let written = chosen.join("restaurants.csv");
+    assert_eq!(note, format!("Exported 60 restaurants to {}", written.display()));
+    assert!(std::fs::read(&written)?.starts_with("\u{feff}id,name".as_bytes()));
+    // Closing the dialog writes nothing and says nothing.
+    app.click("#export-geojson").await?;
+    let dialog = native_window("Save File")?;
+    xdotool(&["windowfocus", "--sync", &dialog])?;
+    xdotool(&["key", "Escape"])?;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let shown = app
+        .script("return [...document.querySelectorAll('#export-note, fieldset.exports .error')].map(e => e.textContent).join(' | ')")
+        .await?;
+    assert_eq!(shown, Value::String(String::new()), "a closed dialog is no error");
+    assert_eq!(std::fs::read_dir(&chosen)?.count(), 1, "and writes nothing");
+    // A new output folder, picked in the folder dialog; the next export lands there.
+    app.click("#output-folder-choose").await?;
+    let dialog = native_window("Select Folder")?;
+    xdotool(&["windowfocus", "--sync", &dialog])?;
+    xdotool(&["key", "--clearmodifiers", "ctrl+l"])?;
+    xdotool(&["type", "--delay", "20", &format!("{}/", chosen.display())])?;
+    xdotool(&["key", "Return"])?;
+    app.wait_text("#output-folder", "for the meeting").await?;
+    app.choose("#export-save-to", "output_folder").await?;
+    app.click("#export-geojson").await?;
+    let note = app.wait_text("#export-note", ".geojson").await?;
+    assert!(note.contains(&chosen.to_string_lossy().to_string()), "{note}");
+    app.quit().await
 }
 
 /// A first run: the choice between demo data (a database of its own, with a banner) and the

@@ -48,6 +48,29 @@ pub enum KeyChoice<'a> {
     Unnamed,
 }
 
+/// Runs `xdotool` on the test's X display: it types into native windows (GTK's save and folder
+/// dialogs) that WebDriver cannot reach.
+pub fn xdotool(args: &[&str]) -> Result<String> {
+    let out = Command::new("xdotool").args(args).output().context("run xdotool (apt-get install xdotool)")?;
+    if !out.status.success() {
+        anyhow::bail!("xdotool {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Waits for a visible native window whose title is `title`; answers its id.
+pub fn native_window(title: &str) -> Result<String> {
+    let started = std::time::Instant::now();
+    loop {
+        let found = xdotool(&["search", "--onlyvisible", "--name", &format!("^{title}$")]);
+        match found {
+            Ok(ids) if !ids.is_empty() => return Ok(ids.lines().last().unwrap_or_default().to_string()),
+            _ if started.elapsed() > WAIT => anyhow::bail!("no window called {title:?} appeared"),
+            _ => std::thread::sleep(std::time::Duration::from_millis(100)),
+        }
+    }
+}
+
 fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }

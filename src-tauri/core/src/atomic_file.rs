@@ -56,13 +56,39 @@ impl AtomicFile {
     }
 
     /// Flushes, syncs and renames into place.
-    pub fn commit_with(mut self, writer: BufWriter<File>) -> io::Result<()> {
+    pub fn commit_with(self, writer: BufWriter<File>) -> io::Result<()> {
+        self.finish_with(writer)?.place()
+    }
+
+    /// Flushes and syncs the whole new file beside its target, without putting it in place yet
+    /// (for a caller that records something first: a print records its batch, then places
+    /// the PDF). Dropping the answer removes the file.
+    pub fn finish_with(mut self, writer: BufWriter<File>) -> io::Result<Finished> {
         let file = writer.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         drop(file);
+        let finished = Finished { target: self.target.clone(), temp: std::mem::take(&mut self.temp) };
+        Ok(finished)
+    }
+
+    pub fn commit(mut self) -> io::Result<()> {
+        let w = self.take_writer().ok_or_else(|| io::Error::other("already committed"))?;
+        self.commit_with(w)
+    }
+}
+
+/// A new file written whole beside its target, waiting to be put in place.
+pub struct Finished {
+    target: PathBuf,
+    temp: PathBuf,
+}
+
+impl Finished {
+    /// Renames the file over its target (atomic), and makes the rename durable.
+    pub fn place(mut self) -> io::Result<()> {
         fs::rename(&self.temp, &self.target)?;
         if let Some(dir) = self.target.parent().filter(|p| !p.as_os_str().is_empty()) {
-            // Make the rename itself durable; not all platforms allow opening a folder.
+            // Not all platforms allow opening a folder.
             if let Ok(d) = File::open(dir) {
                 let _ = d.sync_all();
             }
@@ -70,10 +96,13 @@ impl AtomicFile {
         self.temp = PathBuf::new();
         Ok(())
     }
+}
 
-    pub fn commit(mut self) -> io::Result<()> {
-        let w = self.take_writer().ok_or_else(|| io::Error::other("already committed"))?;
-        self.commit_with(w)
+impl Drop for Finished {
+    fn drop(&mut self) {
+        if !self.temp.as_os_str().is_empty() {
+            let _ = fs::remove_file(&self.temp);
+        }
     }
 }
 
@@ -166,5 +195,24 @@ mod tests {
             .filter(|e| e.file_name() != "out.pdf")
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn a_finished_file_waits_until_placed_and_goes_if_never_placed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.pdf");
+        write(&path, b"first").unwrap();
+        for place in [false, true] {
+            let mut f = AtomicFile::create(&path).unwrap();
+            let mut w = f.take_writer().unwrap();
+            w.write_all(b"second").unwrap();
+            let finished = f.finish_with(w).unwrap();
+            assert_eq!(fs::read(&path).unwrap(), b"first", "not in place before place()");
+            if place {
+                finished.place().unwrap();
+            }
+        }
+        assert_eq!(fs::read(&path).unwrap(), b"second");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file is left");
     }
 }

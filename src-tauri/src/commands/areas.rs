@@ -5,11 +5,12 @@ use super::{AppState, UiError};
 use chrono::Utc;
 use tablemap_core::api;
 use tablemap_core::api::areas::{self, AreaImportSummary, AreaNote, AreaShape, AreaSummary};
+use tablemap_core::api::output::{FileKind, SaveTo};
 use tablemap_core::api::walk::{self, StopsSource, WalkPlan, WalkRequest, WalkSheetResult};
 use tablemap_core::domain::area::Geometry;
 use tablemap_core::domain::NewVisit;
 use tablemap_core::walk::route::LatLon;
-use tauri::State;
+use tauri::{Manager, State};
 
 type Answer<T> = Result<T, UiError>;
 
@@ -112,17 +113,17 @@ pub async fn plan_walk_of(
     state.read(|s| walk::plan(s, &request, Utc::now()))
 }
 
-/// The walk sheet PDF for a plan, written whole to `out`.
+/// The walk sheet PDF for a plan, written whole into the output folder or where the save
+/// dialog says.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn print_walk_sheet(
-    state: State<'_, AppState>,
+    app: tauri::AppHandle,
     plan: WalkPlan,
-    out: String,
+    save_to: SaveTo,
+    file_name: String,
 ) -> Answer<WalkSheetResult> {
-    if out.trim().is_empty() {
-        return Err(UiError::conflict("choose where to save the walk sheet"));
-    }
-    state.read(|s| walk::write_sheet(s, &plan, std::path::Path::new(&out)))
+    let out = super::save_to::destination(&app, save_to, &file_name, FileKind::WalkSheet).await?;
+    app.state::<AppState>().read(|s| walk::write_sheet(s, &plan, &out))
 }
 
 /// A walk sheet typed back in: every row's visit, or none.

@@ -67,6 +67,11 @@ impl UiError {
         UiError { kind: ErrorKind::Conflict, message: message.into(), field: None }
     }
 
+    /// The person closed a dialog without choosing: nothing to show.
+    pub fn cancelled() -> Self {
+        UiError { kind: ErrorKind::Cancelled, message: "cancelled".into(), field: None }
+    }
+
     /// A background job of the window ended without an answer (it panicked); nothing was saved.
     pub fn stopped(what: &str, e: impl std::fmt::Display) -> Self {
         UiError {

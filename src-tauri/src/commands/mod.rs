@@ -7,6 +7,7 @@ mod error;
 pub mod first_run;
 pub mod imports;
 pub mod places;
+pub mod save_to;
 mod state;
 pub mod stickers;
 pub mod sync;
@@ -112,8 +113,7 @@ pub async fn decide_proposal(
 /// window names no path).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn export_restaurant_record(state: State<'_, AppState>, id: RestaurantId) -> Answer<RecordFiles> {
-    let folder = tablemap_core::paths::default_output_folder();
-    state.read(|s| api::restaurant_record::export_to_folder(s, &id, &folder, Utc::now()))
+    state.read(|s| api::restaurant_record::export_to_folder(s, &id, &api::output::folder(s)?, Utc::now()))
 }
 
 /// How long notes and geocoding answers are kept, and what is old now.
@@ -144,14 +144,13 @@ pub async fn check_database(state: State<'_, AppState>) -> Answer<Health> {
 /// A backup into the output folder, under a name made from the time.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn backup_now(state: State<'_, AppState>) -> Answer<BackupFile> {
-    let folder = tablemap_core::paths::default_output_folder();
-    state.read(|s| api::backups::backup_into(s, &folder, Utc::now()))
+    state.read(|s| api::backups::backup_into(s, &api::output::folder(s)?, Utc::now()))
 }
 
 /// The backups in the output folder, newest first.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn list_backups() -> Answer<Vec<BackupFile>> {
-    api::backups::list(&tablemap_core::paths::default_output_folder()).map_err(UiError::from)
+pub async fn list_backups(state: State<'_, AppState>) -> Answer<Vec<BackupFile>> {
+    state.read(|s| api::backups::list(&api::output::folder(s)?))
 }
 
 /// Puts back the backup called `name` from the output folder (the window asked first). Not
@@ -165,8 +164,10 @@ pub async fn restore_backup(state: State<'_, AppState>, name: String) -> Answer<
         })
         .into());
     }
-    let folder = tablemap_core::paths::default_output_folder();
-    state.write(|s| api::backups::restore_named(s, &folder, &name, Utc::now()))
+    state.write(|s| {
+        let folder = api::output::folder(s)?;
+        api::backups::restore_named(s, &folder, &name, Utc::now())
+    })
 }
 
 /// Erases a restaurant and everything recorded about it (the window asked first).

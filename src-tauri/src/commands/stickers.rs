@@ -1,10 +1,11 @@
 //! Commands for the Stickers view: thin adapters over `api::stickers`.
 
-use super::{AppState, UiError};
+use super::{save_to, AppState, UiError};
 use chrono::Utc;
 use serde::Serialize;
 use std::sync::atomic::Ordering;
 use tablemap_core::api;
+use tablemap_core::api::output::{FileKind, SaveTo};
 use tablemap_core::api::stickers::{BatchDetail, PrintRequest, PrintResult};
 use tablemap_core::stickers::campaign::{check_base_url as check_url, Campaign, UrlCheck};
 use tablemap_core::stickers::preview::{self, Preview};
@@ -96,9 +97,12 @@ pub struct PrintProgress {
 #[tauri::command(rename_all = "snake_case")]
 pub async fn print_stickers(
     app: AppHandle,
-    request: PrintRequest,
+    mut request: PrintRequest,
+    save_to: SaveTo,
+    file_name: String,
     on_progress: Channel<PrintProgress>,
 ) -> Answer<PrintResult> {
+    request.out = save_to::destination(&app, save_to, &file_name, FileKind::Stickers).await?;
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
         state.cancel_print.store(false, Ordering::SeqCst);
@@ -129,12 +133,6 @@ pub async fn batch_detail(state: State<'_, AppState>, id: String) -> Answer<Batc
     state.read(|s| api::stickers::batch(s, &id))
 }
 
-/// Where printed PDFs go unless the organiser picks another folder.
-#[tauri::command(rename_all = "snake_case")]
-pub async fn default_output_folder() -> Answer<String> {
-    Ok(tablemap_core::paths::default_output_folder().display().to_string())
-}
-
 #[tauri::command(rename_all = "snake_case")]
 pub async fn import_glabels(
     state: State<'_, AppState>,
@@ -162,14 +160,10 @@ pub async fn save_calibration(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn print_calibration_page(
-    state: State<'_, AppState>,
-    template_id: String,
-    out: String,
-) -> Answer<String> {
-    let path = std::path::PathBuf::from(&out);
-    state.read(|s| api::stickers::calibration_page(s, &template_id, &path))?;
-    Ok(out)
+pub async fn print_calibration_page(app: AppHandle, template_id: String, save_to: SaveTo) -> Answer<String> {
+    let path = save_to::destination(&app, save_to, "", FileKind::Calibration).await?;
+    app.state::<AppState>().read(|s| api::stickers::calibration_page(s, &template_id, &path))?;
+    Ok(path.display().to_string())
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -192,17 +186,28 @@ pub async fn hand_out_batch(
     state.write(|s| api::stickers::hand_out(s, &batch_id, &volunteer_id, Utc::now()))
 }
 
-/// Exports every restaurant (csv, geojson) or the public map folder to `out`; returns how many.
+/// Exports every restaurant (csv, geojson) or the public map folder, into the output folder or
+/// where the save dialog says.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn export_restaurants(state: State<'_, AppState>, format: String, out: String) -> Answer<u64> {
-    let path = std::path::PathBuf::from(&out);
-    state.read(|s| match format.as_str() {
-        "csv" => api::exports::csv(s, &path),
-        "geojson" => api::exports::geojson(s, &path),
-        "public_map" => api::exports::public_map(s, &path),
+pub async fn export_restaurants(app: AppHandle, kind: FileKind, save_to: SaveTo) -> Answer<Exported> {
+    let path = save_to::destination(&app, save_to, "", kind).await?;
+    let count = app.state::<AppState>().read(|s| match kind {
+        FileKind::Csv => api::exports::csv(s, &path),
+        FileKind::Geojson => api::exports::geojson(s, &path),
+        FileKind::PublicMap => api::exports::public_map(s, &path),
         other => Err(api::ApiError::Invalid(tablemap_core::domain::ValidationError {
-            field: "format",
-            reason: format!("'{other}' is not csv, geojson or public_map"),
+            field: "kind",
+            reason: format!("{other:?} is not an export of the restaurants"),
         })),
-    })
+    })?;
+    Ok(Exported { count, path: path.display().to_string() })
+}
+
+/// What an export wrote, and where.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Exported {
+    #[ts(type = "number")]
+    pub count: u64,
+    pub path: String,
 }

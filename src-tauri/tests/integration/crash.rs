@@ -1,7 +1,7 @@
 //! Crashes: the command line killed with SIGKILL at random moments while it logs visits,
 //! imports a 5,000-row spreadsheet and prints a sticker batch to PDF. Afterwards every command
 //! that said it succeeded is in the file, every import is whole or absent, every PDF is whole
-//! or absent, and `tablemap doctor` passes.
+//! (with its batch recorded) or absent, and `tablemap doctor` passes.
 //!
 //! 200 kills here (`TABLEMAP_CRASH_KILLS` sets another number; `make bench-crash` runs 1,000),
 //! from a seed printed first (`TABLEMAP_CRASH_SEED` replays it). Each kill lands after a delay
@@ -250,7 +250,7 @@ fn check(lab: &Lab, attempts: &[Attempt]) -> String {
     let count = |sql: &str, param: &str| -> i64 { db.query_row(sql, [param], |r| r.get(0)).expect(sql) };
     let mut imports_whole = 0;
     let mut pdfs_whole = 0;
-    let mut pdfs_without_batch = 0;
+    let mut batches_without_pdf = 0;
     for a in attempts {
         match a.kind {
             Kind::Visit => {
@@ -276,10 +276,15 @@ fn check(lab: &Lab, attempts: &[Attempt]) -> String {
                     assert!(info.contains(&format!("Pages:           {PAGES}\n")), "{}: {info}", a.marker);
                     let name = pdf.file_name().expect("file name").to_string_lossy();
                     let batch = count("SELECT count(*) FROM print_batches WHERE file_name = ?1", &name);
+                    // The batch is committed before its PDF takes its place: a PDF in place
+                    // always has its codes in the database.
+                    assert_eq!(batch, 1, "{} is in place without its batch", a.marker);
                     pdfs_whole += 1;
-                    pdfs_without_batch += usize::from(batch == 0);
                 } else {
                     assert!(!a.succeeded, "print {} succeeded but left no PDF", a.marker);
+                    let name = pdf.file_name().expect("file name").to_string_lossy();
+                    batches_without_pdf +=
+                        count("SELECT count(*) FROM print_batches WHERE file_name = ?1", &name) as usize;
                 }
                 if a.succeeded {
                     let batch = a.stdout.lines().last().expect("batch id").trim();
@@ -299,8 +304,8 @@ fn check(lab: &Lab, attempts: &[Attempt]) -> String {
         .filter(|e| e.as_ref().is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".part")))
         .count();
     format!(
-        "{imports_whole} imports whole in the file, the rest absent; {pdfs_whole} PDFs whole ({pdfs_without_batch} \
-         of them written just before a kill took their batch), the rest absent; {leftovers} temporary .part \
-         files left by killed prints"
+        "{imports_whole} imports whole in the file, the rest absent; {pdfs_whole} PDFs whole, each with its \
+         batch, the rest absent ({batches_without_pdf} batches recorded by a print killed before its PDF took \
+         its place); {leftovers} temporary .part files left by killed prints"
     )
 }

@@ -825,25 +825,11 @@ fn campaign_words_in_other_scripts_are_shaped_embedded_and_searchable() {
 /// and leaves the PDF that was at the same path before exactly as it was.
 #[test]
 fn a_failed_print_leaves_the_previous_pdf_as_it_was() {
-    use tablemap_core::api::stickers::PrintRequest;
-    use tablemap_core::stickers::qr::EcLevel;
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("t.sqlite");
     let mut store = tablemap_core::store::Store::open(&db).expect("store");
     let out = dir.path().join("batch.pdf");
-    let req = || PrintRequest {
-        template_id: "avery-l7160".into(),
-        count: Some(3),
-        start_at: 1,
-        ec_level: EcLevel::M,
-        for_restaurants: vec![],
-        base_url: Some("https://mc.org.uk/s".into()),
-        outlines: false,
-        cut_marks: false,
-        volunteer_id: None,
-        printed_by: None,
-        out: out.clone(),
-    };
+    let req = || support::blank_print(3, out.clone());
     tablemap_core::api::stickers::print(&mut store, req(), support::now(), &mut |_, _| true)
         .expect("first print");
     let first = std::fs::read(&out).expect("first pdf");
@@ -861,4 +847,32 @@ fn a_failed_print_leaves_the_previous_pdf_as_it_was() {
         .filter(|n| n.contains(".previous-") || n.ends_with(".part"))
         .collect();
     assert!(litter.is_empty(), "{litter:?}");
+}
+
+/// The batch is recorded before its PDF takes its place; when the PDF then cannot be placed
+/// (here a folder of the person's stands at that name), the batch is taken back whole and the
+/// folder is left as it was.
+#[test]
+fn a_pdf_that_cannot_be_placed_takes_its_batch_back() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut store = tablemap_core::store::Store::open(&dir.path().join("t.sqlite")).expect("store");
+    let out = dir.path().join("batch.pdf");
+    std::fs::create_dir(&out).expect("a folder at the name");
+    std::fs::write(out.join("mine.txt"), "mine").expect("write");
+    let req = support::blank_print(3, out.clone());
+    let failed = tablemap_core::api::stickers::print(&mut store, req, support::now(), &mut |_, _| true);
+    assert!(matches!(failed, Err(tablemap_core::api::ApiError::File { .. })), "{failed:?}");
+    assert!(tablemap_core::api::stickers::batches(&store).expect("batches").is_empty());
+    let codes: i64 =
+        store.conn().query_row("SELECT count(*) FROM sticker_codes", [], |r| r.get(0)).expect("count");
+    let events: i64 =
+        store.conn().query_row("SELECT count(*) FROM sticker_events", [], |r| r.get(0)).expect("count");
+    assert_eq!((codes, events), (0, 0));
+    assert_eq!(std::fs::read_to_string(out.join("mine.txt")).expect("kept"), "mine");
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.ends_with(".part"))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
 }

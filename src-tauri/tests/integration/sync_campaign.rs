@@ -2,29 +2,20 @@
 //! of every sticker, label templates, areas with their claims and notes, the coordinator's review
 //! list, and restaurants whose rows reach the server in pieces.
 
+use crate::support;
 use crate::sync::{at, team, visit_as, Person, Team};
 use tablemap_core::api;
 use tablemap_core::api::stickers::PrintRequest;
 use tablemap_core::domain::area::Geometry;
 use tablemap_core::domain::{NewVisit, Outcome, RestaurantId, StickerState};
-use tablemap_core::stickers::qr::EcLevel;
 use tablemap_core::sync::server::Role;
 use tablemap_core::sync::{pull, push};
 
 fn print(p: &mut Person, count: u32, to: Option<&Person>, minutes: i64) -> Result<String, api::ApiError> {
     let dir = tempfile::tempdir().expect("temp dir");
     let req = PrintRequest {
-        template_id: "avery-l7160".into(),
-        count: Some(count),
-        start_at: 1,
-        ec_level: EcLevel::M,
-        for_restaurants: vec![],
-        base_url: Some("https://mc.org.uk/s".into()),
-        outlines: false,
-        cut_marks: false,
         volunteer_id: to.map(|v| v.id.clone()),
-        printed_by: None,
-        out: dir.path().join("batch.pdf"),
+        ..support::blank_print(count, dir.path().join("batch.pdf"))
     };
     api::stickers::print(&mut p.store, req, at(minutes), &mut |_, _| true).map(|r| r.batch_id)
 }

@@ -20,6 +20,8 @@ import type { Cleared } from "./bindings/Cleared";
 import type { Retention } from "./bindings/Retention";
 import type { RetentionStatus } from "./bindings/RetentionStatus";
 import type { RecordFiles } from "./bindings/RecordFiles";
+import type { SaveTo } from "./bindings/SaveTo";
+import type { Exported } from "./bindings/Exported";
 import type { RestaurantDetail } from "./bindings/RestaurantDetail";
 import type { RestaurantDraft } from "./bindings/RestaurantDraft";
 import type { RestaurantFilter } from "./bindings/RestaurantFilter";
@@ -134,28 +136,37 @@ export const stickerPreview = (templateId: string, campaign: Campaign, ecLevel: 
   call<StickerPreviews>("sticker_preview", { template_id: templateId, campaign, ec_level: ecLevel, start_at: startAt, count });
 export const printBatches = () => call<PrintBatch[]>("print_batches");
 export const batchDetail = (id: string) => call<BatchDetail>("batch_detail", { id });
-export const defaultOutputFolder = () => call<string>("default_output_folder");
+// Files the window writes go to the output folder or where the native save dialog (opened by
+// the Rust command) says; the window never names a path.
+export const outputFolder = () => call<string>("output_folder");
+export const chooseOutputFolder = () => call<string>("choose_output_folder");
+export const resetOutputFolder = () => call<string>("reset_output_folder");
 export const cancelPrint = () => call<null>("cancel_print");
 
 /** Prints a batch; `onProgress` hears about every page window written. */
-export function printStickers(request: PrintRequest, onProgress: (p: PrintProgress) => void): Promise<PrintResult> {
+export function printStickers(
+  request: PrintRequest,
+  saveTo: SaveTo,
+  fileName: string,
+  onProgress: (p: PrintProgress) => void,
+): Promise<PrintResult> {
   const channel = new Channel<PrintProgress>();
   channel.onmessage = onProgress;
-  return call<PrintResult>("print_stickers", { request, on_progress: channel });
+  return call<PrintResult>("print_stickers", { request, save_to: saveTo, file_name: fileName, on_progress: channel });
 }
 export const importGlabels = (files: Array<[string, string]>) => call<TemplateImport>("import_glabels", { files });
 export const saveCustomTemplate = (template: Template) => call<Template>("save_custom_template", { template });
 export const getCalibration = () => call<PrinterCalibration>("get_calibration");
 export const saveCalibration = (calibration: PrinterCalibration) => call<PrinterCalibration>("save_calibration", { calibration });
-export const printCalibrationPage = (templateId: string, out: string) =>
-  call<string>("print_calibration_page", { template_id: templateId, out });
+export const printCalibrationPage = (templateId: string, saveTo: SaveTo) =>
+  call<string>("print_calibration_page", { template_id: templateId, save_to: saveTo });
 export const setCampaignLogo = (pngBase64: string | null) => call<boolean>("set_campaign_logo", { png_base64: pngBase64 });
 export const markSticker = (code: string, stickerState: StickerState, volunteerId: string | null) =>
   call<StickerCode>("mark_sticker", { code, sticker_state: stickerState, volunteer_id: volunteerId });
 export const handOutBatch = (batchId: string, volunteerId: string) =>
   call<BatchDetail>("hand_out_batch", { batch_id: batchId, volunteer_id: volunteerId });
-export const exportRestaurants = (format: "csv" | "geojson" | "public_map", out: string) =>
-  call<number>("export_restaurants", { format, out });
+export const exportRestaurants = (kind: "csv" | "geojson" | "public_map", saveTo: SaveTo) =>
+  call<Exported>("export_restaurants", { kind, save_to: saveTo });
 
 // CSV import wizard. The file travels as the raw request body, its name in a header.
 export const csvImportOpen = (bytes: Uint8Array, name: string) =>
@@ -223,7 +234,8 @@ export const planWalk = (area: string, plannedAt: string, start: LatLon | null, 
   call<WalkPlan>("plan_walk", { area, planned_at: plannedAt, start, volunteer });
 export const planWalkOf = (ids: string[], title: string, plannedAt: string, start: LatLon | null, volunteer: string | null) =>
   call<WalkPlan>("plan_walk_of", { ids, title, planned_at: plannedAt, start, volunteer });
-export const printWalkSheet = (plan: WalkPlan, out: string) => call<WalkSheetResult>("print_walk_sheet", { plan, out });
+export const printWalkSheet = (plan: WalkPlan, saveTo: SaveTo, fileName: string) =>
+  call<WalkSheetResult>("print_walk_sheet", { plan, save_to: saveTo, file_name: fileName });
 export const recordVisits = (visits: NewVisit[]) => call<number>("record_visits", { visits });
 
 // Team sync: the status, joining, syncing now, the coordinator's review list.

@@ -1,6 +1,7 @@
 // The window's shared state. Components read it directly; changes go through the functions
 // below so the list, the map, the legend and the panel stay in step.
 import * as api from "./api";
+import type { SaveTo } from "./bindings/SaveTo";
 import type { Bbox } from "./bindings/Bbox";
 import type { WalkPlan } from "./bindings/WalkPlan";
 import type { RestaurantDetail } from "./bindings/RestaurantDetail";
@@ -21,6 +22,10 @@ export type Toast = { text: string; kind: "info" | "error"; id: number };
 
 export const ui = $state({
   search: "",
+  /** Where printed and exported files go: the output folder (shown here once read) or the
+   * native save dialog each time. The window never names a path itself. */
+  outputFolder: "",
+  saveTo: "output_folder" as SaveTo,
   statuses: [] as Status[],
   /** More filters: a cuisine, a volunteer who visited, follow-ups due today or earlier. */
   cuisine: "",

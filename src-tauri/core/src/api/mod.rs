@@ -17,6 +17,7 @@ pub mod maintenance;
 pub mod map;
 mod models;
 pub mod osm;
+pub mod output;
 pub mod privacy;
 pub mod restaurant_record;
 pub mod restaurants;

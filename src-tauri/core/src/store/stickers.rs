@@ -228,3 +228,22 @@ pub fn templates(conn: &Connection) -> Result<Vec<(String, String)>> {
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
+
+/// Takes back a batch recorded a moment ago whose PDF could not then be put in place: its
+/// events, codes, outbox entries and the batch itself. Runs in the caller's transaction.
+pub fn unrecord_batch(tx: &Connection, batch_id: &str) -> Result<()> {
+    super::outbox::set_state(tx, "erasing", "1")?;
+    tx.execute(
+        "DELETE FROM outbox WHERE (kind = 'print_batch' AND entity_id = ?1) OR (kind = 'sticker_event' AND entity_id IN \
+         (SELECT e.id FROM sticker_events e JOIN sticker_codes c ON c.code = e.code WHERE c.batch_id = ?1))",
+        [batch_id],
+    )?;
+    tx.execute(
+        "DELETE FROM sticker_events WHERE code IN (SELECT code FROM sticker_codes WHERE batch_id = ?1)",
+        [batch_id],
+    )?;
+    tx.execute("DELETE FROM sticker_codes WHERE batch_id = ?1", [batch_id])?;
+    tx.execute("DELETE FROM print_batches WHERE id = ?1", [batch_id])?;
+    super::outbox::clear_state(tx, "erasing")?;
+    Ok(())
+}

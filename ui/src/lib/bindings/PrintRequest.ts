@@ -26,4 +26,4 @@ cut_marks: boolean,
 /**
  * Blank stickers handed to this volunteer.
  */
-volunteer_id: VolunteerId | null, printed_by: string | null, out: string, };
+volunteer_id: VolunteerId | null, printed_by: string | null, };

@@ -40,7 +40,10 @@ pub struct PrintRequest {
     /// Blank stickers handed to this volunteer.
     pub volunteer_id: Option<VolunteerId>,
     pub printed_by: Option<String>,
-    #[ts(type = "string")]
+    /// Where the PDF goes. Never read from the window (which names no path): the command that
+    /// prints sets it from the output folder or the native save dialog.
+    #[serde(skip_deserializing, default)]
+    #[ts(skip)]
     pub out: PathBuf,
 }
 
@@ -174,11 +177,12 @@ pub fn print(
         )
         .to_string()
     };
-    // The PDF at `req.out` before this print, kept aside (a hard link, else a copy) until the
-    // batch is recorded: if recording fails after the new file took its place, it comes back.
-    let previous = Previous::keep(&req.out);
-    let mut placed = false;
-    let recorded = store.write(|tx| {
+    // The whole PDF is on disk beside its target before anything is recorded; the batch is
+    // committed next, and only then does the PDF take its place. Killed in between, the batch
+    // is recorded and its PDF absent (reprint it); a PDF is never in place with codes the
+    // database does not know. If placing it fails, the batch is taken back.
+    let finished = file.finish_with(writer).map_err(|e| ApiError::file(FileAction::Write, &req.out, e))?;
+    store.write(|tx| {
         table::insert_batch(tx, &batch)?;
         for (i, s) in stickers.iter().enumerate() {
             let restaurant = req.for_restaurants.get(i);
@@ -206,18 +210,12 @@ pub fn print(
                 )?;
             }
         }
-        crate::store::outbox::print_batch(tx, &batch.id, now)?;
-        // The file goes in place only once everything is recorded; if the commit then fails,
-        // the file without a batch gives way to what was there before (below).
-        file.commit_with(writer).map_err(|e| ApiError::file(FileAction::Write, &req.out, e))?;
-        placed = true;
-        Ok::<_, ApiError>(())
-    });
-    match (&recorded, placed) {
-        (Err(_), true) => previous.restore(&req.out),
-        _ => previous.forget(),
+        crate::store::outbox::print_batch(tx, &batch.id, now)
+    })?;
+    if let Err(e) = finished.place() {
+        store.write(|tx| table::unrecord_batch(tx, &batch.id))?;
+        return Err(ApiError::file(FileAction::Write, &req.out, e));
     }
-    recorded?;
 
     let bytes = std::fs::metadata(&req.out).map(|m| m.len()).unwrap_or(0);
     let mut warnings = Vec::new();
@@ -254,38 +252,4 @@ pub fn calibration_page(store: &Store, template_id: &str, out: &std::path::Path)
     let writer = sheet::write_calibration(writer, &template, &calibration(store)?.into())
         .map_err(ApiError::StickerSheet)?;
     file.commit_with(writer).map_err(|e| ApiError::file(FileAction::Write, out, e))
-}
-
-/// A file's previous version, kept aside while a new one is written over it.
-struct Previous(Option<std::path::PathBuf>);
-
-impl Previous {
-    fn keep(path: &std::path::Path) -> Previous {
-        if !path.is_file() {
-            return Previous(None);
-        }
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let aside = path.with_file_name(format!(".{name}.previous-{}", std::process::id()));
-        let _ = std::fs::remove_file(&aside);
-        let kept = std::fs::hard_link(path, &aside).or_else(|_| std::fs::copy(path, &aside).map(|_| ()));
-        Previous(kept.ok().map(|()| aside))
-    }
-
-    /// Puts the previous version back over `path` (or, with none, removes the new file).
-    fn restore(self, path: &std::path::Path) {
-        match &self.0 {
-            Some(aside) => {
-                let _ = std::fs::rename(aside, path);
-            }
-            None => {
-                let _ = std::fs::remove_file(path);
-            }
-        }
-    }
-
-    fn forget(self) {
-        if let Some(aside) = &self.0 {
-            let _ = std::fs::remove_file(aside);
-        }
-    }
 }
