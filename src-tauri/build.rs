@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "update_restaurant",
     "decide_proposal",
     "erase_restaurant",
+    "erase_volunteer",
     "export_restaurant_record",
     "startup_problem",
     "check_database",

@@ -87,6 +87,7 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::update_restaurant,
             commands::decide_proposal,
             commands::erase_restaurant,
+            commands::erase_volunteer,
             commands::export_restaurant_record,
             commands::startup_problem,
             commands::check_database,

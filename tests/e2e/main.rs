@@ -287,6 +287,29 @@ async fn add_a_restaurant_by_clicking_the_map_with_validation() -> Result<()> {
     app.click("#clear-caches").await?;
     app.client.accept_alert().await?;
     app.wait_text("#retention-note", "Cleared").await?;
+    // A volunteer asks to be forgotten: their name and contact go, their visits stay.
+    let volunteers = cli_json(&db, &["volunteers", "list", "--format", "json"])?;
+    let (vid, vname) = (
+        volunteers[0]["id"].as_str().context("volunteer id")?.to_string(),
+        volunteers[0]["display_name"].as_str().context("name")?.to_string(),
+    );
+    // `doctor` counts the visits (and checks the file while the window is open).
+    let visits = || -> Result<String> {
+        let words = cli(&db, &["doctor"])?;
+        Ok(words.split(", ").find(|w| w.ends_with(" visits")).context("visits counted")?.to_string())
+    };
+    let visits_before = visits()?;
+    app.click(&format!("#volunteer-list li[data-id='{vid}'] button.erase")).await?;
+    let question = app.client.get_alert_text().await?;
+    assert!(question.contains(&vname), "{question}");
+    app.client.accept_alert().await?;
+    app.wait_text(".toast", "was erased").await?;
+    app.wait_count(&format!("#volunteer-list li[data-id='{vid}'] button.erase"), 0).await?;
+    app.script("document.querySelector('#volunteer-list').scrollIntoView(); return true;").await?;
+    app.shot("settings-volunteers").await?;
+    let after = cli(&db, &["volunteers", "list", "--format", "json"])?;
+    assert!(!after.contains(&vname), "{after}");
+    assert_eq!(visits()?, visits_before, "the visits stay");
     // Check and back up, while the window is open; then put that backup back.
     app.click("#doctor-run").await?;
     app.wait_text("#backup-note", "All well: 61 restaurants").await?;

@@ -176,6 +176,16 @@ pub async fn erase_restaurant(state: State<'_, AppState>, id: RestaurantId) -> A
     state.write(|s| api::erase::restaurant(s, &id, Utc::now()))
 }
 
+/// Erases a volunteer's name and contact (the window asked first); answers the name their
+/// visits now show.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn erase_volunteer(
+    state: State<'_, AppState>,
+    id: tablemap_core::domain::VolunteerId,
+) -> Answer<String> {
+    state.write(|s| api::erase::volunteer(s, id.as_str(), Utc::now()))
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn record_visit(state: State<'_, AppState>, visit: NewVisit) -> Answer<RestaurantDetail> {
     state.write(|s| api::visits::record(s, visit, Utc::now()))

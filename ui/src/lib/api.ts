@@ -103,6 +103,7 @@ export const updateRestaurant = (id: string, draft: RestaurantDraft) =>
 export const decideProposal = (id: string, decision: Standing) =>
   call<RestaurantDetail>("decide_proposal", { id, decision });
 export const eraseRestaurant = (id: string) => call<Erased>("erase_restaurant", { id });
+export const eraseVolunteer = (id: string) => call<string>("erase_volunteer", { id });
 export const firstRun = () => call<FirstRun>("first_run");
 export const openDemo = () => call<FirstRun>("open_demo");
 export const startCampaign = (name: string, baseUrl: string) =>
