@@ -58,59 +58,62 @@ pub fn apply(
     access::require(store.conn(), Action::EditRestaurants)?;
     store.write(|tx| {
         crate::store::restaurants::search_index::in_bulk(tx, |tx| {
-            let mut summary = OsmImportSummary::default();
-            let mut ids = ulid::Generator::new();
-            let mut batch = table::Batch::new("osm", now);
-            // References waiting in `batch`: an answer naming one element twice finds the first.
-            let mut waiting = std::collections::HashSet::new();
-            let queued = |written: Vec<RestaurantId>| -> Result<()> {
-                for id in written {
-                    crate::store::outbox::restaurant_inserted(tx, &id, now)?;
+            crate::store::restaurants::bulk_indexes::deferred(tx, venues.len(), |tx| {
+                let mut summary = OsmImportSummary::default();
+                let mut ids = ulid::Generator::new();
+                let mut batch = table::Batch::new("osm", now);
+                // References waiting in `batch`: an answer naming one element twice finds the first.
+                let mut waiting = std::collections::HashSet::new();
+                let sharing = crate::store::outbox::sharing(tx)?;
+                let queued = |written: Vec<RestaurantId>| -> Result<()> {
+                    for id in written.iter().filter(|_| sharing) {
+                        crate::store::outbox::restaurant_inserted(tx, id, now)?;
+                    }
+                    Ok(())
+                };
+                for (i, venue) in venues.iter().enumerate() {
+                    if i % 250 == 0 && !progress(i, total) {
+                        return Err(ApiError::Cancelled);
+                    }
+                    if venue.name.is_none() {
+                        summary.skipped_unnamed += 1;
+                        continue;
+                    }
+                    if waiting.contains(venue.external_ref.as_str()) {
+                        queued(batch.flush(tx)?)?;
+                        waiting.clear();
+                    }
+                    let existing = table::find_by_external_ref(tx, &venue.external_ref)?;
+                    let Some(valid) = draft(venue, existing.as_ref()) else {
+                        summary.skipped_invalid += 1;
+                        continue;
+                    };
+                    match existing {
+                        None => {
+                            let id = RestaurantId::generate_next(&mut ids, now);
+                            let written = batch.push(tx, id, &valid, Some(&venue.external_ref))?;
+                            if written.is_empty() {
+                                waiting.insert(venue.external_ref.as_str());
+                            } else {
+                                waiting.clear();
+                            }
+                            queued(written)?;
+                            summary.added += 1;
+                        }
+                        Some(r) if same(&r, &valid) => summary.unchanged += 1,
+                        Some(r) => {
+                            table::update(tx, &r.id, &valid, now)?;
+                            crate::store::outbox::restaurant_updated(tx, &r, now)?;
+                            summary.updated += 1;
+                        }
+                    }
                 }
-                Ok(())
-            };
-            for (i, venue) in venues.iter().enumerate() {
-                if i % 250 == 0 && !progress(i, total) {
+                queued(batch.flush(tx)?)?;
+                if !progress(total, total) {
                     return Err(ApiError::Cancelled);
                 }
-                if venue.name.is_none() {
-                    summary.skipped_unnamed += 1;
-                    continue;
-                }
-                if waiting.contains(venue.external_ref.as_str()) {
-                    queued(batch.flush(tx)?)?;
-                    waiting.clear();
-                }
-                let existing = table::find_by_external_ref(tx, &venue.external_ref)?;
-                let Some(valid) = draft(venue, existing.as_ref()) else {
-                    summary.skipped_invalid += 1;
-                    continue;
-                };
-                match existing {
-                    None => {
-                        let id = RestaurantId::generate_next(&mut ids, now);
-                        let written = batch.push(tx, id, &valid, Some(&venue.external_ref))?;
-                        if written.is_empty() {
-                            waiting.insert(venue.external_ref.as_str());
-                        } else {
-                            waiting.clear();
-                        }
-                        queued(written)?;
-                        summary.added += 1;
-                    }
-                    Some(r) if same(&r, &valid) => summary.unchanged += 1,
-                    Some(r) => {
-                        table::update(tx, &r.id, &valid, now)?;
-                        crate::store::outbox::restaurant_updated(tx, &r, now)?;
-                        summary.updated += 1;
-                    }
-                }
-            }
-            queued(batch.flush(tx)?)?;
-            if !progress(total, total) {
-                return Err(ApiError::Cancelled);
-            }
-            Ok(summary)
+                Ok(summary)
+            })
         })
     })
 }

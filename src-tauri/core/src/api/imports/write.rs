@@ -14,7 +14,7 @@ use crate::imports::problem::Problem;
 use crate::imports::rows::{Candidate, Position};
 use crate::imports::{CsvOptions, ReadFile};
 use crate::store::duplicates as lookup;
-use crate::store::restaurants::{self as table, search_index};
+use crate::store::restaurants::{self as table, bulk_indexes, search_index};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use rusqlite::Transaction;
@@ -74,28 +74,30 @@ pub fn import_csv(
     let work = |tx: &Transaction<'_>| -> Result<CsvImportSummary> {
         let index = DuplicateIndex::new(lookup::all(tx)?);
         search_index::in_bulk(tx, |tx| {
-            std::thread::scope(|scope| {
-                let (send, receive) = mpsc::sync_channel::<Vec<Write>>(4);
-                let judge = scope.spawn(|| judge(&file, &job, index, send));
-                let written = write(tx, &job, receive, file.encoding, total, progress);
-                // A judge that panicked is a bug; say so rather than import half a file.
-                let judged = judge
-                    .join()
-                    .map_err(|_| ApiError::Inconsistent { what: "the import's reader stopped" })?;
-                let mut s = written?;
-                if let Some(mut p) = judged.first {
-                    if judged.problems > 1 {
-                        let more = judged.problems - 1;
-                        p.message.push_str(&if more == 1 {
-                            " (and 1 more row with a problem)".to_string()
-                        } else {
-                            format!(" (and {more} more rows with problems)")
-                        });
+            bulk_indexes::deferred(tx, total as usize, |tx| {
+                std::thread::scope(|scope| {
+                    let (send, receive) = mpsc::sync_channel::<Vec<Write>>(4);
+                    let judge = scope.spawn(|| judge(&file, &job, index, send));
+                    let written = write(tx, &job, receive, file.encoding, total, progress);
+                    // A judge that panicked is a bug; say so rather than import half a file.
+                    let judged = judge
+                        .join()
+                        .map_err(|_| ApiError::Inconsistent { what: "the import's reader stopped" })?;
+                    let mut s = written?;
+                    if let Some(mut p) = judged.first {
+                        if judged.problems > 1 {
+                            let more = judged.problems - 1;
+                            p.message.push_str(&if more == 1 {
+                                " (and 1 more row with a problem)".to_string()
+                            } else {
+                                format!(" (and {more} more rows with problems)")
+                            });
+                        }
+                        return Err(ApiError::BadFile(p));
                     }
-                    return Err(ApiError::BadFile(p));
-                }
-                s.rows = judged.rows;
-                Ok(s)
+                    s.rows = judged.rows;
+                    Ok(s)
+                })
             })
         })
     };
@@ -208,9 +210,11 @@ fn write(
         dry_run: job.dry_run,
     };
     let mut batch = table::Batch::new("csv", job.now);
+    // Asked once: joined or not cannot change during the import.
+    let sharing = crate::store::outbox::sharing(tx)?;
     let queued = |written: Vec<RestaurantId>| -> Result<()> {
-        for id in written {
-            crate::store::outbox::restaurant_inserted(tx, &id, job.now)?;
+        for id in written.iter().filter(|_| sharing) {
+            crate::store::outbox::restaurant_inserted(tx, id, job.now)?;
         }
         Ok(())
     };

@@ -21,14 +21,20 @@ const CHUNK: usize = 500;
 /// returns the ids it wrote.
 pub struct Batch {
     source: &'static str,
-    now: DateTime<Utc>,
+    /// `now` as stored, made once.
+    stamp: String,
     rows: Vec<Value>,
     ids: Vec<RestaurantId>,
 }
 
 impl Batch {
     pub fn new(source: &'static str, now: DateTime<Utc>) -> Self {
-        Batch { source, now, rows: Vec::with_capacity(CHUNK * 15), ids: Vec::with_capacity(CHUNK) }
+        Batch {
+            source,
+            stamp: time(now),
+            rows: Vec::with_capacity(CHUNK * 15),
+            ids: Vec::with_capacity(CHUNK),
+        }
     }
 
     /// Queues one restaurant; writes the queue when it is full and returns the ids written.
@@ -42,8 +48,8 @@ impl Batch {
         self.rows.extend(draft_values(&id, &draft.0));
         self.rows.push(Value::Text(self.source.to_string()));
         self.rows.push(external_ref.map_or(Value::Null, |r| Value::Text(r.to_string())));
-        self.rows.push(Value::Text(time(self.now)));
-        self.rows.push(Value::Text(time(self.now)));
+        self.rows.push(Value::Text(self.stamp.clone()));
+        self.rows.push(Value::Text(self.stamp.clone()));
         self.ids.push(id);
         if self.ids.len() >= CHUNK {
             return self.flush(conn);
@@ -64,9 +70,16 @@ impl Batch {
             vec![tuple.as_str(); n].join(", ")
         );
         conn.prepare_cached(&sql)?.execute(params_from_iter(self.rows.drain(..)))?;
-        let status =
-            format!("INSERT INTO restaurant_status (restaurant_id) VALUES {}", vec!["(?)"; n].join(", "));
-        conn.prepare_cached(&status)?.execute(params_from_iter(self.ids.iter().map(RestaurantId::as_str)))?;
+        // One statement inserts the rows with consecutive row numbers, ending at the last one.
+        conn.prepare_cached(
+            "INSERT INTO restaurant_status (restaurant_id) SELECT id FROM restaurants \
+             WHERE pk > last_insert_rowid() - ?1 ORDER BY pk",
+        )?
+        .execute([n as i64])
+        .and_then(|written| match written == n {
+            true => Ok(()),
+            false => Err(rusqlite::Error::StatementChangedRows(written)),
+        })?;
         Ok(std::mem::take(&mut self.ids))
     }
 }

@@ -10,6 +10,7 @@ use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 
 mod batch;
+pub mod bulk_indexes;
 mod queries;
 pub mod search_index;
 pub use batch::Batch;
