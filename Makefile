@@ -6,7 +6,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 RELEASE_BIN := target/release/tablemap
 XVFB := xvfb-run -a -s "-screen 0 1400x900x24"
 
-.PHONY: lint deps-bench bench-map bench-csv bench-osm bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean bench-tiles bench-areas bench-walk bench-sync bench-crash fuzz
+.PHONY: lint deps-bench bench-map bench-csv bench-osm bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean bench-tiles bench-areas bench-walk bench-sync bench-crash bench-report fuzz
 
 ## Build the release app and open the window (on the per-user database; the first run offers demo data apart).
 run: build
@@ -64,7 +64,7 @@ test: deps-test lint ui-check ui-test rust-test bindings-check invariants e2e
 ## Figures only: store latencies at 10,000 and 100,000 restaurants, an OpenStreetMap import of
 ## 50,000 elements, app start-up and memory, sticker sheets against reportlab+segno and
 ## glabels-3-batch, team sync against a local PostgreSQL, 1,000 crashes of the command line.
-bench: bench-store bench-map bench-csv bench-osm bench-app bench-stickers bench-tiles bench-areas bench-walk bench-sync bench-crash
+bench: bench-store bench-map bench-csv bench-osm bench-app bench-stickers bench-tiles bench-areas bench-walk bench-sync bench-crash bench-report
 
 bench-store: deps
 	cargo bench -p tablemap-core --bench store
@@ -80,6 +80,11 @@ bench-tiles: deps
 ## Areas: tagging 100,000 demo restaurants with 50 ward polygons, and `areas list` latency.
 bench-areas: deps
 	cargo bench -p tablemap-core --bench areas
+
+## The dashboard's figures (`api::report`) on 100,000 restaurants and 1,000,000 visits: this
+## month, last month (statuses replayed) and the whole campaign.
+bench-report: deps
+	cargo bench -p tablemap-core --bench report
 
 ## Walk lists: route ordering for 50 and 500 stops (nearest neighbour, then 2-opt) and a
 ## 50-stop walk sheet PDF.

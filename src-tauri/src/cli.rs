@@ -20,6 +20,7 @@ mod key;
 mod maintenance;
 mod output;
 mod places;
+mod report;
 mod restaurants;
 mod retention;
 mod settings;
@@ -116,6 +117,9 @@ pub enum Command {
     /// moving it to another computer.
     #[command(subcommand)]
     Key(key::KeyCommand),
+    /// The campaign's figures for a month or any two days: the funnel, the weeks, areas,
+    /// stickers, follow-ups (the dashboard's numbers).
+    Report(report::ReportArgs),
     /// How long visit notes and geocoding answers are kept; empty the caches.
     #[command(subcommand)]
     Retention(retention::RetentionCommand),
@@ -186,6 +190,7 @@ fn execute(db: &Path, command: Command) -> Result<(), CliError> {
         Command::Leave => team::leave(&mut store),
         Command::Sync(args) => team::sync(&mut store, args),
         Command::Doctor => maintenance::doctor(&store),
+        Command::Report(args) => report::run(&store, args, now),
         Command::Backup(args) => maintenance::backup(&store, args),
         Command::Restore(args) => maintenance::restore(&mut store, db, args, now),
         Command::Server(c) => team::server(c),

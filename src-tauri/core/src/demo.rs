@@ -12,6 +12,8 @@ use crate::store::demo_rows::{self, DemoRemoved};
 use crate::store::{consents, restaurants, status, visits, volunteers, Store};
 use chrono::{DateTime, Duration, Utc};
 
+pub mod more_visits;
+
 pub const DEFAULT_COUNT: u32 = 60;
 /// The time every demo id carries (2026-01-01T00:00:00Z, plus a few minutes at most): how a
 /// demo visit, consent or volunteer is told from one a person recorded.

@@ -27,8 +27,12 @@ pub enum VisitsCommand {
         follow_up: Option<NaiveDate>,
         /// When the visit happened, if not now (typing in a paper sheet): RFC 3339, e.g.
         /// 2026-06-01T14:30:00Z.
-        #[arg(long, value_name = "TIME")]
+        #[arg(long, value_name = "TIME", conflicts_with = "at")]
         visited_at: Option<chrono::DateTime<chrono::Utc>>,
+        /// When the visit happened, in the campaign's local time: YYYY-MM-DD (read as noon) or
+        /// YYYY-MM-DDTHH:MM. Refused in the future.
+        #[arg(long, value_name = "DAY[THH:MM]")]
+        at: Option<String>,
         /// The id of an earlier visit this one corrects.
         #[arg(long)]
         corrects: Option<String>,
@@ -56,9 +60,14 @@ pub(super) fn run(store: &mut Store, command: VisitsCommand, now: DateTime<Utc>)
         note,
         follow_up,
         visited_at,
+        at,
         corrects,
         sticker,
     } = command;
+    let visited_at = match at {
+        Some(text) => Some(api::report::local_time(store, &text)?),
+        None => visited_at,
+    };
     let visit = NewVisit {
         restaurant_id: RestaurantId::from(restaurant.as_str()),
         // Filled in by `record_by_name`, which finds or adds the volunteer in the same transaction.

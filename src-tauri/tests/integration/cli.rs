@@ -521,3 +521,65 @@ fn doctor_backup_and_restore() {
     assert_ne!(refused.code, 0);
     assert!(!dir.path().join("bad.sqlite").exists());
 }
+
+/// `report --format json` on visits typed in with their own day: the keys the issue names, the
+/// figures `api::report` gives (one use-case), a future day refused.
+#[test]
+fn report_counts_visits_typed_in_with_their_own_day() {
+    let (_dir, db) = temp_db();
+    let add = |name: &str| {
+        ok(&db, &format!("restaurants add --name '{name}' --lat 51.5467 --lon -0.0755")).trim().to_string()
+    };
+    let (a, b) = (add("Lalibela Kitchen"), add("Zahle"));
+    let visit = |id: &str, outcome: &str, at: &str| {
+        ok(&db, &format!("visits add --restaurant {id} --volunteer Amina --outcome {outcome} --at {at}"))
+    };
+    visit(&a, "spoke", "2026-11-02");
+    visit(&a, "sticker_placed", "2026-11-10T18:30");
+    visit(&b, "declined", "2026-11-11");
+    visit(&b, "spoke", "2026-10-30");
+    let refused = tablemap(
+        &db,
+        &format!("visits add --restaurant {a} --volunteer Amina --outcome spoke --at 2099-01-01"),
+    );
+    assert!(refused.code != 0 && refused.stderr.contains("future"), "{}", refused.stderr);
+    let bad = tablemap(
+        &db,
+        &format!("visits add --restaurant {a} --volunteer Amina --outcome spoke --at 'next tuesday'"),
+    );
+    assert!(bad.code != 0 && bad.stderr.contains("2026-11-02T14:30"), "{}", bad.stderr);
+
+    let r = json(&db, "report --month 2026-11 --format json");
+    for key in ["funnel", "by_status", "weeks", "areas", "stickers", "follow_ups"] {
+        assert!(r.get(key).is_some(), "{key} in {r}");
+    }
+    let funnel = &r["funnel"];
+    let got: Vec<i64> = ["known", "contacted", "agreed", "sticker_placed"]
+        .iter()
+        .map(|k| funnel[k].as_i64().unwrap_or(-1))
+        .collect();
+    assert_eq!(got, [2, 2, 1, 1], "{funnel}");
+    assert_eq!(r["beside"]["declined"], 1);
+    let weeks: Vec<(String, i64)> = r["weeks"]
+        .as_array()
+        .expect("weeks")
+        .iter()
+        .map(|w| (w["start"].as_str().unwrap_or_default().to_string(), w["visits"].as_i64().unwrap_or(-1)))
+        .collect();
+    assert_eq!(weeks[0], ("2026-10-26".to_string(), 0), "30 October is October's");
+    assert_eq!(weeks[1], ("2026-11-02".to_string(), 1));
+    assert_eq!(weeks[2], ("2026-11-09".to_string(), 2));
+    let statuses = r["by_status"].as_array().expect("by_status");
+    assert_eq!(statuses.len(), 8, "every status, with zeros");
+    // The table says the same.
+    let table = ok(&db, "report --month 2026-11");
+    assert!(table.contains("2026-11-01 to 2026-11-30"), "{table}");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["2", "2", "1", "1", "1", "0", "0"]),
+        "{table}"
+    );
+    // Only one way to ask for a period.
+    assert_ne!(tablemap(&db, "report --month 2026-11 --from 2026-11-01 --to 2026-11-30").code, 0);
+}

@@ -143,17 +143,5 @@ pub fn qr_codes_on_page(pdf: &Path, page: u32, dpi: u32, work: &Path) -> Vec<Str
 
 /// A request for `count` blank stickers on Avery L7160 at level M, to `out`.
 pub fn blank_print(count: u32, out: std::path::PathBuf) -> tablemap_core::api::stickers::PrintRequest {
-    tablemap_core::api::stickers::PrintRequest {
-        template_id: "avery-l7160".into(),
-        count: Some(count),
-        start_at: 1,
-        ec_level: tablemap_core::stickers::qr::EcLevel::M,
-        for_restaurants: vec![],
-        base_url: Some("https://mc.org.uk/s".into()),
-        outlines: false,
-        cut_marks: false,
-        volunteer_id: None,
-        printed_by: None,
-        out,
-    }
+    tablemap_core::api::stickers::PrintRequest::blank("avery-l7160", count, "https://mc.org.uk/s", out)
 }

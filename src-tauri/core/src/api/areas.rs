@@ -419,7 +419,7 @@ fn holder_of(claims: &[StoredClaim], now: DateTime<Utc>) -> Option<AreaHolder> {
 }
 
 /// The area in use with this id, or else this name (any case).
-fn find(conn: &Connection, key: &str) -> Result<StoredArea> {
+pub(crate) fn find(conn: &Connection, key: &str) -> Result<StoredArea> {
     let key = key.trim();
     match table::get(conn, &AreaId::from(key)) {
         Ok(found) => return Ok(found),

@@ -35,3 +35,8 @@ pub fn visit(
     };
     super::visits::record(store, visit, now).expect("visit");
 }
+
+/// A time written as RFC 3339 (`2026-11-02T10:00:00Z`).
+pub fn at(s: &str) -> DateTime<Utc> {
+    s.parse().expect("an RFC 3339 time")
+}

@@ -19,6 +19,7 @@ mod models;
 pub mod osm;
 pub mod output;
 pub mod privacy;
+pub mod report;
 pub mod restaurant_record;
 pub mod restaurants;
 pub mod retention;

@@ -21,9 +21,21 @@ static LAST_REQUEST: LazyLock<tokio::sync::Mutex<Option<Instant>>> =
 
 /// A Nominatim turn, held until the request ends.
 struct Turn {
-    _here: tokio::sync::MutexGuard<'static, Option<Instant>>,
+    here: tokio::sync::MutexGuard<'static, Option<Instant>>,
     /// The locked turn file (released when dropped), when the cache folder can be used.
-    _shared: Option<std::fs::File>,
+    shared: Option<std::fs::File>,
+}
+
+impl Drop for Turn {
+    /// The next turn counts its second from the end of this request, not its start: a request
+    /// slow to leave (a process starting, a connection being made) would otherwise reach the
+    /// server less than a second before the next one.
+    fn drop(&mut self) {
+        *self.here = Some(Instant::now());
+        if let Some(file) = &self.shared {
+            stamp(file);
+        }
+    }
 }
 
 /// Waits for this user's next Nominatim turn and holds it until the request ends.
@@ -41,7 +53,7 @@ async fn turn() -> Turn {
         _ => None,
     };
     *last = Some(Instant::now());
-    Turn { _here: last, _shared: shared }
+    Turn { here: last, shared }
 }
 
 /// Locks the user's turn file (waiting while another process holds it) and answers it with
@@ -61,7 +73,7 @@ fn shared_turn() -> Option<(std::fs::File, Duration)> {
     Some((file, next.saturating_sub(now).min(MIN_INTERVAL)))
 }
 
-/// Records now as the start of the latest request.
+/// Records now as the time of the latest request (its start, then its end).
 fn stamp(file: &std::fs::File) {
     use std::io::{Seek, Write};
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();

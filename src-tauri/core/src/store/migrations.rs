@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0012_search_index_bulk.sql"),
     include_str!("../../migrations/0013_erase.sql"),
     include_str!("../../migrations/0014_retention.sql"),
+    include_str!("../../migrations/0015_visits_by_time.sql"),
 ];
 
 pub fn latest() -> i64 {

@@ -3,7 +3,7 @@
 
 pub mod areas;
 pub mod cipher;
-mod codec;
+pub(crate) mod codec;
 pub mod consents;
 pub mod demo_rows;
 pub mod doctor;

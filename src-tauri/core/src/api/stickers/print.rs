@@ -47,6 +47,25 @@ pub struct PrintRequest {
     pub out: PathBuf,
 }
 
+impl PrintRequest {
+    /// `count` blank stickers on `template_id` at level M, codes opening `base_url/CODE`, to `out`.
+    pub fn blank(template_id: &str, count: u32, base_url: &str, out: PathBuf) -> Self {
+        PrintRequest {
+            template_id: template_id.into(),
+            count: Some(count),
+            start_at: 1,
+            ec_level: EcLevel::M,
+            for_restaurants: vec![],
+            base_url: Some(base_url.into()),
+            outlines: false,
+            cut_marks: false,
+            volunteer_id: None,
+            printed_by: None,
+            out,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct PrintResult {

@@ -1,0 +1,395 @@
+//! The report's counts, each from SQL over the period's visits: the funnel's restaurants (one
+//! row per restaurant), the weeks (one row per UTC hour, placed in local weeks here), the
+//! volunteers (one row each); then the statuses at the end, and what follows from them.
+
+use super::super::{ApiError, Result};
+use super::period::{self, Bounds};
+use super::{AreaCoverage, FollowUps, Funnel, VolunteerFigures};
+use crate::api::models::StatusCount;
+use crate::domain::status::next;
+use crate::domain::{AreaId, Outcome, Status};
+use crate::store::areas as area_table;
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use rusqlite::{Connection, ToSql};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// The restaurants one area holds.
+pub struct Scope {
+    pub id: AreaId,
+    pub name: String,
+    /// Their ids, as a JSON array (bound to `:ids`).
+    ids: String,
+}
+
+impl Scope {
+    pub fn area(conn: &Connection, key: &str) -> Result<Scope> {
+        let found = crate::api::areas::find(conn, key)?;
+        let ids = inside(conn, &found.area)?;
+        let ids = serde_json::to_string(&ids)
+            .map_err(|e| ApiError::Encode { what: "an area's restaurants", reason: e.to_string() })?;
+        Ok(Scope { id: found.id, name: found.name, ids })
+    }
+}
+
+/// The ids of the restaurants inside an outline (not rejected).
+fn inside(conn: &Connection, area: &crate::domain::area::Area) -> Result<Vec<String>> {
+    let mut ids = Vec::new();
+    area_table::points_in(conn, area.bounds(), |p| {
+        if area.contains(p.lat, p.lon) {
+            ids.push(p.id.to_string());
+        }
+    })?;
+    Ok(ids)
+}
+
+/// `AND <column> IN (the scope)` when there is one.
+fn scoped(column: &str, scope: Option<&Scope>) -> String {
+    match scope {
+        Some(_) => format!(" AND {column} IN (SELECT value FROM json_each(:ids))"),
+        None => String::new(),
+    }
+}
+
+/// Named parameters: the bounds, and the scope's ids when the statement names them.
+fn params<'a>(sql: &str, b: &'a Bounds, scope: Option<&'a Scope>) -> Vec<(&'static str, &'a dyn ToSql)> {
+    let mut out: Vec<(&'static str, &'a dyn ToSql)> = Vec::new();
+    if sql.contains(":start") {
+        out.push((":start", &b.start));
+    }
+    if sql.contains(":end") {
+        out.push((":end", &b.end));
+    }
+    if let Some(s) = scope.filter(|_| sql.contains(":ids")) {
+        out.push((":ids", &s.ids));
+    }
+    out
+}
+
+/// The period's visits as they stand (a corrected visit is replaced by its correction).
+/// (Corrections are few: their list is read once, not looked up for every visit.)
+const STANDING: &str = "v.visited_at >= :start AND v.visited_at < :end \
+     AND v.id NOT IN (SELECT c.corrects FROM visits c WHERE c.corrects IS NOT NULL)";
+const AGREED: &str = "('agreed', 'sticker_placed')";
+/// A restaurant known at the end: added before it, or visited before it (a sheet typed in
+/// after the restaurant was imported keeps the day of its visit). Rejected proposals aside.
+const KNOWN: &str = "r.standing != 'rejected' AND (r.created_at < :end \
+     OR EXISTS (SELECT 1 FROM visits w WHERE w.restaurant_id = r.id AND w.visited_at < :end))";
+const YES_TO_A_STICKER: &str =
+    "k.kind = 'display_sticker' AND k.answer = 'yes' AND k.recorded_at >= :start AND k.recorded_at < :end";
+
+/// What the period's visits and consents add up to.
+pub struct Found {
+    pub funnel: Funnel,
+    /// Per Monday: visits, agreements, stickers placed.
+    pub by_week: BTreeMap<NaiveDate, [u32; 3]>,
+    /// Per volunteer id: visits, agreements, stickers placed.
+    pub by_volunteer: BTreeMap<String, [u32; 3]>,
+    /// Restaurants (by row number) contacted in the period (the funnel's second stage).
+    pub contacted: HashSet<i64>,
+}
+
+pub fn count(conn: &Connection, b: &Bounds, scope: Option<&Scope>, tz: &Tz) -> Result<Found> {
+    let known_sql = format!("SELECT count(*) FROM restaurants r WHERE {KNOWN}{}", scoped("r.id", scope));
+    let known: i64 =
+        conn.prepare_cached(&known_sql)?.query_row(&*params(&known_sql, b, scope), |r| r.get(0))?;
+
+    // One row per restaurant: placed a sticker, agreed (either), in the period. A long period
+    // reads the visits in restaurant order (no sort of a million rows); a short one reads only
+    // its own visits by time, then sorts those.
+    let by_restaurant = if b.days > 92 { "visits_restaurant" } else { "visits_by_time" };
+    let per_restaurant = format!(
+        "SELECT r.pk, g.placed, g.agreed FROM ( \
+           SELECT v.restaurant_id, max(v.outcome = 'sticker_placed') AS placed, max(v.outcome IN {AGREED}) AS agreed \
+           FROM visits v INDEXED BY {by_restaurant} WHERE {STANDING}{} GROUP BY v.restaurant_id \
+           UNION ALL SELECT k.restaurant_id, 0, 1 FROM consent_records k WHERE {YES_TO_A_STICKER}{} \
+         ) g JOIN restaurants r ON r.id = g.restaurant_id \
+         WHERE {KNOWN}",
+        scoped("v.restaurant_id", scope),
+        scoped("k.restaurant_id", scope)
+    );
+    let mut contacted = HashSet::new();
+    let (mut agreed, mut placed) = (HashSet::new(), 0u32);
+    let mut stmt = conn.prepare_cached(&per_restaurant)?;
+    let mut rows = stmt.query(&*params(&per_restaurant, b, scope))?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let (p, a): (bool, bool) = (r.get(1)?, r.get(2)?);
+        placed += u32::from(p);
+        if a {
+            agreed.insert(id);
+        }
+        contacted.insert(id);
+    }
+    // One row per UTC hour, so each lands in its local week whatever the clocks did.
+    let hourly = format!(
+        "SELECT substr(v.visited_at, 1, 13), count(*), sum(v.outcome IN {AGREED}), sum(v.outcome = 'sticker_placed') \
+         FROM visits v INDEXED BY visits_by_time WHERE {STANDING}{} GROUP BY 1 \
+         UNION ALL SELECT substr(k.recorded_at, 1, 13), 0, count(*), 0 FROM consent_records k \
+         WHERE {YES_TO_A_STICKER}{} GROUP BY 1",
+        scoped("v.restaurant_id", scope),
+        scoped("k.restaurant_id", scope)
+    );
+    let mut by_week: BTreeMap<NaiveDate, [u32; 3]> = BTreeMap::new();
+    let mut stmt = conn.prepare_cached(&hourly)?;
+    let mut rows = stmt.query(&*params(&hourly, b, scope))?;
+    while let Some(r) = rows.next()? {
+        let hour: String = r.get(0)?;
+        let Some(monday) = period::week_of_hour(tz, &hour) else { continue };
+        let slot = by_week.entry(monday).or_default();
+        for (i, n) in slot.iter_mut().enumerate() {
+            *n += r.get::<_, i64>(i + 1)? as u32;
+        }
+    }
+    let per_volunteer = format!(
+        "SELECT v.volunteer_id, count(*), sum(v.outcome IN {AGREED}), sum(v.outcome = 'sticker_placed') \
+         FROM visits v INDEXED BY visits_by_time WHERE {STANDING}{} GROUP BY v.volunteer_id",
+        scoped("v.restaurant_id", scope)
+    );
+    let mut by_volunteer = BTreeMap::new();
+    let mut stmt = conn.prepare_cached(&per_volunteer)?;
+    let mut rows = stmt.query(&*params(&per_volunteer, b, scope))?;
+    while let Some(r) = rows.next()? {
+        let counts = [r.get::<_, i64>(1)? as u32, r.get::<_, i64>(2)? as u32, r.get::<_, i64>(3)? as u32];
+        by_volunteer.insert(r.get::<_, String>(0)?, counts);
+    }
+    Ok(Found {
+        funnel: Funnel {
+            known: known as u32,
+            contacted: contacted.len() as u32,
+            agreed: agreed.len() as u32,
+            sticker_placed: placed,
+        },
+        by_week,
+        by_volunteer,
+        contacted,
+    })
+}
+
+/// One known restaurant at the end: its status, and its follow-up with who owes it.
+pub struct State {
+    pub pk: i64,
+    pub restaurant_id: String,
+    pub status: Status,
+    pub follow_up_on: Option<NaiveDate>,
+    pub owed_by: Option<String>,
+}
+
+fn outcome(s: &str) -> Result<Outcome> {
+    s.parse().map_err(|_| ApiError::Inconsistent { what: "a visit's outcome this version does not know" })
+}
+
+fn status(s: &str) -> Result<Status> {
+    s.parse().map_err(|_| ApiError::Inconsistent { what: "a stored status" })
+}
+
+fn day(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|d| d.parse().ok())
+}
+
+/// Every known restaurant's state at the end. The stored statuses hold for every restaurant
+/// not visited since; those visited since (none when the period runs to today) have their
+/// visits until the end replayed through the fold the statuses use.
+pub fn states(conn: &Connection, b: &Bounds, current: bool, scope: Option<&Scope>) -> Result<Vec<State>> {
+    let stored = format!(
+        "SELECT s.restaurant_id, s.status, s.follow_up_on, r.pk FROM restaurant_status s \
+         JOIN restaurants r ON r.id = s.restaurant_id WHERE {KNOWN}{}",
+        scoped("r.id", scope)
+    );
+    let mut out = Vec::new();
+    let mut index = HashMap::new();
+    let mut stmt = conn.prepare_cached(&stored)?;
+    let mut rows = stmt.query(&*params(&stored, b, scope))?;
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        index.insert(id.clone(), out.len());
+        out.push(State {
+            pk: r.get(3)?,
+            restaurant_id: id,
+            status: status(r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?)?,
+            follow_up_on: day(r.get(2)?),
+            owed_by: None,
+        });
+    }
+    if !current {
+        replay(conn, b, scope, &index, &mut out)?;
+    }
+    // Who owes each follow-up: whoever logged the latest visit that stands (it set the date).
+    let mut owed = conn.prepare_cached(
+        "SELECT v.volunteer_id FROM visits v WHERE v.restaurant_id = ?1 AND v.visited_at < ?2 \
+         AND NOT EXISTS (SELECT 1 FROM visits c WHERE c.corrects = v.id) \
+         ORDER BY v.visited_at DESC LIMIT 1",
+    )?;
+    // (By time alone, so the index on (restaurant, time) gives the row at once; two visits to
+    // one restaurant in the same millisecond are not a case worth a sort.)
+    for s in out.iter_mut().filter(|s| s.follow_up_on.is_some()) {
+        s.owed_by = owed.query_row([&s.restaurant_id, &b.end], |r| r.get(0)).ok();
+    }
+    Ok(out)
+}
+
+/// Replays, to the end, the restaurants visited since: their stored status is a later one.
+fn replay(
+    conn: &Connection,
+    b: &Bounds,
+    scope: Option<&Scope>,
+    index: &HashMap<String, usize>,
+    out: &mut [State],
+) -> Result<()> {
+    let since =
+        "SELECT DISTINCT v.restaurant_id FROM visits v INDEXED BY visits_by_time WHERE v.visited_at >= :end";
+    let mut changed: Vec<usize> = Vec::new();
+    let mut stmt = conn.prepare_cached(since)?;
+    let mut rows = stmt.query(&*params(since, b, scope))?;
+    while let Some(r) = rows.next()? {
+        if let Some(&i) = index.get(r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?) {
+            changed.push(i);
+        }
+    }
+    let mut visits = conn.prepare_cached(
+        "SELECT v.outcome, v.follow_up_on FROM visits v WHERE v.restaurant_id = ?1 AND v.visited_at < ?2 \
+         AND NOT EXISTS (SELECT 1 FROM visits c WHERE c.corrects = v.id) \
+         ORDER BY v.visited_at, v.recorded_at, v.id",
+    )?;
+    for i in changed {
+        let s = &mut out[i];
+        s.status = Status::NotContacted;
+        s.follow_up_on = None;
+        let mut rows = visits.query([&s.restaurant_id, &b.end])?;
+        while let Some(r) = rows.next()? {
+            s.status = next(s.status, outcome(r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?)?);
+            s.follow_up_on = day(r.get(1)?);
+        }
+        // As `domain::status::derive`: a refusal or a final status owes no follow-up.
+        if matches!(s.status, Status::Declined | Status::DoNotContact | Status::Closed) {
+            s.follow_up_on = None;
+        }
+    }
+    Ok(())
+}
+
+pub fn by_status(states: &[State]) -> Vec<StatusCount> {
+    Status::ALL
+        .into_iter()
+        .map(|status| StatusCount {
+            status,
+            count: states.iter().filter(|s| s.status == status).count() as u64,
+        })
+        .collect()
+}
+
+pub fn follow_ups(states: &[State], as_of: NaiveDate) -> FollowUps {
+    let mut f = FollowUps::default();
+    for day in states.iter().filter_map(|s| s.follow_up_on) {
+        let late = (as_of - day).num_days();
+        match late {
+            0 => f.due += 1,
+            1.. => {
+                f.overdue += 1;
+                match late {
+                    1..=7 => f.overdue_up_to_a_week += 1,
+                    8..=31 => f.overdue_up_to_a_month += 1,
+                    _ => f.overdue_longer += 1,
+                }
+                f.most_overdue_days = f.most_overdue_days.max(Some(late as u32));
+            }
+            _ => {}
+        }
+    }
+    f
+}
+
+/// Each volunteer who visited in the period or owes a follow-up due by the end, by name.
+pub fn volunteers(
+    conn: &Connection,
+    found: &Found,
+    states: &[State],
+    as_of: NaiveDate,
+) -> Result<Vec<VolunteerFigures>> {
+    let mut owed: HashMap<&str, u32> = HashMap::new();
+    for s in states {
+        if let (Some(who), Some(day)) = (&s.owed_by, s.follow_up_on) {
+            if day <= as_of {
+                *owed.entry(who.as_str()).or_default() += 1;
+            }
+        }
+    }
+    let mut out: Vec<VolunteerFigures> = crate::store::volunteers::all(conn)?
+        .into_iter()
+        .filter_map(|v| {
+            let [visits, agreed, sticker_placed] =
+                found.by_volunteer.get(v.id.as_str()).copied().unwrap_or_default();
+            let follow_ups_owed = owed.get(v.id.as_str()).copied().unwrap_or(0);
+            (visits + follow_ups_owed > 0).then_some(VolunteerFigures {
+                id: v.id,
+                name: v.display_name,
+                visits,
+                agreed,
+                sticker_placed,
+                follow_ups_owed,
+            })
+        })
+        .collect();
+    out.sort_by_key(|v| v.name.to_lowercase());
+    Ok(out)
+}
+
+fn covered(
+    id: AreaId,
+    name: String,
+    pks: &[i64],
+    found: &Found,
+    status_of: &HashMap<i64, Status>,
+) -> AreaCoverage {
+    let known: Vec<Status> = pks.iter().filter_map(|pk| status_of.get(pk).copied()).collect();
+    let contacted =
+        pks.iter().filter(|pk| status_of.contains_key(pk) && found.contacted.contains(pk)).count();
+    let restaurants = known.len() as u32;
+    AreaCoverage {
+        id,
+        name,
+        restaurants,
+        contacted: contacted as u32,
+        share_contacted: if restaurants == 0 { 0.0 } else { contacted as f64 / f64::from(restaurants) },
+        by_status: Status::ALL
+            .into_iter()
+            .map(|status| StatusCount {
+                status,
+                count: known.iter().filter(|s| **s == status).count() as u64,
+            })
+            .collect(),
+    }
+}
+
+/// Every area's coverage: one pass over the restaurants' positions (an index alone), each
+/// placed in its areas.
+pub fn coverage(conn: &Connection, found: &Found, states: &[State]) -> Result<Vec<AreaCoverage>> {
+    let areas = area_table::all(conn)?;
+    if areas.is_empty() {
+        return Ok(Vec::new());
+    }
+    let status_of: HashMap<i64, Status> = states.iter().map(|s| (s.pk, s.status)).collect();
+    let index = crate::domain::area::AreaIndex::new(
+        areas.iter().enumerate().map(|(i, a)| (i, a.area.clone())).collect(),
+    );
+    let mut inside: Vec<Vec<i64>> = vec![Vec::new(); areas.len()];
+    let mut stmt =
+        conn.prepare_cached("SELECT pk, lat, lon FROM restaurants INDEXED BY restaurants_position")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let pk: i64 = r.get(0)?;
+        if status_of.contains_key(&pk) {
+            for &i in index.at(r.get(1)?, r.get(2)?) {
+                inside[i].push(pk);
+            }
+        }
+    }
+    Ok(areas.into_iter().zip(inside).map(|(a, pks)| covered(a.id, a.name, &pks, found, &status_of)).collect())
+}
+
+/// The one area reported on (every known restaurant is in it).
+pub fn coverage_of(scope: &Scope, found: &Found, states: &[State]) -> Result<AreaCoverage> {
+    let status_of: HashMap<i64, Status> = states.iter().map(|s| (s.pk, s.status)).collect();
+    let pks: Vec<i64> = states.iter().map(|s| s.pk).collect();
+    Ok(covered(scope.id.clone(), scope.name.clone(), &pks, found, &status_of))
+}
