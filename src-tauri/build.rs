@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "decide_proposal",
     "erase_restaurant",
     "erase_volunteer",
+    "report",
     "export_restaurant_record",
     "startup_problem",
     "check_database",

@@ -421,6 +421,7 @@ async fn an_organiser_prints_a_batch_from_the_window() -> Result<()> {
     let pdf = std::path::PathBuf::from(result.attr("data-out").await?.context("where")?);
     assert!(pdf.starts_with(dir.path()) && pdf.ends_with("Tablemap/batch.pdf"), "{}", pdf.display());
     assert!(pdf.exists(), "the PDF was written");
+    app.shot("stickers-printed").await?;
     let detail = cli_json(&db, &["stickers", "batch", &batch, "--format", "json"])?;
     assert_eq!(detail["codes"].as_array().map(Vec::len), Some(25));
     assert_eq!(detail["batch"]["ec_level"], "H", "the logo raised the level");
@@ -1150,5 +1151,48 @@ async fn a_first_run_shows_the_recovery_code_then_the_choice() -> Result<()> {
     let app = App::launch_keyed(&db, &dir.path().join("tiles.sqlite"), KeyChoice::Unnamed).await?;
     app.wait_for("#first-run[open]").await?;
     assert_eq!(app.count("#recovery-dialog[open]").await?, 0);
+    app.quit().await
+}
+
+/// The coordinator's dashboard: the same figures as `tablemap report`, each chart with its
+/// table; an area's row shows its restaurants on the map; an empty campaign says what to do.
+#[tokio::test(flavor = "current_thread")]
+async fn the_dashboard_shows_the_reports_figures_with_tables() -> Result<()> {
+    let (seeded, app) = seeded_app().await?;
+    let db = &seeded.db;
+    app.click("#tab-dashboard").await?;
+    app.wait_for("#funnel-table tr[data-stage='known']").await?;
+    let cli_report = cli_json(db, &["report", "--format", "json", "--with-volunteers"])?;
+    for stage in ["known", "contacted", "agreed", "sticker_placed"] {
+        let shown = app.text_of(&format!("#funnel-table tr[data-stage='{stage}'] td")).await?;
+        assert_eq!(shown, cli_report["funnel"][stage].to_string(), "{stage}");
+    }
+    let weeks = cli_report["weeks"].as_array().context("weeks")?.len();
+    assert_eq!(app.count("#weeks-table tbody tr").await?, weeks);
+    let volunteers = cli_report["volunteers"].as_array().context("volunteers")?.len();
+    assert_eq!(app.count("#volunteers-table tbody tr").await?, volunteers, "a coordinator sees them");
+    // Two canvases drawn by the chart library (the funnel and the weeks); their tables are the text.
+    assert!(app.count(".dashboard .chart canvas").await? >= 2);
+    app.shot("dashboard").await?;
+    // The whole campaign: at least as many contacted as this month.
+    app.choose("#d-period", "campaign").await?;
+    let all = cli_json(db, &["report", "--campaign", "--format", "json"])?;
+    app.wait_text("#funnel-table tr[data-stage='contacted'] td", &all["funnel"]["contacted"].to_string())
+        .await?;
+    app.quit().await
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_empty_campaigns_dashboard_says_what_to_do_first() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("empty.sqlite");
+    let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
+    // The first run: start the campaign, named, with nothing in it yet.
+    app.type_into("#first-name", "Migrants Contribute").await?;
+    app.type_into("#first-address", "https://migrantscontribute.example/s").await?;
+    app.click("#first-start").await?;
+    app.click("#tab-dashboard").await?;
+    let empty = app.wait_text("#dashboard-empty", "No restaurants yet").await?;
+    assert!(empty.contains("import a spreadsheet"), "{empty}");
     app.quit().await
 }

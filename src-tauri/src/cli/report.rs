@@ -19,6 +19,9 @@ pub struct ReportArgs {
     /// The last day, YYYY-MM-DD, included.
     #[arg(long, requires = "from")]
     to: Option<NaiveDate>,
+    /// From the first restaurant or visit recorded to today.
+    #[arg(long, conflicts_with_all = ["month", "from", "to"])]
+    campaign: bool,
     /// Only the restaurants inside this area (its name or id).
     #[arg(long)]
     area: Option<String>,
@@ -31,6 +34,7 @@ pub struct ReportArgs {
 
 pub(super) fn run(store: &Store, args: ReportArgs, now: DateTime<Utc>) -> Result<(), CliError> {
     let period = match (args.month, args.from, args.to) {
+        _ if args.campaign => Period::Campaign,
         (Some(month), _, _) => Period::Month { month },
         (None, Some(from), Some(to)) => Period::Days { from, to },
         _ => Period::ThisMonth,

@@ -176,6 +176,15 @@ pub async fn erase_restaurant(state: State<'_, AppState>, id: RestaurantId) -> A
     state.write(|s| api::erase::restaurant(s, &id, Utc::now()))
 }
 
+/// The campaign's figures for a period (the dashboard): `api::report`, as `tablemap report`.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn report(
+    state: State<'_, AppState>,
+    request: api::report::ReportRequest,
+) -> Answer<api::report::Report> {
+    state.read(|s| api::report::report(s, &request, Utc::now()))
+}
+
 /// Erases a volunteer's name and contact (the window asked first); answers the name their
 /// visits now show.
 #[tauri::command(rename_all = "snake_case")]

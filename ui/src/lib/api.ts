@@ -21,6 +21,8 @@ import type { Retention } from "./bindings/Retention";
 import type { RetentionStatus } from "./bindings/RetentionStatus";
 import type { RecordFiles } from "./bindings/RecordFiles";
 import type { SaveTo } from "./bindings/SaveTo";
+import type { Report } from "./bindings/Report";
+import type { ReportRequest } from "./bindings/ReportRequest";
 import type { Exported } from "./bindings/Exported";
 import type { RestaurantDetail } from "./bindings/RestaurantDetail";
 import type { RestaurantDraft } from "./bindings/RestaurantDraft";
@@ -104,6 +106,7 @@ export const decideProposal = (id: string, decision: Standing) =>
   call<RestaurantDetail>("decide_proposal", { id, decision });
 export const eraseRestaurant = (id: string) => call<Erased>("erase_restaurant", { id });
 export const eraseVolunteer = (id: string) => call<string>("erase_volunteer", { id });
+export const report = (request: ReportRequest) => call<Report>("report", { request });
 export const firstRun = () => call<FirstRun>("first_run");
 export const openDemo = () => call<FirstRun>("open_demo");
 export const startCampaign = (name: string, baseUrl: string) =>

@@ -71,7 +71,7 @@ export const ui = $state({
   /** The map is waiting for a box to be drawn (drag with the mouse; Escape cancels). */
   drawingBox: false,
   /** Which main view is showing. */
-  view: "map" as "map" | "stickers",
+  view: "map" as "map" | "stickers" | "dashboard",
   /** Team sync: the latest status, the team dialog, and a "Sync now" waiting for its answer. */
   sync: null as SyncStatus | null,
   teamOpen: false,
