@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "erase_restaurant",
     "erase_volunteer",
     "report",
+    "export_report_csv",
     "export_restaurant_record",
     "startup_problem",
     "check_database",

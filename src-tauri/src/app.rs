@@ -89,6 +89,7 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::erase_restaurant,
             commands::erase_volunteer,
             commands::report,
+            commands::export_report_csv,
             commands::export_restaurant_record,
             commands::startup_problem,
             commands::check_database,

@@ -1174,11 +1174,43 @@ async fn the_dashboard_shows_the_reports_figures_with_tables() -> Result<()> {
     // Two canvases drawn by the chart library (the funnel and the weeks); their tables are the text.
     assert!(app.count(".dashboard .chart canvas").await? >= 2);
     app.shot("dashboard").await?;
-    // The whole campaign: at least as many contacted as this month.
+    // A table saved as CSV (to the output folder): the weeks, one row each.
+    app.click("#csv-weeks").await?;
+    let saved = app.wait_text(".toast", "Saved ").await?;
+    let csv_path = saved.trim().strip_prefix("Saved ").context("path")?.to_string();
+    let csv_text = std::fs::read_to_string(&csv_path)?;
+    assert!(csv_text.starts_with("\u{feff}week_of,visits,agreements,stickers_placed\r\n"), "{csv_text}");
+    assert_eq!(csv_text.lines().count(), weeks + 1, "{csv_text}");
+
+    // An area whose name is markup and a spreadsheet formula: shown as text, saved neutralised.
+    let hostile = "=1+1 <img src=x onerror=\"window.__xss=1\">";
+    let geojson = json!({"type": "FeatureCollection", "features": [{"type": "Feature",
+        "properties": {"name": hostile},
+        "geometry": {"type": "Polygon", "coordinates": [[[-0.6, 51.2], [0.4, 51.2], [0.4, 51.8], [-0.6, 51.8], [-0.6, 51.2]]]}}]});
+    let file = seeded.dir.path().join("hostile.geojson");
+    std::fs::write(&file, geojson.to_string())?;
+    cli(db, &["areas", "import", &file.to_string_lossy()])?;
+    // The whole campaign (counted again, with the new area).
     app.choose("#d-period", "campaign").await?;
     let all = cli_json(db, &["report", "--campaign", "--format", "json"])?;
     app.wait_text("#funnel-table tr[data-stage='contacted'] td", &all["funnel"]["contacted"].to_string())
         .await?;
+    let shown = app.wait_text("#areas-table tbody tr th", "onerror").await?;
+    assert_eq!(shown, hostile, "the name is text");
+    let ran = app
+        .script("return [document.querySelectorAll('#dashboard img').length, window.__xss === undefined];")
+        .await?;
+    assert_eq!(ran, json!([0, true]), "no markup made, nothing ran");
+    app.click("#csv-areas").await?;
+    let saved =
+        app.wait_text_where(".toast:last-child", "a second file saved", |t| t.contains("areas")).await?;
+    let csv_path = saved.trim().strip_prefix("Saved ").context("path")?;
+    let csv_text = std::fs::read_to_string(csv_path)?;
+    // The cell is quoted (it holds quotes) and starts with ' so no spreadsheet runs it.
+    assert!(
+        csv_text.starts_with("\u{feff}area,restaurants,contacted,share_contacted\r\n\"'=1+1 <img"),
+        "{csv_text}"
+    );
     app.quit().await
 }
 
@@ -1188,9 +1220,12 @@ async fn an_empty_campaigns_dashboard_says_what_to_do_first() -> Result<()> {
     let db = dir.path().join("empty.sqlite");
     let app = App::launch(&db, &dir.path().join("tiles.sqlite")).await?;
     // The first run: start the campaign, named, with nothing in it yet.
+    app.wait_for("#first-run[open]").await?;
     app.type_into("#first-name", "Migrants Contribute").await?;
     app.type_into("#first-address", "https://migrantscontribute.example/s").await?;
     app.click("#first-start").await?;
+    app.wait_text(".toast", "Migrants Contribute is ready").await?;
+    app.wait_count("#first-run[open]", 0).await?;
     app.click("#tab-dashboard").await?;
     let empty = app.wait_text("#dashboard-empty", "No restaurants yet").await?;
     assert!(empty.contains("import a spreadsheet"), "{empty}");

@@ -185,6 +185,21 @@ pub async fn report(
     state.read(|s| api::report::report(s, &request, Utc::now()))
 }
 
+/// One of the report's tables as CSV, into the output folder or where the save dialog says.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn export_report_csv(
+    app: tauri::AppHandle,
+    request: api::report::ReportRequest,
+    table: api::report::ReportTable,
+    save_to: api::output::SaveTo,
+) -> Answer<stickers::Exported> {
+    let state = tauri::Manager::state::<AppState>(&app);
+    let name = state.read(|s| Ok(api::report::file_name(&request, table, s, Utc::now())))?;
+    let path = save_to::destination(&app, save_to, &name, api::output::FileKind::Csv).await?;
+    let count = state.read(|s| api::report::export_csv(s, &request, table, &path, Utc::now()))?;
+    Ok(stickers::Exported { count, path: path.display().to_string() })
+}
+
 /// Erases a volunteer's name and contact (the window asked first); answers the name their
 /// visits now show.
 #[tauri::command(rename_all = "snake_case")]

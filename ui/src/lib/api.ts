@@ -23,6 +23,7 @@ import type { RecordFiles } from "./bindings/RecordFiles";
 import type { SaveTo } from "./bindings/SaveTo";
 import type { Report } from "./bindings/Report";
 import type { ReportRequest } from "./bindings/ReportRequest";
+import type { ReportTable } from "./bindings/ReportTable";
 import type { Exported } from "./bindings/Exported";
 import type { RestaurantDetail } from "./bindings/RestaurantDetail";
 import type { RestaurantDraft } from "./bindings/RestaurantDraft";
@@ -107,6 +108,8 @@ export const decideProposal = (id: string, decision: Standing) =>
 export const eraseRestaurant = (id: string) => call<Erased>("erase_restaurant", { id });
 export const eraseVolunteer = (id: string) => call<string>("erase_volunteer", { id });
 export const report = (request: ReportRequest) => call<Report>("report", { request });
+export const exportReportCsv = (request: ReportRequest, table: ReportTable, saveTo: SaveTo) =>
+  call<Exported>("export_report_csv", { request, table, save_to: saveTo });
 export const firstRun = () => call<FirstRun>("first_run");
 export const openDemo = () => call<FirstRun>("open_demo");
 export const startCampaign = (name: string, baseUrl: string) =>

@@ -93,6 +93,21 @@ impl<W: Write> CsvExport<W> {
     }
 }
 
+/// Writes any table the same way (BOM, CRLF, formula triggers neutralised), whole or not at all.
+pub fn write_table(out: &std::path::Path, headers: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+    let mut file = crate::atomic_file::AtomicFile::create(out)?;
+    let w = file.take_writer().ok_or_else(|| io::Error::other("no writer"))?;
+    let mut w = w;
+    w.write_all("\u{feff}".as_bytes())?;
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(w);
+    writer.write_record(headers).map_err(io::Error::other)?;
+    for row in rows {
+        writer.write_record(row.iter().map(|c| neutralise(c))).map_err(io::Error::other)?;
+    }
+    let w = writer.into_inner().map_err(|e| io::Error::other(e.to_string()))?;
+    file.commit_with(w)
+}
+
 /// Reads an export back: the header and each row's cells, restored.
 pub fn read(data: &[u8]) -> Result<Vec<Vec<String>>, csv::Error> {
     let data = data.strip_prefix("\u{feff}".as_bytes()).unwrap_or(data);

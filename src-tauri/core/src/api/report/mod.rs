@@ -20,8 +20,10 @@
 mod figures;
 mod period;
 mod stock;
+mod tables;
 
 pub use period::{local_time, time_zone, Period, TIME_ZONE_KEY};
+pub use tables::{export_csv, file_name, table, ReportTable};
 
 use super::Result;
 use crate::api::models::StatusCount;

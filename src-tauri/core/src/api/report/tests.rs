@@ -238,3 +238,54 @@ fn an_empty_campaign_reports_zeros() {
     assert_eq!(r.volunteers, Some(vec![]));
     assert!(r.areas.is_empty() && r.stickers.batches.is_empty());
 }
+
+#[test]
+fn a_table_saved_as_csv_is_formula_safe_and_reads_back_the_same() {
+    let mut c = campaign();
+    let square = Geometry::Polygon {
+        coordinates: vec![vec![
+            [-0.07, 51.49],
+            [-0.05, 51.49],
+            [-0.05, 51.51],
+            [-0.07, 51.51],
+            [-0.07, 51.49],
+        ]],
+    };
+    crate::api::areas::create(&mut c.store, "=HYPERLINK(\"x\")", square, at("2026-10-01T09:00:00Z"))
+        .expect("area");
+    let dir = tempfile::tempdir().expect("dir");
+    let request = ReportRequest {
+        period: Period::Month { month: "2026-11".into() },
+        area: None,
+        with_volunteers: false,
+    };
+    let now = at("2026-12-07T12:00:00Z");
+    let cases = [
+        (ReportTable::Weeks, "week_of,visits,agreements,stickers_placed", 6),
+        (ReportTable::Funnel, "stage,restaurants", 7),
+        (ReportTable::Areas, "area,restaurants,contacted,share_contacted", 2),
+        (ReportTable::FollowUps, "follow_ups,count", 5),
+        (ReportTable::Stickers, "batch,printed_at,template,in_a_drawer,with_volunteers,placed,missing", 1),
+    ];
+    for (which, header, rows) in cases {
+        let out = dir.path().join(format!("{}.csv", which.as_str()));
+        assert_eq!(
+            export_csv(&c.store, &request, which, &out, now).expect("export"),
+            rows as u64,
+            "{which:?}"
+        );
+        let bytes = std::fs::read(&out).expect("read");
+        let text = String::from_utf8(bytes.clone()).expect("utf-8");
+        assert!(text.starts_with(&format!("\u{feff}{header}\r\n")), "{which:?}: {text}");
+        let back = crate::exports::csv_file::read(&bytes).expect("csv");
+        assert_eq!(back.len(), rows + 1, "{which:?}");
+        if which == ReportTable::Areas {
+            assert!(text.contains("'=HYPERLINK"), "neutralised: {text}");
+            assert!(back.iter().any(|r| r[0] == "=HYPERLINK(\"x\")"), "{back:?}");
+        }
+    }
+    assert_eq!(
+        file_name(&request, ReportTable::Weeks, &c.store, now),
+        "report weeks 2026-11-01 to 2026-11-30"
+    );
+}
