@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "erase_volunteer",
     "report",
     "export_report_csv",
+    "report_pdf",
     "export_restaurant_record",
     "startup_problem",
     "check_database",

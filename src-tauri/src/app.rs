@@ -90,6 +90,7 @@ pub fn run(db: &Path, tile_cache: &Path, started: Instant) -> anyhow::Result<()>
             commands::erase_volunteer,
             commands::report,
             commands::export_report_csv,
+            commands::report_pdf,
             commands::export_restaurant_record,
             commands::startup_problem,
             commands::check_database,

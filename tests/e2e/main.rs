@@ -1182,6 +1182,28 @@ async fn the_dashboard_shows_the_reports_figures_with_tables() -> Result<()> {
     assert!(csv_text.starts_with("\u{feff}week_of,visits,agreements,stickers_placed\r\n"), "{csv_text}");
     assert_eq!(csv_text.lines().count(), weeks + 1, "{csv_text}");
 
+    // The report for the meeting: a PDF in the output folder with the same figures, no names
+    // unless asked for.
+    app.click("#d-report-pdf").await?;
+    let saved = app.wait_text(".toast:last-child", "Saved the report for the meeting: ").await?;
+    let pdf_path = saved.trim().strip_prefix("Saved the report for the meeting: ").context("path")?;
+    let pdf_path = pdf_path.rsplit_once(" (").context("pages")?.0;
+    assert!(pdf_path.ends_with(".pdf"), "{pdf_path}");
+    let text = std::process::Command::new("pdftotext").args(["-layout", pdf_path, "-"]).output()?;
+    let text = String::from_utf8_lossy(&text.stdout);
+    for (label, stage) in
+        [("Known", "known"), ("Contacted", "contacted"), ("Sticker placed", "sticker_placed")]
+    {
+        let want = cli_report["funnel"][stage].to_string();
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with(label) && l.split_whitespace().any(|w| w == want)),
+            "{label} {want}: {text}"
+        );
+    }
+    let someone = cli_report["volunteers"][0]["name"].as_str().context("a volunteer")?;
+    assert!(!text.contains(someone), "no names unless asked: {text}");
+
     // An area whose name is markup and a spreadsheet formula: shown as text, saved neutralised.
     let hostile = "=1+1 <img src=x onerror=\"window.__xss=1\">";
     let geojson = json!({"type": "FeatureCollection", "features": [{"type": "Feature",

@@ -1,5 +1,5 @@
 //! `tablemap report`: the campaign's figures for a month or any two days, as a table or JSON
-//! (the same `api::report` the dashboard shows).
+//! (the same `api::report` the dashboard shows), and with `--out` the meeting's PDF.
 
 use super::{print_table, CliError, Format};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -30,6 +30,9 @@ pub struct ReportArgs {
     with_volunteers: bool,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    /// Also write the report for the meeting as a PDF (one or two A4 pages, counts only).
+    #[arg(long, value_name = "FILE.pdf")]
+    out: Option<std::path::PathBuf>,
 }
 
 pub(super) fn run(store: &Store, args: ReportArgs, now: DateTime<Utc>) -> Result<(), CliError> {
@@ -40,7 +43,14 @@ pub(super) fn run(store: &Store, args: ReportArgs, now: DateTime<Utc>) -> Result
         _ => Period::ThisMonth,
     };
     let request = ReportRequest { period, area: args.area, with_volunteers: args.with_volunteers };
-    let r = api::report::report(store, &request, now)?;
+    let r = match &args.out {
+        Some(out) => {
+            let written = api::report::write_pdf(store, &request, now, out)?;
+            eprintln!("wrote {} ({} pages)", written.out.display(), written.pages);
+            written.report
+        }
+        None => api::report::report(store, &request, now)?,
+    };
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),
         Format::Table => print_report(&r),

@@ -46,6 +46,7 @@ impl From<ApiError> for UiError {
             ApiError::File { .. }
             | ApiError::StickerSheet(_)
             | ApiError::WalkSheet(_)
+            | ApiError::ReportPdf(_)
             | ApiError::BadBackup { .. } => (ErrorKind::File, None),
             ApiError::Network(_) | ApiError::OfflineStopped { .. } | ApiError::Sync(_) => {
                 (ErrorKind::Network, None)

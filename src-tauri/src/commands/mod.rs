@@ -200,6 +200,19 @@ pub async fn export_report_csv(
     Ok(stickers::Exported { count, path: path.display().to_string() })
 }
 
+/// The report for the meeting as a PDF, into the output folder or where the save dialog says.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn report_pdf(
+    app: tauri::AppHandle,
+    request: api::report::ReportRequest,
+    save_to: api::output::SaveTo,
+) -> Answer<api::report::ReportPdf> {
+    let state = tauri::Manager::state::<AppState>(&app);
+    let name = state.read(|s| Ok(api::report::pdf_file_name(&request, s, Utc::now())))?;
+    let path = save_to::destination(&app, save_to, &name, api::output::FileKind::Report).await?;
+    state.read(|s| api::report::write_pdf(s, &request, Utc::now(), &path))
+}
+
 /// Erases a volunteer's name and contact (the window asked first); answers the name their
 /// visits now show.
 #[tauri::command(rename_all = "snake_case")]

@@ -16,6 +16,7 @@ mod geocode;
 mod keys;
 mod offline_tiles;
 mod osm;
+mod report;
 mod stickers;
 mod store;
 mod support;

@@ -10,6 +10,7 @@ import type { NewConsent } from "./bindings/NewConsent";
 import type { Standing } from "./bindings/Standing";
 import type { NewVisit } from "./bindings/NewVisit";
 import type { Erased } from "./bindings/Erased";
+import type { ReportPdf } from "./bindings/ReportPdf";
 import type { BackupFile } from "./bindings/BackupFile";
 import type { Health } from "./bindings/Health";
 import type { RestoreDone } from "./bindings/RestoreDone";
@@ -110,6 +111,8 @@ export const eraseVolunteer = (id: string) => call<string>("erase_volunteer", { 
 export const report = (request: ReportRequest) => call<Report>("report", { request });
 export const exportReportCsv = (request: ReportRequest, table: ReportTable, saveTo: SaveTo) =>
   call<Exported>("export_report_csv", { request, table, save_to: saveTo });
+export const reportPdf = (request: ReportRequest, saveTo: SaveTo) =>
+  call<ReportPdf>("report_pdf", { request, save_to: saveTo });
 export const firstRun = () => call<FirstRun>("first_run");
 export const openDemo = () => call<FirstRun>("open_demo");
 export const startCampaign = (name: string, baseUrl: string) =>

@@ -48,6 +48,9 @@ pub enum ApiError {
     /// A walk sheet could not be drawn or written.
     #[error("{0}")]
     WalkSheet(crate::walk::sheet::SheetError),
+    /// The meeting report's PDF could not be drawn or written.
+    #[error("{0}")]
+    ReportPdf(crate::walk::sheet::SheetError),
     /// The operating system's random source failed (sticker codes need it).
     #[error("{0}")]
     Random(#[from] RandomError),

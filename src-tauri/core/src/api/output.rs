@@ -22,6 +22,8 @@ pub enum FileKind {
     Stickers,
     Calibration,
     WalkSheet,
+    /// The report for the meeting.
+    Report,
     Csv,
     Geojson,
     /// A folder (the public map's page and its data).
@@ -32,7 +34,9 @@ impl FileKind {
     /// The extension a file of this kind must have; `None` for a folder.
     pub fn extension(self) -> Option<&'static str> {
         match self {
-            FileKind::Stickers | FileKind::Calibration | FileKind::WalkSheet => Some("pdf"),
+            FileKind::Stickers | FileKind::Calibration | FileKind::WalkSheet | FileKind::Report => {
+                Some("pdf")
+            }
             FileKind::Csv => Some("csv"),
             FileKind::Geojson => Some("geojson"),
             FileKind::PublicMap => None,
@@ -42,7 +46,7 @@ impl FileKind {
     /// The save dialog's filter name.
     pub fn filter_name(self) -> &'static str {
         match self {
-            FileKind::Stickers | FileKind::Calibration | FileKind::WalkSheet => "PDF",
+            FileKind::Stickers | FileKind::Calibration | FileKind::WalkSheet | FileKind::Report => "PDF",
             FileKind::Csv => "CSV",
             FileKind::Geojson => "GeoJSON",
             FileKind::PublicMap => "Folder",
@@ -56,6 +60,7 @@ impl FileKind {
             FileKind::Stickers => format!("stickers {day}"),
             FileKind::Calibration => "calibration page".to_string(),
             FileKind::WalkSheet => format!("walk sheet {day}"),
+            FileKind::Report => format!("report for the meeting {day}"),
             FileKind::Csv | FileKind::Geojson => format!("tablemap restaurants {day}"),
             FileKind::PublicMap => "public-map".to_string(),
         }

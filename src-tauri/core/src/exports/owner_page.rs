@@ -3,10 +3,9 @@
 //! fonts (a name in any script the fonts cover is shaped and stays searchable). One page always:
 //! a long history ends with how many more entries the JSON file holds.
 
-use crate::stickers::pdf::{embed_used_fonts, FontIds, PdfWriter};
 use crate::stickers::text::{FontBook, FontError, Weight};
 use crate::stickers::MM;
-use crate::walk::sheet::pen::{draw, Mark, Pen};
+use crate::walk::sheet::pen::{write_document, Mark, Pen};
 use std::io::Write;
 
 const PAGE_W: f64 = 595.276;
@@ -47,21 +46,8 @@ pub enum OwnerPageError {
 pub fn write_page<W: Write>(out: W, page: &OwnerPage) -> Result<W, OwnerPageError> {
     let mut book = FontBook::new()?;
     let marks = layout(&mut book, page);
-    let widths = book.widths();
-    let mut pdf = PdfWriter::new(out)?;
-    let catalog = pdf.reserve();
-    let pages_id = pdf.reserve();
-    let resources = pdf.reserve();
-    let info = pdf.reserve();
-    let font_ids: Vec<FontIds> = book.fonts.iter().map(|_| FontIds::reserve(&mut pdf)).collect();
-    let content = pdf.reserve();
-    pdf.stream(content, "", draw(&marks, &widths).as_bytes(), true)?;
-    let page_id = pdf.reserve();
-    pdf.page(page_id, pages_id, resources, content, PAGE_W, PAGE_H)?;
-    let font_dict = embed_used_fonts(&mut pdf, &font_ids, &book)?;
-    pdf.object(resources, &format!("<< /Font << {font_dict}>> >>"))?;
     let title = format!("What Tablemap holds about {}", page.restaurant);
-    Ok(pdf.close(catalog, pages_id, &[page_id], info, &title)?)
+    Ok(write_document(out, &book, &[marks], (PAGE_W, PAGE_H), &title)?)
 }
 fn layout(book: &mut FontBook, page: &OwnerPage) -> Vec<Mark> {
     let mut pen = Pen::new(book);

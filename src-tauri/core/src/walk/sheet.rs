@@ -526,7 +526,8 @@ mod tests {
                         Mark::Text { y, .. }
                         | Mark::Box { y, .. }
                         | Mark::Rule { y, .. }
-                        | Mark::Qr { y, .. } => *y,
+                        | Mark::Qr { y, .. }
+                        | Mark::Fill { y, .. } => *y,
                     };
                     assert!(y >= BOTTOM - 1e-9 || y == MARGIN, "{n} stops, page {}: {mark:?}", p + 1);
                     assert!(y <= TOP, "{n} stops, page {}: {mark:?}", p + 1);

@@ -3,4 +3,4 @@
 /**
  * What is being saved.
  */
-export type FileKind = "stickers" | "calibration" | "walk_sheet" | "csv" | "geojson" | "public_map";
+export type FileKind = "stickers" | "calibration" | "walk_sheet" | "report" | "csv" | "geojson" | "public_map";

@@ -18,10 +18,12 @@
 //!   and "yes" consents; stickers placed), not restaurants.
 
 mod figures;
+pub mod pdf;
 mod period;
 mod stock;
 mod tables;
 
+pub use pdf::{pdf_file_name, period_text, write_pdf, ReportPdf};
 pub use period::{local_time, time_zone, Period, TIME_ZONE_KEY};
 pub use tables::{export_csv, file_name, table, ReportTable};
 

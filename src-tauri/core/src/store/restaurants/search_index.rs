@@ -29,9 +29,32 @@ where
         [],
     )
     .map_err(super::super::StoreError::from)?;
+    // The insert trigger does nothing in bulk mode, yet its presence alone costs a third of
+    // writing new rows: SQLite runs its WHEN for every row, and a multi-row INSERT into a table
+    // with row triggers goes through a temporary table first. It is dropped for the bulk write
+    // and made again from its own definition, inside the same transaction.
+    let trigger = set_aside(tx, INSERT_TRIGGER)?;
     let value = f(tx)?;
     flush(tx)?;
+    if let Some(sql) = trigger {
+        tx.execute_batch(&sql).map_err(super::super::StoreError::from)?;
+    }
     Ok(value)
+}
+
+/// The trigger that indexes a new restaurant outside bulk mode.
+const INSERT_TRIGGER: &str = "restaurants_fts_insert";
+
+/// Drops the trigger `name`; answers the statement that makes it again.
+fn set_aside(tx: &Transaction<'_>, name: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension as _;
+    let sql: Option<String> = tx
+        .query_row("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1", [name], |r| r.get(0))
+        .optional()?;
+    if sql.is_some() {
+        tx.execute_batch(&format!("DROP TRIGGER {name}"))?;
+    }
+    Ok(sql)
 }
 
 /// Indexes what the bulk write marked, and leaves bulk mode.
@@ -109,7 +132,11 @@ mod tests {
                 })
             })
             .unwrap();
-        let cases = [("zahle", 50), ("new", 1), ("old", 0), ("grill", 1), ("ephemeral", 0)];
+        // The insert trigger, set aside during the bulk write, indexes a single new row again.
+        store
+            .write(|tx| insert(tx, &RestaurantId::generate(now), &draft("Later Cafe"), "manual", None, now))
+            .unwrap();
+        let cases = [("zahle", 50), ("new", 1), ("old", 0), ("grill", 1), ("ephemeral", 0), ("later", 1)];
         for (words, want) in cases {
             assert_eq!(found(&store, words), want, "{words}");
         }

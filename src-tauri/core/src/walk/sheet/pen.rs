@@ -11,18 +11,51 @@ use std::fmt::Write as _;
 /// Something drawn: y is a baseline or a bottom edge, relative to the block's top until placed.
 #[derive(Debug, Clone)]
 pub(crate) enum Mark {
-    Text { line: Line, size: f64, x: f64, y: f64, colour: (f64, f64, f64) },
-    Box { x: f64, y: f64, w: f64, h: f64, line: f64, grey: f64 },
-    Rule { x1: f64, x2: f64, y: f64, line: f64, grey: f64 },
-    Qr { x: f64, y: f64, side: f64 },
+    Text {
+        line: Line,
+        size: f64,
+        x: f64,
+        y: f64,
+        colour: (f64, f64, f64),
+    },
+    Box {
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+        line: f64,
+        grey: f64,
+    },
+    Rule {
+        x1: f64,
+        x2: f64,
+        y: f64,
+        line: f64,
+        grey: f64,
+    },
+    Qr {
+        x: f64,
+        y: f64,
+        side: f64,
+    },
+    /// A filled rectangle (a chart's bar).
+    Fill {
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+        colour: (f64, f64, f64),
+    },
 }
 
 impl Mark {
     pub(crate) fn shift(mut self, dy: f64) -> Mark {
         match &mut self {
-            Mark::Text { y, .. } | Mark::Box { y, .. } | Mark::Rule { y, .. } | Mark::Qr { y, .. } => {
-                *y += dy
-            }
+            Mark::Text { y, .. }
+            | Mark::Box { y, .. }
+            | Mark::Rule { y, .. }
+            | Mark::Qr { y, .. }
+            | Mark::Fill { y, .. } => *y += dy,
         }
         self
     }
@@ -145,6 +178,20 @@ impl Pen<'_> {
             .collect()
     }
 
+    /// `text` shaped and put on one line as it is; answers its width.
+    pub(crate) fn say(
+        &mut self,
+        text: &str,
+        weight: Weight,
+        size: f64,
+        x: f64,
+        y: f64,
+        colour: (f64, f64, f64),
+    ) -> f64 {
+        let line = self.shape(text, weight);
+        self.text(line, size, x, y, colour)
+    }
+
     pub(crate) fn text(&mut self, line: Line, size: f64, x: f64, y: f64, colour: (f64, f64, f64)) -> f64 {
         let width = line.width_at(size);
         self.marks.push(Mark::Text { line, size, x, y, colour });
@@ -173,6 +220,36 @@ impl Pen<'_> {
             pen += self.text(line, size, pen, y, *colour);
         }
     }
+}
+
+/// Writes `pages` (text, boxes, rules and fills; no QR codes) as a PDF of `width` x `height`
+/// points titled `title`, and hands `out` back. Every glyph must be shaped by now.
+pub(crate) fn write_document<W: std::io::Write>(
+    out: W,
+    book: &FontBook,
+    pages: &[Vec<Mark>],
+    (width, height): (f64, f64),
+    title: &str,
+) -> std::io::Result<W> {
+    use crate::stickers::pdf::{embed_used_fonts, FontIds, PdfWriter};
+    let widths = book.widths();
+    let mut pdf = PdfWriter::new(out)?;
+    let catalog = pdf.reserve();
+    let pages_id = pdf.reserve();
+    let resources = pdf.reserve();
+    let info = pdf.reserve();
+    let font_ids: Vec<FontIds> = book.fonts.iter().map(|_| FontIds::reserve(&mut pdf)).collect();
+    let mut kids = Vec::with_capacity(pages.len());
+    for page in pages {
+        let content = pdf.reserve();
+        pdf.stream(content, "", draw(page, &widths).as_bytes(), true)?;
+        let id = pdf.reserve();
+        pdf.page(id, pages_id, resources, content, width, height)?;
+        kids.push(id);
+    }
+    let font_dict = embed_used_fonts(&mut pdf, &font_ids, book)?;
+    pdf.object(resources, &format!("<< /Font << {font_dict}>> >>"))?;
+    pdf.close(catalog, pages_id, &kids, info, title)
 }
 
 pub(crate) fn draw(page: &[Mark], widths: &[HashMap<u16, f64>]) -> String {
@@ -205,6 +282,19 @@ pub(crate) fn draw(page: &[Mark], widths: &[HashMap<u16, f64>]) -> String {
                     fmt(*y),
                     fmt(*x2),
                     fmt(*y)
+                );
+            }
+            Mark::Fill { x, y, w, h, colour } => {
+                let _ = writeln!(
+                    s,
+                    "{} {} {} rg {} {} {} {} re f",
+                    fmt(colour.0),
+                    fmt(colour.1),
+                    fmt(colour.2),
+                    fmt(*x),
+                    fmt(*y),
+                    fmt(*w),
+                    fmt(*h)
                 );
             }
             Mark::Qr { x, y, side } => {
