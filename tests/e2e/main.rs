@@ -1187,7 +1187,6 @@ async fn the_dashboard_shows_the_reports_figures_with_tables() -> Result<()> {
     app.click("#d-report-pdf").await?;
     let saved = app.wait_text(".toast:last-child", "Saved the report for the meeting: ").await?;
     let pdf_path = saved.trim().strip_prefix("Saved the report for the meeting: ").context("path")?;
-    let pdf_path = pdf_path.rsplit_once(" (").context("pages")?.0;
     assert!(pdf_path.ends_with(".pdf"), "{pdf_path}");
     let text = std::process::Command::new("pdftotext").args(["-layout", pdf_path, "-"]).output()?;
     let text = String::from_utf8_lossy(&text.stdout);
@@ -1203,6 +1202,18 @@ async fn the_dashboard_shows_the_reports_figures_with_tables() -> Result<()> {
     }
     let someone = cli_report["volunteers"][0]["name"].as_str().context("a volunteer")?;
     assert!(!text.contains(someone), "no names unless asked: {text}");
+
+    // A funnel stage shows on the map the restaurants it counted, and only those; the chip in
+    // the list takes it off again.
+    let contacted = cli_report["funnel"]["contacted"].as_u64().context("contacted")? as usize;
+    app.click("#funnel-table tr[data-stage='contacted'] button").await?;
+    app.wait_for("#filter-reached").await?;
+    app.wait_count("#restaurant-list li[data-id]", contacted).await?;
+    app.shot("dashboard-stage-on-map").await?;
+    app.click("#filter-reached").await?;
+    app.wait_count("#filter-reached", 0).await?;
+    app.click("#tab-dashboard").await?;
+    app.wait_for("#funnel-table tr[data-stage='known']").await?;
 
     // An area whose name is markup and a spreadsheet formula: shown as text, saved neutralised.
     let hostile = "=1+1 <img src=x onerror=\"window.__xss=1\">";
@@ -1220,9 +1231,13 @@ async fn the_dashboard_shows_the_reports_figures_with_tables() -> Result<()> {
     let shown = app.wait_text("#areas-table tbody tr th", "onerror").await?;
     assert_eq!(shown, hostile, "the name is text");
     let ran = app
-        .script("return [document.querySelectorAll('#dashboard img').length, window.__xss === undefined];")
+        .script("return [document.querySelectorAll('#dashboard img:not(.leaflet-tile)').length, window.__xss === undefined];")
         .await?;
     assert_eq!(ran, json!([0, true]), "no markup made, nothing ran");
+    // The small map colours the area by its share and labels it with its name, as text.
+    let label = app.wait_text("#areas-share-map .share-label", "onerror").await?;
+    assert!(label.starts_with(hostile) && label.ends_with('%'), "{label}");
+    app.shot("dashboard-areas").await?;
     app.click("#csv-areas").await?;
     let saved =
         app.wait_text_where(".toast:last-child", "a second file saved", |t| t.contains("areas")).await?;

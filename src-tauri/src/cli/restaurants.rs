@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use tablemap_core::api::restaurants::{RestaurantChanges, MAX_PAGE};
 use tablemap_core::api::{self, RestaurantDetail, RestaurantPage};
+use tablemap_core::domain::filter::{FunnelStage, Reached};
 use tablemap_core::domain::{RestaurantDraft, RestaurantFilter, RestaurantId, Standing, Status};
 use tablemap_core::store::Store;
 
@@ -68,6 +69,16 @@ pub struct ListArgs {
     /// Keep only restaurants inside this area (name or id).
     #[arg(long)]
     area: Option<String>,
+    /// Keep the restaurants `tablemap report` counts in this funnel stage between --from and
+    /// --to (local days, both included): known, contacted, agreed or sticker_placed.
+    #[arg(long, value_parser = parse_stage, requires_all = ["from", "to"])]
+    reached: Option<FunnelStage>,
+    /// The first day for --reached, YYYY-MM-DD.
+    #[arg(long, requires = "reached")]
+    from: Option<chrono::NaiveDate>,
+    /// The last day for --reached, YYYY-MM-DD, included.
+    #[arg(long, requires = "reached")]
+    to: Option<chrono::NaiveDate>,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
     /// How many to show (500 by default; page on with --offset, or take every one with --all).
@@ -204,6 +215,11 @@ fn erase(store: &mut Store, id: &str, yes: bool, now: DateTime<Utc>) -> Result<(
     Ok(())
 }
 
+fn parse_stage(s: &str) -> Result<FunnelStage, String> {
+    serde_json::from_value(serde_json::Value::String(s.trim().to_string()))
+        .map_err(|_| format!("'{s}' is not a stage: known, contacted, agreed or sticker_placed"))
+}
+
 fn list(store: &Store, args: ListArgs, now: DateTime<Utc>) -> Result<(), CliError> {
     let area_id = match args.area {
         Some(a) => Some(api::areas::summary(store, &a, now)?.id),
@@ -220,6 +236,10 @@ fn list(store: &Store, args: ListArgs, now: DateTime<Utc>) -> Result<(), CliErro
         volunteer_id,
         follow_up_due_by: args.follow_up_due.then(|| chrono::Local::now().date_naive()),
         area_id,
+        reached: match (args.reached, args.from, args.to) {
+            (Some(stage), Some(from), Some(to)) => Some(Reached { stage, from, to }),
+            _ => None,
+        },
     };
     let page = pages(store, &filter, args.offset, (!args.all).then_some(args.limit))?;
     match args.format {

@@ -90,6 +90,26 @@ fn the_meeting_pdf_shows_the_figures_the_json_gives_and_counts_only() {
         assert!(row(&text, label, &[n(&f[key]), share]), "{label}: {text}");
     }
     assert!(text.contains(&format!("declined {}", n(&r["beside"]["declined"]))), "{text}");
+    // Each stage's restaurants, listed: as many as the funnel counts.
+    for stage in ["known", "contacted", "agreed", "sticker_placed"] {
+        let listed: Value = serde_json::from_str(&ok(
+            &db,
+            &[
+                "restaurants",
+                "list",
+                "--reached",
+                stage,
+                "--from",
+                "2026-11-01",
+                "--to",
+                "2026-11-30",
+                "--format",
+                "json",
+            ],
+        ))
+        .expect("json");
+        assert_eq!(listed.as_array().map(Vec::len), f[stage].as_u64().map(|n| n as usize), "{stage}");
+    }
     for w in r["weeks"].as_array().expect("weeks") {
         let day = chrono::NaiveDate::parse_from_str(w["start"].as_str().unwrap(), "%Y-%m-%d").unwrap();
         let first = day.format("%-d %B %Y").to_string();

@@ -1,7 +1,9 @@
 //! The store on real files: persistence, full-text search, append-only events.
 
 use crate::support::now;
+use chrono::Days;
 use tablemap_core::api::{self, ApiError};
+use tablemap_core::domain::filter::{FunnelStage, Reached};
 use tablemap_core::domain::{Bbox, RestaurantFilter};
 use tablemap_core::domain::{NewVisit, Outcome, RestaurantDraft, Status, VolunteerDraft};
 use tablemap_core::store::Store;
@@ -128,6 +130,16 @@ fn the_list_the_map_and_the_legend_agree_under_every_filter() {
         RestaurantFilter { follow_up_due_by: Some(today), ..Default::default() },
         RestaurantFilter { search: Some("road".into()), ..Default::default() },
         RestaurantFilter { area_id: Some(hackney.clone()), ..Default::default() },
+        // A funnel stage over the last month, as the dashboard asks when one is clicked.
+        RestaurantFilter {
+            reached: Some(Reached { stage: FunnelStage::Contacted, from: today - Days::new(30), to: today }),
+            ..Default::default()
+        },
+        RestaurantFilter {
+            reached: Some(Reached { stage: FunnelStage::Agreed, from: today - Days::new(30), to: today }),
+            area_id: Some(hackney.clone()),
+            ..Default::default()
+        },
         RestaurantFilter {
             search: Some("cafe".into()),
             statuses: vec![

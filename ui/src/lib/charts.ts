@@ -22,15 +22,15 @@ export function base(option: ChartOption): ChartOption {
 }
 
 /** A Svelte action: draws `option` in the element, redraws when it changes, and calls
- * `onpick(name)` when a bar or a funnel stage is clicked. */
+ * `onpick(name, dataIndex, seriesIndex)` when a bar or a funnel stage is clicked. */
 export function echart(
   node: HTMLElement,
-  params: { option: ChartOption; onpick?: (name: string, dataIndex: number) => void },
+  params: { option: ChartOption; onpick?: (name: string, dataIndex: number, seriesIndex: number) => void },
 ) {
   const chart = echarts.init(node, undefined, { renderer: "canvas" });
   let current = params;
   chart.setOption(base(current.option), true);
-  chart.on("click", (e) => current.onpick?.(String(e.name), e.dataIndex));
+  chart.on("click", (e) => current.onpick?.(String(e.name), e.dataIndex, e.seriesIndex ?? 0));
   const resize = new ResizeObserver(() => chart.resize());
   resize.observe(node);
   return {

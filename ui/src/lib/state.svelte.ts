@@ -1,6 +1,7 @@
 // The window's shared state. Components read it directly; changes go through the functions
 // below so the list, the map, the legend and the panel stay in step.
 import * as api from "./api";
+import type { Reached } from "./bindings/Reached";
 import type { SaveTo } from "./bindings/SaveTo";
 import type { Bbox } from "./bindings/Bbox";
 import type { WalkPlan } from "./bindings/WalkPlan";
@@ -32,6 +33,9 @@ export const ui = $state({
   visitedBy: "",
   followUpDue: false,
   areaFilter: "",
+  /** The restaurants a report counted in one funnel stage over some days (a stage or a week
+   * clicked in the dashboard). */
+  reached: null as Reached | null,
   /** The areas panel, the area chosen in it, a walk planned for it, the outline being drawn. */
   areasOpen: false,
   areaId: null as string | null,
@@ -107,6 +111,7 @@ export function currentFilter(): RestaurantFilter {
     volunteer_id: ui.visitedBy === "" ? null : ui.visitedBy,
     follow_up_due_by: ui.followUpDue ? today() : null,
     area_id: ui.areaFilter === "" ? null : ui.areaFilter,
+    reached: ui.reached,
   };
 }
 
@@ -120,6 +125,26 @@ export async function everyId(page: (limit: number, offset: number) => Promise<R
   }
 }
 
+/** Every filter off. */
+export function resetFilters() {
+  ui.search = "";
+  ui.statuses = [];
+  ui.cuisine = "";
+  ui.visitedBy = "";
+  ui.followUpDue = false;
+  ui.areaFilter = "";
+  ui.reached = null;
+}
+
+/** The map with only these restaurants: an area, or what a report counted in a funnel stage
+ * over some days (from the dashboard). */
+export function showOnMap(only: { area?: string; reached?: Reached }) {
+  resetFilters();
+  ui.areaFilter = only.area ?? "";
+  ui.reached = only.reached ?? null;
+  ui.view = "map";
+}
+
 /** How many filters are on (each status counts as one). */
 export function filtersOn(): number {
   return (
@@ -128,7 +153,8 @@ export function filtersOn(): number {
     (ui.cuisine ? 1 : 0) +
     (ui.visitedBy ? 1 : 0) +
     (ui.followUpDue ? 1 : 0) +
-    (ui.areaFilter ? 1 : 0)
+    (ui.areaFilter ? 1 : 0) +
+    (ui.reached ? 1 : 0)
   );
 }
 

@@ -29,6 +29,33 @@ pub struct RestaurantFilter {
     /// Keep restaurants inside this area.
     #[serde(default)]
     pub area_id: Option<AreaId>,
+    /// Keep the restaurants a report counted in one stage of its funnel over some days (a
+    /// stage or a week clicked in the dashboard).
+    #[serde(default)]
+    pub reached: Option<Reached>,
+}
+
+/// A stage of the report's funnel over local days `from` to `to` (both included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Reached {
+    pub stage: FunnelStage,
+    #[ts(type = "string")]
+    pub from: NaiveDate,
+    #[ts(type = "string")]
+    pub to: NaiveDate,
+}
+
+/// The stages of the funnel, each holding the next: a restaurant with a sticker placed in the
+/// period also agreed and was contacted in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum FunnelStage {
+    Known,
+    Contacted,
+    Agreed,
+    StickerPlaced,
 }
 
 impl RestaurantFilter {
@@ -40,6 +67,7 @@ impl RestaurantFilter {
             && self.volunteer_id.is_none()
             && self.follow_up_due_by.is_none()
             && self.area_id.is_none()
+            && self.reached.is_none()
     }
 }
 

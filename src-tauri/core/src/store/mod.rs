@@ -14,6 +14,7 @@ mod fixtures;
 pub mod geocode_cache;
 mod migrations;
 pub mod outbox;
+pub mod reached;
 pub mod refused;
 pub mod retention;
 

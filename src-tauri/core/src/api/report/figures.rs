@@ -66,17 +66,7 @@ fn params<'a>(sql: &str, b: &'a Bounds, scope: Option<&'a Scope>) -> Vec<(&'stat
     out
 }
 
-/// The period's visits as they stand (a corrected visit is replaced by its correction).
-/// (Corrections are few: their list is read once, not looked up for every visit.)
-const STANDING: &str = "v.visited_at >= :start AND v.visited_at < :end \
-     AND v.id NOT IN (SELECT c.corrects FROM visits c WHERE c.corrects IS NOT NULL)";
-const AGREED: &str = "('agreed', 'sticker_placed')";
-/// A restaurant known at the end: added before it, or visited before it (a sheet typed in
-/// after the restaurant was imported keeps the day of its visit). Rejected proposals aside.
-const KNOWN: &str = "r.standing != 'rejected' AND (r.created_at < :end \
-     OR EXISTS (SELECT 1 FROM visits w WHERE w.restaurant_id = r.id AND w.visited_at < :end))";
-const YES_TO_A_STICKER: &str =
-    "k.kind = 'display_sticker' AND k.answer = 'yes' AND k.recorded_at >= :start AND k.recorded_at < :end";
+use crate::store::reached::{AGREED, KNOWN, STANDING, YES_TO_A_STICKER};
 
 /// What the period's visits and consents add up to.
 pub struct Found {

@@ -4,17 +4,14 @@
 use super::super::{ApiError, Result};
 use super::Week;
 use crate::domain::ValidationError;
-use crate::store::codec::time;
-use crate::store::{settings, Store};
+use crate::store::Store;
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use ts_rs::TS;
 
-/// The setting that holds the campaign's time zone (an IANA name).
-pub const TIME_ZONE_KEY: &str = "campaign_time_zone";
-const DEFAULT_TIME_ZONE: Tz = chrono_tz::Europe::London;
+pub use crate::store::reached::{Bounds, TIME_ZONE_KEY};
 
 /// Which days to report on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -41,9 +38,7 @@ pub enum Period {
 
 /// The campaign's time zone: the setting, or Europe/London.
 pub fn time_zone(store: &Store) -> Result<Tz> {
-    Ok(settings::get(store.conn(), TIME_ZONE_KEY)?
-        .and_then(|name| name.parse::<Tz>().ok())
-        .unwrap_or(DEFAULT_TIME_ZONE))
+    Ok(crate::store::reached::campaign_time_zone(store.conn())?)
 }
 
 /// The local day `at` falls on.
@@ -72,16 +67,6 @@ pub fn local_time(store: &Store, text: &str) -> Result<DateTime<Utc>> {
             reason: format!("{text} does not exist in {} (the clocks went forward)", tz.name()),
         })
     })
-}
-
-/// The instant a local day starts (its first existing local time, where a clock change skips
-/// midnight).
-fn day_start(tz: &Tz, day: NaiveDate) -> DateTime<Utc> {
-    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
-    (0..4)
-        .find_map(|h| tz.from_local_datetime(&(midnight + chrono::Duration::hours(h))).earliest())
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
 }
 
 fn invalid(reason: String) -> ApiError {
@@ -135,27 +120,6 @@ impl Period {
     }
 }
 
-/// The instants a period runs between: `start` included, `end` excluded, as stored text (which
-/// sorts as time does).
-#[derive(Debug, Clone)]
-pub struct Bounds {
-    pub start: String,
-    pub end: String,
-    /// How many days the period covers.
-    pub days: i64,
-}
-
-impl Bounds {
-    pub fn of(tz: &Tz, from: NaiveDate, to: NaiveDate) -> Bounds {
-        let after = to.checked_add_days(Days::new(1)).unwrap_or(to);
-        Bounds {
-            start: time(day_start(tz, from)),
-            end: time(day_start(tz, after)),
-            days: (to - from).num_days() + 1,
-        }
-    }
-}
-
 /// The Monday of the week `day` is in.
 pub fn week_start(day: NaiveDate) -> NaiveDate {
     day - Days::new(u64::from(day.weekday().num_days_from_monday()))
@@ -183,6 +147,8 @@ pub fn weeks(from: NaiveDate, to: NaiveDate, found: &BTreeMap<NaiveDate, [u32; 3
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::codec::time;
+    use crate::store::reached::day_start;
 
     fn day(s: &str) -> NaiveDate {
         s.parse().expect("date")

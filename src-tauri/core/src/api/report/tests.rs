@@ -289,3 +289,51 @@ fn a_table_saved_as_csv_is_formula_safe_and_reads_back_the_same() {
         "report weeks 2026-11-01 to 2026-11-30"
     );
 }
+
+#[test]
+fn a_stage_or_a_week_filters_the_list_to_the_restaurants_it_counted() {
+    use crate::domain::filter::{FunnelStage, Reached, RestaurantFilter};
+    let c = campaign();
+    let names = |filter: &RestaurantFilter| -> Vec<String> {
+        let page = crate::api::restaurants::list(&c.store, filter, 50, 0).expect("list");
+        assert_eq!(page.total as usize, page.items.len());
+        page.items.into_iter().map(|r| r.name).collect()
+    };
+    let day = |s: &str| s.parse::<NaiveDate>().expect("day");
+    let reached = |stage, from: &str, to: &str| RestaurantFilter {
+        reached: Some(Reached { stage, from: day(from), to: day(to) }),
+        ..Default::default()
+    };
+    // (stage, from, to, the restaurants)
+    let cases: [(FunnelStage, &str, &str, &[&str]); 8] = [
+        (FunnelStage::Known, "2026-11-01", "2026-11-30", &["R0", "R1", "R2", "R3", "R4", "R5"]),
+        (FunnelStage::Contacted, "2026-11-01", "2026-11-30", &["R0", "R1", "R2", "R4", "R5"]),
+        (FunnelStage::Agreed, "2026-11-01", "2026-11-30", &["R0", "R5"]),
+        (FunnelStage::StickerPlaced, "2026-11-01", "2026-11-30", &["R0"]),
+        // A week: Monday 9 to Sunday 15 November (the Sunday 23:30 GMT visit is in it).
+        (FunnelStage::Contacted, "2026-11-09", "2026-11-15", &["R0", "R2", "R4"]),
+        (FunnelStage::StickerPlaced, "2026-11-09", "2026-11-15", &["R0"]),
+        (FunnelStage::Agreed, "2026-11-02", "2026-11-08", &["R0"]),
+        // October: R0 spoke; R1 to R5 existed too.
+        (FunnelStage::Contacted, "2026-10-01", "2026-10-31", &["R0"]),
+    ];
+    for (stage, from, to, want) in cases {
+        assert_eq!(names(&reached(stage, from, to)), want, "{stage:?} {from} to {to}");
+    }
+    // The funnel's figures are the filter's counts, for the whole campaign and one area.
+    for area in [None, Some("Dalston")] {
+        let r = november(&c, area);
+        let area_id = area.map(|name| crate::api::areas::find(c.store.conn(), name).expect("area").id);
+        let figures = [
+            (FunnelStage::Known, r.funnel.known),
+            (FunnelStage::Contacted, r.funnel.contacted),
+            (FunnelStage::Agreed, r.funnel.agreed),
+            (FunnelStage::StickerPlaced, r.funnel.sticker_placed),
+        ];
+        for (stage, figure) in figures {
+            let filter =
+                RestaurantFilter { area_id: area_id.clone(), ..reached(stage, "2026-11-01", "2026-11-30") };
+            assert_eq!(names(&filter).len() as u32, figure, "{stage:?} in {area:?}");
+        }
+    }
+}

@@ -81,6 +81,17 @@ fn where_clause(conn: &Connection, filter: &RestaurantFilter) -> Result<(String,
         values.push(Value::Text(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into())));
         clauses.push(format!("r.id IN (SELECT value FROM json_each(?{}))", values.len()));
     }
+    if let Some(reached) = &filter.reached {
+        // The report's own definition of the stage, over the same instants it counts between.
+        let tz = crate::store::reached::campaign_time_zone(conn)?;
+        let b = crate::store::reached::Bounds::of(&tz, reached.from, reached.to);
+        values.push(Value::Text(b.start));
+        let start = format!("?{}", values.len());
+        values.push(Value::Text(b.end));
+        let end = format!("?{}", values.len());
+        let condition = crate::store::reached::stage_condition(reached.stage);
+        clauses.push(format!("({})", condition.replace(":start", &start).replace(":end", &end)));
+    }
     Ok((clauses.join(" AND "), values))
 }
 
