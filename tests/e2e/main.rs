@@ -1266,5 +1266,12 @@ async fn an_empty_campaigns_dashboard_says_what_to_do_first() -> Result<()> {
     app.click("#tab-dashboard").await?;
     let empty = app.wait_text("#dashboard-empty", "No restaurants yet").await?;
     assert!(empty.contains("import a spreadsheet"), "{empty}");
+    // The campaign's time zone, chosen in Settings, is the one the report counts days in.
+    app.wait_text("#d-range", "(Europe/London time)").await?;
+    app.click("#open-settings").await?;
+    app.choose("#set-time-zone", "Africa/Lagos").await?;
+    app.click("#settings-form button[type='submit']").await?;
+    app.wait_text("#d-range", "(Africa/Lagos time)").await?;
+    assert_eq!(cli_json(&db, &["report", "--format", "json"])?["time_zone"], "Africa/Lagos");
     app.quit().await
 }

@@ -41,6 +41,10 @@ pub struct SettingsChanges {
     /// Whose bank holidays walks keep: england-and-wales, scotland, northern-ireland or none.
     #[arg(long, value_parser = ["england-and-wales", "scotland", "northern-ireland", "none"])]
     holidays: Option<String>,
+    /// The campaign's time zone, an IANA name such as Europe/London (the default) or
+    /// Africa/Lagos: reports count days and weeks in it.
+    #[arg(long, value_name = "ZONE")]
+    time_zone: Option<String>,
     /// An MBTiles file (raster tiles) to draw the map from, offline ("" goes back to the tile
     /// server).
     #[arg(long, value_name = "PATH")]
@@ -59,6 +63,7 @@ impl SettingsChanges {
             (self.address_geocoder, &mut s.address_geocoder),
             (self.photon_url, &mut s.photon_url),
             (self.holidays, &mut s.holiday_region),
+            (self.time_zone, &mut s.campaign_time_zone),
         ] {
             if let Some(value) = given {
                 *slot = value;

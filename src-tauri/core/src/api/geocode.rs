@@ -246,6 +246,7 @@ mod tests {
             address_geocoder: "nominatim".into(),
             photon_url: "http://127.0.0.1:9".into(),
             holiday_region: String::new(),
+            campaign_time_zone: String::new(),
             sync_every_minutes: 1,
             mbtiles_path: None,
             mbtiles_max_zoom: None,

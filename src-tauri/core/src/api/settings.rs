@@ -57,6 +57,10 @@ pub struct Settings {
     /// `northern-ireland`; or `none`, when opening hours marked "PH" read as unknown).
     #[serde(default)]
     pub holiday_region: String,
+    /// The campaign's time zone (an IANA name such as `Europe/London`, the default): reports
+    /// count days and weeks in it. Empty when saving means the default.
+    #[serde(default)]
+    pub campaign_time_zone: String,
     /// An MBTiles file (raster tiles) the map is drawn from instead of the tile server; read,
     /// never written. `None` (or empty when saving) uses the tile server.
     #[serde(default)]
@@ -99,6 +103,7 @@ pub fn get(store: &Store) -> Result<Settings> {
             .unwrap_or(1),
         holiday_region: settings::get(c, "holiday_region")?
             .unwrap_or_else(|| crate::walk::holidays::Region::EnglandAndWales.as_str().to_string()),
+        campaign_time_zone: crate::store::reached::campaign_time_zone(c)?.name().to_string(),
         mbtiles_path,
     })
 }
@@ -136,6 +141,13 @@ pub fn save(store: &mut Store, new: Settings) -> Result<Settings> {
             }
         },
     };
+    let time_zone = match new.campaign_time_zone.trim() {
+        "" => crate::store::reached::DEFAULT_TIME_ZONE,
+        name => name.parse::<chrono_tz::Tz>().map_err(|_| crate::domain::ValidationError {
+            field: "campaign_time_zone",
+            reason: format!("'{name}' is not a time zone: use a name such as Europe/London or Africa/Lagos"),
+        })?,
+    };
     let geocoder = match new.address_geocoder.trim() {
         "" => ADDRESS_GEOCODERS[0],
         g => match ADDRESS_GEOCODERS.iter().find(|known| known.eq_ignore_ascii_case(g)) {
@@ -172,6 +184,7 @@ pub fn save(store: &mut Store, new: Settings) -> Result<Settings> {
         settings::set(tx, "photon_url", &photon_url)?;
         settings::set(tx, "address_geocoder", geocoder)?;
         settings::set(tx, "holiday_region", holiday_region)?;
+        settings::set(tx, crate::store::reached::TIME_ZONE_KEY, time_zone.name())?;
         settings::set(tx, "sync_every_minutes", &sync_every.to_string())?;
         Ok::<_, super::ApiError>(())
     })?;
@@ -339,6 +352,21 @@ mod tests {
                 .ok()
                 .map(|s| s.sync_every_minutes);
             assert_eq!(got, kept, "{asked}");
+        }
+        // The campaign's time zone: (asked, kept); empty is London, a made-up name is refused.
+        assert_eq!(get(&store).expect("ok").campaign_time_zone, "Europe/London");
+        for (asked, kept) in [
+            ("Africa/Lagos", Some("Africa/Lagos")),
+            (" America/Bogota ", Some("America/Bogota")),
+            ("", Some("Europe/London")),
+            ("Europe/Atlantis", None),
+            ("<b>", None),
+        ] {
+            let s = get(&store).expect("ok");
+            let got = save(&mut store, Settings { campaign_time_zone: asked.into(), ..s })
+                .ok()
+                .map(|s| s.campaign_time_zone);
+            assert_eq!(got.as_deref(), kept, "{asked}");
         }
     }
 

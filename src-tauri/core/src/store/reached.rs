@@ -13,7 +13,7 @@ use rusqlite::Connection;
 
 /// The setting that holds the campaign's time zone (an IANA name).
 pub const TIME_ZONE_KEY: &str = "campaign_time_zone";
-const DEFAULT_TIME_ZONE: Tz = chrono_tz::Europe::London;
+pub const DEFAULT_TIME_ZONE: Tz = chrono_tz::Europe::London;
 
 /// The period's visits as they stand (a corrected visit is replaced by its correction), between
 /// `:start` (included) and `:end` (excluded). Corrections are few: their list is read once.

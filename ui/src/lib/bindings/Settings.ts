@@ -48,6 +48,11 @@ sync_every_minutes: number,
  */
 holiday_region: string, 
 /**
+ * The campaign's time zone (an IANA name such as `Europe/London`, the default): reports
+ * count days and weeks in it. Empty when saving means the default.
+ */
+campaign_time_zone: string, 
+/**
  * An MBTiles file (raster tiles) the map is drawn from instead of the tile server; read,
  * never written. `None` (or empty when saving) uses the tile server.
  */
