@@ -1,7 +1,7 @@
 //! A restaurant's status is derived from its visits, never typed in. The rules are one function,
 //! [`next`], folded over the visits in the order they happened; ARCHITECTURE.md shows the table.
 
-use super::ids::VisitId;
+use super::ids::{VisitId, VolunteerId};
 use super::visit::{Outcome, Visit};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -120,14 +120,25 @@ impl StatusSummary {
     }
 }
 
-/// Folds the visits that stand (those no later visit corrects) in the order they happened.
-pub fn derive(visits: &[Visit]) -> StatusSummary {
+/// The visits that stand (those no later visit corrects), in the order they happened.
+fn standing(visits: &[Visit]) -> Vec<&Visit> {
     let corrected: HashSet<&VisitId> = visits.iter().filter_map(|v| v.corrects.as_ref()).collect();
     let mut standing: Vec<&Visit> = visits.iter().filter(|v| !corrected.contains(&v.id)).collect();
     standing.sort_by(|a, b| (a.visited_at, a.recorded_at, &a.id).cmp(&(b.visited_at, b.recorded_at, &b.id)));
+    standing
+}
 
+/// Who owes the follow-up `derive` gives: whoever logged the visit that set its date (the
+/// last that stands); `None` when no follow-up is due.
+pub fn follow_up_owed_by(visits: &[Visit]) -> Option<&VolunteerId> {
+    derive(visits).follow_up_on?;
+    standing(visits).last().map(|v| &v.volunteer_id)
+}
+
+/// Folds the visits that stand (those no later visit corrects) in the order they happened.
+pub fn derive(visits: &[Visit]) -> StatusSummary {
     let mut summary = StatusSummary::not_contacted();
-    for visit in standing {
+    for visit in standing(visits) {
         summary.status = next(summary.status, visit.outcome);
         summary.last_visit_at = Some(visit.visited_at);
         summary.follow_up_on = visit.follow_up_on;
@@ -263,5 +274,50 @@ mod tests {
         let mut b = visit("b", 20, O::DoNotContact, None);
         b.follow_up_on = NaiveDate::from_ymd_opt(2026, 5, 9);
         assert_eq!(derive(&[a, b]).follow_up_on, None);
+    }
+
+    #[test]
+    fn a_follow_up_is_owed_by_whoever_logged_the_visit_that_set_it() {
+        let by =
+            |id: &str, minute: u32, outcome: Outcome, who: &str, follow_up: bool, corrects: Option<&str>| {
+                let mut v = visit(id, minute, outcome, corrects);
+                v.volunteer_id = who.into();
+                v.follow_up_on = follow_up.then(|| NaiveDate::from_ymd_opt(2026, 5, 8).unwrap());
+                v
+            };
+        // (visits, who owes the follow-up)
+        let cases: Vec<(Vec<Visit>, Option<&str>)> = vec![
+            (vec![], None),
+            (vec![by("a", 10, O::ComeBack, "amina", true, None)], Some("amina")),
+            // A later visit by someone else sets the date again: they owe it.
+            (
+                vec![
+                    by("a", 10, O::ComeBack, "amina", true, None),
+                    by("b", 20, O::ComeBack, "olu", true, None),
+                ],
+                Some("olu"),
+            ),
+            // A later visit with no date clears it: nobody owes one.
+            (
+                vec![
+                    by("a", 10, O::ComeBack, "amina", true, None),
+                    by("b", 20, O::Agreed, "olu", false, None),
+                ],
+                None,
+            ),
+            // A correction logged by someone else stands in the corrected visit's place.
+            (
+                vec![
+                    by("a", 10, O::ComeBack, "amina", true, None),
+                    by("c", 10, O::ComeBack, "olu", true, Some("a")),
+                ],
+                Some("olu"),
+            ),
+            // A refusal owes nothing, whatever date it carried.
+            (vec![by("a", 10, O::Declined, "amina", true, None)], None),
+        ];
+        for (visits, want) in cases {
+            assert_eq!(follow_up_owed_by(&visits).map(|v| v.as_str()), want, "{visits:?}");
+        }
     }
 }

@@ -54,9 +54,15 @@ pub fn check(conn: &Connection) -> Result<Checked> {
     };
     for id in &ids {
         let id = RestaurantId(id.clone());
-        let want = derive(&super::visits::for_restaurant(conn, &id)?);
+        let visits = super::visits::for_restaurant(conn, &id)?;
+        let want = derive(&visits);
+        let owed_by = crate::domain::status::follow_up_owed_by(&visits).map(|v| v.as_str().to_string());
         match status::get(conn, &id) {
-            Ok(stored) if stored == want => {}
+            Ok(stored) if stored == want && status::follow_up_by(conn, &id)? == owed_by => {}
+            Ok(stored) if stored == want => found(
+                "status",
+                format!("restaurant {id}: the follow-up is stored as owed by someone its visits do not say"),
+            ),
             Ok(stored) => found(
                 "status",
                 format!(
@@ -165,5 +171,20 @@ mod tests {
         assert_eq!(sick.findings[4].detail, "1 restaurants are missing from the search index");
         assert_eq!(sick.findings[0].detail, "restaurant r1: stored as declined but its visits say agreed");
         assert_eq!(sick.findings[1].detail, "1 waiting visit changes name rows that are not in visits");
+
+        // A follow-up stored as owed by someone the visits do not say.
+        let store = Store::open_in_memory().expect("store");
+        let db = store.conn();
+        zaza_and_amina(db);
+        visit(db, "x1", Outcome::ComeBack, 0);
+        assert_eq!(check(db).expect("check").findings, []);
+        db.execute("UPDATE restaurant_status SET follow_up_by = 'someone-else'", []).expect("damage");
+        let sick = check(db).expect("check");
+        assert_eq!(
+            sick.findings.iter().map(|f| f.check).collect::<Vec<_>>(),
+            ["status"],
+            "{:?}",
+            sick.findings
+        );
     }
 }

@@ -20,6 +20,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0013_erase.sql"),
     include_str!("../../migrations/0014_retention.sql"),
     include_str!("../../migrations/0015_visits_by_time.sql"),
+    include_str!("../../migrations/0016_follow_up_by.sql"),
+    include_str!("../../migrations/0017_visits_in_fold_order.sql"),
 ];
 
 pub fn latest() -> i64 {

@@ -2,27 +2,39 @@
 
 use super::codec::{date, parse_enum, parse_opt_date, parse_opt_time, time};
 use super::{visits, Result, StoreError};
-use crate::domain::status::derive;
+use crate::domain::status::{derive, follow_up_owed_by};
 use crate::domain::{RestaurantId, StatusSummary};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Recomputes one restaurant's status from all of its visits and stores it.
+/// Keeps, beside it, who owes its follow-up (for the report's "follow-ups they owe").
 pub fn refresh(conn: &Connection, restaurant: &RestaurantId) -> Result<StatusSummary> {
-    let summary = derive(&visits::for_restaurant(conn, restaurant)?);
+    let visits = visits::for_restaurant(conn, restaurant)?;
+    let summary = derive(&visits);
     conn.prepare_cached(
-        "INSERT INTO restaurant_status (restaurant_id, status, last_visit_at, follow_up_on, stickers_left) \
-         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (restaurant_id) DO UPDATE SET status = excluded.status, \
+        "INSERT INTO restaurant_status (restaurant_id, status, last_visit_at, follow_up_on, stickers_left, follow_up_by) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (restaurant_id) DO UPDATE SET status = excluded.status, \
          last_visit_at = excluded.last_visit_at, follow_up_on = excluded.follow_up_on, \
-         stickers_left = excluded.stickers_left",
+         stickers_left = excluded.stickers_left, follow_up_by = excluded.follow_up_by",
     )?
     .execute(params![
         restaurant.as_str(),
         summary.status.as_str(),
         summary.last_visit_at.map(time),
         summary.follow_up_on.map(date),
-        summary.stickers_left
+        summary.stickers_left,
+        follow_up_owed_by(&visits).map(|v| v.as_str())
     ])?;
     Ok(summary)
+}
+
+/// Who owes the restaurant's follow-up, as stored.
+pub fn follow_up_by(conn: &Connection, restaurant: &RestaurantId) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT follow_up_by FROM restaurant_status WHERE restaurant_id = ?1")?
+        .query_row([restaurant.as_str()], |r| r.get(0))
+        .optional()?
+        .flatten())
 }
 
 pub fn get(conn: &Connection, restaurant: &RestaurantId) -> Result<StatusSummary> {
