@@ -135,6 +135,29 @@ pub fn follow_up_owed_by(visits: &[Visit]) -> Option<&VolunteerId> {
     standing(visits).last().map(|v| &v.volunteer_id)
 }
 
+/// When a restaurant first reached each stage of the report's funnel, by the visits that stand:
+/// its first visit, its first agreement (agreed or sticker placed), its first sticker placed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FirstReached {
+    pub visit: Option<DateTime<Utc>>,
+    pub agreed: Option<DateTime<Utc>>,
+    pub placed: Option<DateTime<Utc>>,
+}
+
+pub fn first_reached(visits: &[Visit]) -> FirstReached {
+    let mut first = FirstReached::default();
+    for v in standing(visits) {
+        first.visit = first.visit.or(Some(v.visited_at));
+        if matches!(v.outcome, Outcome::Agreed | Outcome::StickerPlaced) {
+            first.agreed = first.agreed.or(Some(v.visited_at));
+        }
+        if v.outcome == Outcome::StickerPlaced {
+            first.placed = first.placed.or(Some(v.visited_at));
+        }
+    }
+    first
+}
+
 /// Folds the visits that stand (those no later visit corrects) in the order they happened.
 pub fn derive(visits: &[Visit]) -> StatusSummary {
     let mut summary = StatusSummary::not_contacted();
@@ -274,6 +297,31 @@ mod tests {
         let mut b = visit("b", 20, O::DoNotContact, None);
         b.follow_up_on = NaiveDate::from_ymd_opt(2026, 5, 9);
         assert_eq!(derive(&[a, b]).follow_up_on, None);
+    }
+
+    #[test]
+    fn the_first_visit_agreement_and_sticker_are_those_that_stand() {
+        let t = |minute: u32| Some(visit("x", minute, O::Spoke, None).visited_at);
+        // (visits, first visit, first agreement, first sticker placed)
+        let cases: Vec<(Vec<Visit>, FirstReached)> = vec![
+            (vec![], FirstReached::default()),
+            (
+                vec![visit("b", 20, O::StickerPlaced, None), visit("a", 10, O::Spoke, None)],
+                FirstReached { visit: t(10), agreed: t(20), placed: t(20) },
+            ),
+            (
+                vec![visit("a", 10, O::Agreed, None), visit("b", 30, O::StickerPlaced, None)],
+                FirstReached { visit: t(10), agreed: t(10), placed: t(30) },
+            ),
+            // A sticker logged by mistake and corrected to "spoke" never placed one.
+            (
+                vec![visit("a", 10, O::StickerPlaced, None), visit("c", 10, O::Spoke, Some("a"))],
+                FirstReached { visit: t(10), agreed: None, placed: None },
+            ),
+        ];
+        for (visits, want) in cases {
+            assert_eq!(first_reached(&visits), want, "{visits:?}");
+        }
     }
 
     #[test]

@@ -58,10 +58,13 @@ pub fn check(conn: &Connection) -> Result<Checked> {
         let want = derive(&visits);
         let owed_by = crate::domain::status::follow_up_owed_by(&visits).map(|v| v.as_str().to_string());
         match status::get(conn, &id) {
-            Ok(stored) if stored == want && status::follow_up_by(conn, &id)? == owed_by => {}
+            Ok(stored)
+                if stored == want
+                    && status::follow_up_by(conn, &id)? == owed_by
+                    && status::first_reached_stored(conn, &id)? == crate::domain::status::first_reached(&visits) => {}
             Ok(stored) if stored == want => found(
                 "status",
-                format!("restaurant {id}: the follow-up is stored as owed by someone its visits do not say"),
+                format!("restaurant {id}: who owes its follow-up or when it was first visited, agreed or given a sticker is stored as its visits do not say"),
             ),
             Ok(stored) => found(
                 "status",
@@ -73,6 +76,14 @@ pub fn check(conn: &Connection) -> Result<Checked> {
             ),
             Err(_) => found("status", format!("restaurant {id} has no stored status")),
         }
+    }
+
+    // The report's counts per hour kept by triggers (migration 0018) must be what the visits say.
+    let (kept, want) = (super::visit_hours::stored(conn)?, super::visit_hours::recounted(conn)?);
+    if kept != want {
+        let differ = want.iter().filter(|w| !kept.contains(w)).count()
+            + kept.iter().filter(|k| !want.contains(k)).count();
+        found("visit_hours", format!("{differ} of the report's counts per hour differ from the visits"));
     }
 
     // Every event the outbox holds must still be here to send (documents and fields are read
@@ -183,6 +194,16 @@ mod tests {
         assert_eq!(
             sick.findings.iter().map(|f| f.check).collect::<Vec<_>>(),
             ["status"],
+            "{:?}",
+            sick.findings
+        );
+        // The report's counts per hour, changed by hand.
+        db.execute("UPDATE restaurant_status SET follow_up_by = NULL", []).expect("mend");
+        db.execute("UPDATE visit_hours SET visits = visits + 1", []).expect("damage");
+        let sick = check(db).expect("check");
+        assert_eq!(
+            sick.findings.iter().map(|f| f.check).collect::<Vec<_>>(),
+            ["visit_hours"],
             "{:?}",
             sick.findings
         );

@@ -22,6 +22,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0015_visits_by_time.sql"),
     include_str!("../../migrations/0016_follow_up_by.sql"),
     include_str!("../../migrations/0017_visits_in_fold_order.sql"),
+    include_str!("../../migrations/0018_visit_hours.sql"),
+    include_str!("../../migrations/0019_first_reached.sql"),
 ];
 
 pub fn latest() -> i64 {

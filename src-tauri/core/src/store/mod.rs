@@ -26,6 +26,7 @@ pub mod restaurants;
 pub mod settings;
 pub mod status;
 pub mod stickers;
+pub mod visit_hours;
 pub mod visits;
 pub mod volunteers;
 

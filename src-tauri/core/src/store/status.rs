@@ -2,7 +2,7 @@
 
 use super::codec::{date, parse_enum, parse_opt_date, parse_opt_time, time};
 use super::{visits, Result, StoreError};
-use crate::domain::status::{derive, follow_up_owed_by};
+use crate::domain::status::{derive, first_reached, follow_up_owed_by, FirstReached};
 use crate::domain::{RestaurantId, StatusSummary};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -11,11 +11,15 @@ use rusqlite::{params, Connection, OptionalExtension};
 pub fn refresh(conn: &Connection, restaurant: &RestaurantId) -> Result<StatusSummary> {
     let visits = visits::for_restaurant(conn, restaurant)?;
     let summary = derive(&visits);
+    let first = first_reached(&visits);
     conn.prepare_cached(
-        "INSERT INTO restaurant_status (restaurant_id, status, last_visit_at, follow_up_on, stickers_left, follow_up_by) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (restaurant_id) DO UPDATE SET status = excluded.status, \
+        "INSERT INTO restaurant_status (restaurant_id, status, last_visit_at, follow_up_on, stickers_left, follow_up_by, \
+         first_visit_at, first_agreed_at, first_placed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+         ON CONFLICT (restaurant_id) DO UPDATE SET status = excluded.status, \
          last_visit_at = excluded.last_visit_at, follow_up_on = excluded.follow_up_on, \
-         stickers_left = excluded.stickers_left, follow_up_by = excluded.follow_up_by",
+         stickers_left = excluded.stickers_left, follow_up_by = excluded.follow_up_by, \
+         first_visit_at = excluded.first_visit_at, first_agreed_at = excluded.first_agreed_at, \
+         first_placed_at = excluded.first_placed_at",
     )?
     .execute(params![
         restaurant.as_str(),
@@ -23,9 +27,30 @@ pub fn refresh(conn: &Connection, restaurant: &RestaurantId) -> Result<StatusSum
         summary.last_visit_at.map(time),
         summary.follow_up_on.map(date),
         summary.stickers_left,
-        follow_up_owed_by(&visits).map(|v| v.as_str())
+        follow_up_owed_by(&visits).map(|v| v.as_str()),
+        first.visit.map(time),
+        first.agreed.map(time),
+        first.placed.map(time),
     ])?;
     Ok(summary)
+}
+
+/// When the restaurant first reached each stage, as stored.
+pub fn first_reached_stored(conn: &Connection, restaurant: &RestaurantId) -> Result<FirstReached> {
+    let row = conn
+        .prepare_cached(
+            "SELECT first_visit_at, first_agreed_at, first_placed_at FROM restaurant_status WHERE restaurant_id = ?1",
+        )?
+        .query_row([restaurant.as_str()], |r| {
+            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?))
+        })
+        .optional()?
+        .unwrap_or_default();
+    Ok(FirstReached {
+        visit: parse_opt_time("restaurant_status.first_visit_at", row.0)?,
+        agreed: parse_opt_time("restaurant_status.first_agreed_at", row.1)?,
+        placed: parse_opt_time("restaurant_status.first_placed_at", row.2)?,
+    })
 }
 
 /// Who owes the restaurant's follow-up, as stored.

@@ -79,16 +79,83 @@ pub struct Found {
     pub contacted: HashSet<i64>,
 }
 
-pub fn count(conn: &Connection, b: &Bounds, scope: Option<&Scope>, tz: &Tz) -> Result<Found> {
-    let known_sql = format!("SELECT count(*) FROM restaurants r WHERE {KNOWN}{}", scoped("r.id", scope));
-    let known: i64 =
-        conn.prepare_cached(&known_sql)?.query_row(&*params(&known_sql, b, scope), |r| r.get(0))?;
+/// Counts per local week and per volunteer, fed in hour order (`YYYY-MM-DDTHH`, UTC): each hour
+/// is placed in its week once, when the next begins.
+struct Tally<'a> {
+    tz: &'a Tz,
+    by_week: BTreeMap<NaiveDate, [u32; 3]>,
+    by_volunteer: BTreeMap<String, [u32; 3]>,
+    hour: String,
+    in_hour: [u32; 3],
+}
 
+impl<'a> Tally<'a> {
+    fn new(tz: &'a Tz) -> Self {
+        Tally {
+            tz,
+            by_week: BTreeMap::new(),
+            by_volunteer: BTreeMap::new(),
+            hour: String::new(),
+            in_hour: [0; 3],
+        }
+    }
+
+    /// `counts`: visits, agreements, stickers placed.
+    fn add(&mut self, hour: &str, volunteer: &str, counts: [u32; 3]) {
+        if hour != self.hour {
+            self.close_hour();
+            self.hour.push_str(hour);
+        }
+        let slot = match self.by_volunteer.get_mut(volunteer) {
+            Some(slot) => slot,
+            None => self.by_volunteer.entry(volunteer.to_string()).or_default(),
+        };
+        for i in 0..3 {
+            slot[i] += counts[i];
+            self.in_hour[i] += counts[i];
+        }
+    }
+
+    fn close_hour(&mut self) {
+        let counts = std::mem::take(&mut self.in_hour);
+        if let Some(monday) = period::week_of_hour(self.tz, &self.hour) {
+            let slot = self.by_week.entry(monday).or_default();
+            for (n, more) in slot.iter_mut().zip(counts) {
+                *n += more;
+            }
+        }
+        self.hour.clear();
+    }
+
+    fn finish(mut self) -> (BTreeMap<NaiveDate, [u32; 3]>, BTreeMap<String, [u32; 3]>) {
+        self.close_hour();
+        (self.by_week, self.by_volunteer)
+    }
+}
+
+pub fn count(conn: &Connection, b: &Bounds, scope: Option<&Scope>, tz: &Tz) -> Result<Found> {
     // One row per restaurant: placed a sticker, agreed (either), in the period. A long period
     // reads the visits in restaurant order (no sort of a million rows); a short one reads only
     // its own visits by time, then sorts those.
     let by_restaurant = if b.days > 92 { "visits_restaurant" } else { "visits_by_time" };
-    let per_restaurant = format!(
+    // A period that begins before every visit (the whole campaign) takes each restaurant's
+    // first visit, agreement and sticker as kept beside its status (migration 0019) instead.
+    let earliest: Option<String> = conn
+        .prepare_cached("SELECT min(visited_at) FROM visits INDEXED BY visits_by_time")?
+        .query_row([], |r| r.get(0))?;
+    let from_the_start = earliest.is_none_or(|first| first >= b.start);
+    let per_restaurant = if from_the_start {
+        format!(
+            "SELECT r.pk, coalesce(s.first_placed_at < :end, 0), coalesce(s.first_agreed_at < :end, 0) \
+             FROM restaurant_status s JOIN restaurants r ON r.id = s.restaurant_id \
+             WHERE s.first_visit_at < :end AND {KNOWN}{} \
+             UNION ALL SELECT r.pk, 0, 1 FROM consent_records k JOIN restaurants r ON r.id = k.restaurant_id \
+             WHERE {YES_TO_A_STICKER} AND {KNOWN}{}",
+            scoped("r.id", scope),
+            scoped("k.restaurant_id", scope)
+        )
+    } else {
+        format!(
         "SELECT r.pk, g.placed, g.agreed FROM ( \
            SELECT v.restaurant_id, max(v.outcome = 'sticker_placed') AS placed, max(v.outcome IN {AGREED}) AS agreed \
            FROM visits v INDEXED BY {by_restaurant} WHERE {STANDING}{} GROUP BY v.restaurant_id \
@@ -97,7 +164,8 @@ pub fn count(conn: &Connection, b: &Bounds, scope: Option<&Scope>, tz: &Tz) -> R
          WHERE {KNOWN}",
         scoped("v.restaurant_id", scope),
         scoped("k.restaurant_id", scope)
-    );
+    )
+    };
     let mut contacted = HashSet::new();
     let (mut agreed, mut placed) = (HashSet::new(), 0u32);
     let mut stmt = conn.prepare_cached(&per_restaurant)?;
@@ -119,43 +187,28 @@ pub fn count(conn: &Connection, b: &Bounds, scope: Option<&Scope>, tz: &Tz) -> R
          FROM visits v INDEXED BY visits_by_time WHERE {STANDING}{} ORDER BY v.visited_at",
         scoped("v.restaurant_id", scope)
     );
-    let mut by_week: BTreeMap<NaiveDate, [u32; 3]> = BTreeMap::new();
-    let mut by_volunteer: BTreeMap<String, [u32; 3]> = BTreeMap::new();
-    let mut hour = String::new();
-    let mut in_hour = [0u32; 3];
-    let add_hour = |hour: &str, counts: [u32; 3], by_week: &mut BTreeMap<NaiveDate, [u32; 3]>| {
-        if let Some(monday) = period::week_of_hour(tz, hour) {
-            let slot = by_week.entry(monday).or_default();
-            for (n, more) in slot.iter_mut().zip(counts) {
-                *n += more;
-            }
-        }
-    };
-    let mut stmt = conn.prepare_cached(&events)?;
-    let mut rows = stmt.query(&*params(&events, b, scope))?;
-    while let Some(r) = rows.next()? {
-        let this_hour = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-        if this_hour != hour {
-            if !hour.is_empty() {
-                add_hour(&hour, std::mem::take(&mut in_hour), &mut by_week);
-            }
-            hour.clear();
-            hour.push_str(this_hour);
-        }
-        let counts = [1, u32::from(r.get::<_, bool>(2)?), u32::from(r.get::<_, bool>(3)?)];
-        let who = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-        let slot = match by_volunteer.get_mut(who) {
-            Some(slot) => slot,
-            None => by_volunteer.entry(who.to_string()).or_default(),
-        };
-        for i in 0..3 {
-            slot[i] += counts[i];
-            in_hour[i] += counts[i];
+    let mut tally = Tally::new(tz);
+    // A whole campaign's visits, on the hour: the counts kept per hour and volunteer
+    // (`visit_hours`, a few rows an hour) rather than every visit. An area's figures, or a
+    // period bounded off the hour (a zone with half-hour offsets), count the visits themselves.
+    let on_the_hour = |t: &str| t.len() == 24 && t.ends_with(":00:00.000Z");
+    if scope.is_none() && on_the_hour(&b.start) && on_the_hour(&b.end) {
+        crate::store::visit_hours::between(conn, &b.start[..13], &b.end[..13], |h, who, n| {
+            tally.add(h, who, n)
+        })?;
+    } else {
+        let mut stmt = conn.prepare_cached(&events)?;
+        let mut rows = stmt.query(&*params(&events, b, scope))?;
+        while let Some(r) = rows.next()? {
+            let counts = [1, u32::from(r.get::<_, bool>(2)?), u32::from(r.get::<_, bool>(3)?)];
+            tally.add(
+                r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?,
+                r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?,
+                counts,
+            );
         }
     }
-    if !hour.is_empty() {
-        add_hour(&hour, in_hour, &mut by_week);
-    }
+    let (mut by_week, by_volunteer) = tally.finish();
     // "Yes" to a sticker counts as an agreement in its week (consents are few).
     let consents = format!(
         "SELECT substr(k.recorded_at, 1, 13), count(*) FROM consent_records k WHERE {YES_TO_A_STICKER}{} GROUP BY 1",
@@ -164,15 +217,15 @@ pub fn count(conn: &Connection, b: &Bounds, scope: Option<&Scope>, tz: &Tz) -> R
     let mut stmt = conn.prepare_cached(&consents)?;
     let mut rows = stmt.query(&*params(&consents, b, scope))?;
     while let Some(r) = rows.next()? {
-        add_hour(
-            r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?,
-            [0, r.get::<_, i64>(1)? as u32, 0],
-            &mut by_week,
-        );
+        if let Some(monday) = period::week_of_hour(tz, r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?)
+        {
+            by_week.entry(monday).or_default()[1] += r.get::<_, i64>(1)? as u32;
+        }
     }
     Ok(Found {
         funnel: Funnel {
-            known: known as u32,
+            // Counted with the states (`states`): every known restaurant has one.
+            known: 0,
             contacted: contacted.len() as u32,
             agreed: agreed.len() as u32,
             sticker_placed: placed,

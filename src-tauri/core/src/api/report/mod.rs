@@ -210,7 +210,8 @@ pub fn report(store: &Store, request: &ReportRequest, now: DateTime<Utc>) -> Res
         to,
         as_of,
         area: scope.as_ref().map(|s| s.name.clone()),
-        funnel: found.funnel,
+        // Every known restaurant has a state: the first stage is their number.
+        funnel: Funnel { known: states.len() as u32, ..found.funnel },
         beside: Beside {
             declined: count_of(Status::Declined),
             do_not_contact: count_of(Status::DoNotContact),

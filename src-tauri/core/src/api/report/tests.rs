@@ -337,3 +337,46 @@ fn a_stage_or_a_week_filters_the_list_to_the_restaurants_it_counted() {
         }
     }
 }
+
+#[test]
+fn the_counts_kept_per_hour_agree_with_counting_every_visit() {
+    // An area holding every restaurant: its report counts the visits themselves; the whole
+    // campaign's reads the counts the triggers keep (`visit_hours`). Same campaign, same figures.
+    let mut c = campaign();
+    let everywhere = Geometry::Polygon {
+        coordinates: vec![vec![[-0.1, 51.45], [0.0, 51.45], [0.0, 51.55], [-0.1, 51.55], [-0.1, 51.45]]],
+    };
+    crate::api::areas::create(&mut c.store, "Everywhere", everywhere, at("2026-10-01T09:00:00Z"))
+        .expect("area");
+    for period in [Period::Month { month: "2026-11".into() }, Period::Campaign] {
+        let ask = |area: Option<&str>| ReportRequest {
+            period: period.clone(),
+            area: area.map(str::to_string),
+            with_volunteers: true,
+        };
+        let now = at("2026-12-07T12:00:00Z");
+        let kept = report(&c.store, &ask(None), now).expect("report");
+        let counted = report(&c.store, &ask(Some("Everywhere")), now).expect("report");
+        assert_eq!(kept.weeks, counted.weeks, "{period:?}");
+        assert_eq!(kept.funnel, counted.funnel, "{period:?}");
+        assert_eq!(kept.volunteers, counted.volunteers, "{period:?}");
+        assert!(kept.weeks.iter().any(|w| w.visits > 0));
+        // The funnel of a period from the start reads each restaurant's first visit, agreement
+        // and sticker kept with its status; the map's filter reads the visits: they agree.
+        use crate::domain::filter::{FunnelStage, Reached, RestaurantFilter};
+        let stages = [
+            (FunnelStage::Known, kept.funnel.known),
+            (FunnelStage::Contacted, kept.funnel.contacted),
+            (FunnelStage::Agreed, kept.funnel.agreed),
+            (FunnelStage::StickerPlaced, kept.funnel.sticker_placed),
+        ];
+        for (stage, figure) in stages {
+            let filter = RestaurantFilter {
+                reached: Some(Reached { stage, from: kept.from, to: kept.to }),
+                ..Default::default()
+            };
+            let listed = crate::api::restaurants::list(&c.store, &filter, 50, 0).expect("list").total;
+            assert_eq!(listed, u64::from(figure), "{period:?} {stage:?}");
+        }
+    }
+}
