@@ -20,6 +20,7 @@
 mod figures;
 pub mod pdf;
 mod period;
+mod states;
 mod stock;
 mod tables;
 
@@ -190,8 +191,8 @@ pub fn report(store: &Store, request: &ReportRequest, now: DateTime<Utc>) -> Res
     };
     let campaign = super::stickers::campaign(store)?.name;
     let found = figures::count(conn, &bounds, scope.as_ref(), &tz)?;
-    let states = figures::states(conn, &bounds, as_of == today, scope.as_ref())?;
-    let by_status = figures::by_status(&states);
+    let states = states::states(conn, &bounds, as_of == today, scope.as_ref())?;
+    let by_status = states::by_status(&states);
     let count_of = |s: Status| by_status.iter().find(|c| c.status == s).map_or(0, |c| c.count as u32);
     let coordinator = crate::api::access::me(conn)?.role == Role::Coordinator;
     let volunteers = if request.with_volunteers && coordinator {
@@ -223,7 +224,7 @@ pub fn report(store: &Store, request: &ReportRequest, now: DateTime<Utc>) -> Res
         active_volunteers: found.by_volunteer.len() as u32,
         volunteers,
         stickers: stock::stickers(conn, &bounds)?,
-        follow_ups: figures::follow_ups(&states, as_of),
+        follow_ups: states::follow_ups(&states, as_of),
     })
 }
 

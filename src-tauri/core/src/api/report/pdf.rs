@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use ts_rs::TS;
 
 mod charts;
+mod table;
 
 /// A4 portrait, in points.
 const PAGE: (f64, f64) = (595.276, 841.89);
