@@ -20,6 +20,7 @@
 mod figures;
 pub mod pdf;
 mod period;
+mod scope;
 mod states;
 mod stock;
 mod tables;
@@ -186,7 +187,7 @@ pub fn report(store: &Store, request: &ReportRequest, now: DateTime<Utc>) -> Res
     let as_of = to.min(today);
     let bounds = period::Bounds::of(&tz, from, to);
     let scope = match &request.area {
-        Some(area) => Some(figures::Scope::area(conn, area)?),
+        Some(area) => Some(scope::Scope::area(conn, area)?),
         None => None,
     };
     let campaign = super::stickers::campaign(store)?.name;

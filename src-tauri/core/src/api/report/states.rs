@@ -3,8 +3,8 @@
 //! visited since when it ended before; and what the report counts from them.
 
 use super::super::{ApiError, Result};
-use super::figures::{params, scoped, Scope};
 use super::period::Bounds;
+use super::scope::{params, scoped, Scope};
 use super::FollowUps;
 use crate::api::models::StatusCount;
 use crate::domain::status::next;
