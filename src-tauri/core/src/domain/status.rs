@@ -128,13 +128,6 @@ fn standing(visits: &[Visit]) -> Vec<&Visit> {
     standing
 }
 
-/// Who owes the follow-up `derive` gives: whoever logged the visit that set its date (the
-/// last that stands); `None` when no follow-up is due.
-pub fn follow_up_owed_by(visits: &[Visit]) -> Option<&VolunteerId> {
-    derive(visits).follow_up_on?;
-    standing(visits).last().map(|v| &v.volunteer_id)
-}
-
 /// When a restaurant first reached each stage of the report's funnel, by the visits that stand:
 /// its first visit, its first agreement (agreed or sticker placed), its first sticker placed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -144,33 +137,54 @@ pub struct FirstReached {
     pub placed: Option<DateTime<Utc>>,
 }
 
-pub fn first_reached(visits: &[Visit]) -> FirstReached {
-    let mut first = FirstReached::default();
-    for v in standing(visits) {
-        first.visit = first.visit.or(Some(v.visited_at));
-        if matches!(v.outcome, Outcome::Agreed | Outcome::StickerPlaced) {
-            first.agreed = first.agreed.or(Some(v.visited_at));
-        }
-        if v.outcome == Outcome::StickerPlaced {
-            first.placed = first.placed.or(Some(v.visited_at));
-        }
-    }
-    first
+/// Everything kept beside a restaurant from its visits, in one pass over those that stand: the
+/// status, who owes its follow-up (whoever logged the visit that set the date, the last that
+/// stands; `None` when none is due), and when it first reached each stage of the funnel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Derived<'a> {
+    pub summary: StatusSummary,
+    pub follow_up_by: Option<&'a VolunteerId>,
+    pub first: FirstReached,
 }
 
-/// Folds the visits that stand (those no later visit corrects) in the order they happened.
-pub fn derive(visits: &[Visit]) -> StatusSummary {
+pub fn derive_all(visits: &[Visit]) -> Derived<'_> {
     let mut summary = StatusSummary::not_contacted();
+    let mut first = FirstReached::default();
+    let mut last = None;
     for visit in standing(visits) {
         summary.status = next(summary.status, visit.outcome);
         summary.last_visit_at = Some(visit.visited_at);
         summary.follow_up_on = visit.follow_up_on;
         summary.stickers_left += visit.stickers_left;
+        first.visit = first.visit.or(Some(visit.visited_at));
+        if matches!(visit.outcome, Outcome::Agreed | Outcome::StickerPlaced) {
+            first.agreed = first.agreed.or(Some(visit.visited_at));
+        }
+        if visit.outcome == Outcome::StickerPlaced {
+            first.placed = first.placed.or(Some(visit.visited_at));
+        }
+        last = Some(&visit.volunteer_id);
     }
     if matches!(summary.status, Status::Declined | Status::DoNotContact | Status::Closed) {
         summary.follow_up_on = None;
     }
-    summary
+    let follow_up_by = summary.follow_up_on.and(last);
+    Derived { summary, follow_up_by, first }
+}
+
+/// Folds the visits that stand (those no later visit corrects) in the order they happened.
+pub fn derive(visits: &[Visit]) -> StatusSummary {
+    derive_all(visits).summary
+}
+
+/// Who owes the follow-up `derive` gives (see [`derive_all`]).
+pub fn follow_up_owed_by(visits: &[Visit]) -> Option<&VolunteerId> {
+    derive_all(visits).follow_up_by
+}
+
+/// When the restaurant first reached each stage (see [`derive_all`]).
+pub fn first_reached(visits: &[Visit]) -> FirstReached {
+    derive_all(visits).first
 }
 
 #[cfg(test)]

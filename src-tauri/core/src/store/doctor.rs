@@ -4,7 +4,7 @@
 
 use super::outbox::ROWS;
 use super::{status, Result};
-use crate::domain::status::derive;
+use crate::domain::status::derive_all;
 use crate::domain::RestaurantId;
 use rusqlite::Connection;
 
@@ -55,13 +55,11 @@ pub fn check(conn: &Connection) -> Result<Checked> {
     for id in &ids {
         let id = RestaurantId(id.clone());
         let visits = super::visits::for_restaurant(conn, &id)?;
-        let want = derive(&visits);
-        let owed_by = crate::domain::status::follow_up_owed_by(&visits).map(|v| v.as_str().to_string());
+        let derived = derive_all(&visits);
+        let want = derived.summary;
+        let kept = (derived.follow_up_by.map(|v| v.as_str().to_string()), derived.first);
         match status::get(conn, &id) {
-            Ok(stored)
-                if stored == want
-                    && status::follow_up_by(conn, &id)? == owed_by
-                    && status::first_reached_stored(conn, &id)? == crate::domain::status::first_reached(&visits) => {}
+            Ok(stored) if stored == want && status::kept(conn, &id)? == kept => {}
             Ok(stored) if stored == want => found(
                 "status",
                 format!("restaurant {id}: who owes its follow-up or when it was first visited, agreed or given a sticker is stored as its visits do not say"),

@@ -2,16 +2,15 @@
 
 use super::codec::{date, parse_enum, parse_opt_date, parse_opt_time, time};
 use super::{visits, Result, StoreError};
-use crate::domain::status::{derive, first_reached, follow_up_owed_by, FirstReached};
+use crate::domain::status::{derive_all, Derived, FirstReached};
 use crate::domain::{RestaurantId, StatusSummary};
 use rusqlite::{params, Connection, OptionalExtension};
 
-/// Recomputes one restaurant's status from all of its visits and stores it.
-/// Keeps, beside it, who owes its follow-up (for the report's "follow-ups they owe").
+/// Recomputes one restaurant's status from all of its visits and stores it, with what the
+/// report keeps beside it: who owes its follow-up, and when it first reached each stage.
 pub fn refresh(conn: &Connection, restaurant: &RestaurantId) -> Result<StatusSummary> {
     let visits = visits::for_restaurant(conn, restaurant)?;
-    let summary = derive(&visits);
-    let first = first_reached(&visits);
+    let Derived { summary, follow_up_by, first } = derive_all(&visits);
     conn.prepare_cached(
         "INSERT INTO restaurant_status (restaurant_id, status, last_visit_at, follow_up_on, stickers_left, follow_up_by, \
          first_visit_at, first_agreed_at, first_placed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
@@ -27,7 +26,7 @@ pub fn refresh(conn: &Connection, restaurant: &RestaurantId) -> Result<StatusSum
         summary.last_visit_at.map(time),
         summary.follow_up_on.map(date),
         summary.stickers_left,
-        follow_up_owed_by(&visits).map(|v| v.as_str()),
+        follow_up_by.map(|v| v.as_str()),
         first.visit.map(time),
         first.agreed.map(time),
         first.placed.map(time),
@@ -35,31 +34,30 @@ pub fn refresh(conn: &Connection, restaurant: &RestaurantId) -> Result<StatusSum
     Ok(summary)
 }
 
-/// When the restaurant first reached each stage, as stored.
-pub fn first_reached_stored(conn: &Connection, restaurant: &RestaurantId) -> Result<FirstReached> {
+/// What the report keeps beside the status, as stored: who owes the follow-up, and when the
+/// restaurant first reached each stage.
+pub fn kept(conn: &Connection, restaurant: &RestaurantId) -> Result<(Option<String>, FirstReached)> {
     let row = conn
         .prepare_cached(
-            "SELECT first_visit_at, first_agreed_at, first_placed_at FROM restaurant_status WHERE restaurant_id = ?1",
+            "SELECT follow_up_by, first_visit_at, first_agreed_at, first_placed_at FROM restaurant_status \
+             WHERE restaurant_id = ?1",
         )?
         .query_row([restaurant.as_str()], |r| {
-            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?))
+            Ok((
+                r.get::<_, Option<String>>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
         })
         .optional()?
         .unwrap_or_default();
-    Ok(FirstReached {
-        visit: parse_opt_time("restaurant_status.first_visit_at", row.0)?,
-        agreed: parse_opt_time("restaurant_status.first_agreed_at", row.1)?,
-        placed: parse_opt_time("restaurant_status.first_placed_at", row.2)?,
-    })
-}
-
-/// Who owes the restaurant's follow-up, as stored.
-pub fn follow_up_by(conn: &Connection, restaurant: &RestaurantId) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached("SELECT follow_up_by FROM restaurant_status WHERE restaurant_id = ?1")?
-        .query_row([restaurant.as_str()], |r| r.get(0))
-        .optional()?
-        .flatten())
+    let first = FirstReached {
+        visit: parse_opt_time("restaurant_status.first_visit_at", row.1)?,
+        agreed: parse_opt_time("restaurant_status.first_agreed_at", row.2)?,
+        placed: parse_opt_time("restaurant_status.first_placed_at", row.3)?,
+    };
+    Ok((row.0, first))
 }
 
 pub fn get(conn: &Connection, restaurant: &RestaurantId) -> Result<StatusSummary> {
