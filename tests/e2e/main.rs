@@ -1027,7 +1027,8 @@ async fn an_export_goes_where_the_native_save_dialog_says() -> Result<()> {
     app.click("#open-settings").await?;
     app.choose("#export-save-to", "ask").await?;
     app.click("#export-csv").await?;
-    let dialog = native_window("Save File")?;
+    // Titled in the window's language (GTK's own title is English "Save File").
+    let dialog = native_window("Save the restaurants as CSV")?;
     // The name field has the suggested name, selected: type a whole path over it.
     xdotool(&["windowfocus", "--sync", &dialog])?;
     xdotool(&["key", "--clearmodifiers", "ctrl+a"])?;
@@ -1039,7 +1040,7 @@ async fn an_export_goes_where_the_native_save_dialog_says() -> Result<()> {
     assert!(std::fs::read(&written)?.starts_with("\u{feff}id,name".as_bytes()));
     // Closing the dialog writes nothing and says nothing.
     app.click("#export-geojson").await?;
-    let dialog = native_window("Save File")?;
+    let dialog = native_window("Save the restaurants as GeoJSON")?;
     xdotool(&["windowfocus", "--sync", &dialog])?;
     xdotool(&["key", "Escape"])?;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
@@ -1050,7 +1051,7 @@ async fn an_export_goes_where_the_native_save_dialog_says() -> Result<()> {
     assert_eq!(std::fs::read_dir(&chosen)?.count(), 1, "and writes nothing");
     // A new output folder, picked in the folder dialog; the next export lands there.
     app.click("#output-folder-choose").await?;
-    let dialog = native_window("Select Folder")?;
+    let dialog = native_window("Choose the output folder")?;
     xdotool(&["windowfocus", "--sync", &dialog])?;
     xdotool(&["key", "--clearmodifiers", "ctrl+l"])?;
     xdotool(&["type", "--delay", "20", &format!("{}/", chosen.display())])?;

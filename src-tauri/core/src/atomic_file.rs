@@ -30,7 +30,7 @@ impl AtomicFile {
         let name =
             target.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
         sweep_orphans(dir, &name.to_string_lossy());
-        let temp = dir.join(format!(".{}.{}.part", name.to_string_lossy(), std::process::id()));
+        let temp = dir.join(temp_name(&name.to_string_lossy(), std::process::id()));
         let mut options = fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
@@ -106,20 +106,37 @@ impl Drop for Finished {
     }
 }
 
-/// Removes temporary files an earlier Tablemap left for `name` in `dir` when it was killed
-/// mid-write: our own naming (`.NAME.PID.part`) and a process that no longer runs. Nothing
-/// else is touched. Only where running processes can be listed (/proc); elsewhere they stay.
+/// The temporary file beside `name` while process `pid` writes it: hidden, and tagged so no
+/// other program's file can be taken for one of ours.
+pub fn temp_name(name: &str, pid: u32) -> String {
+    format!(".{name}.{TAG}{pid}.part")
+}
+
+const TAG: &str = "tablemap-";
+
+/// Removes temporary files an earlier Tablemap left in `dir` when it was killed mid-write,
+/// whatever file they were for: our own tagged naming (`.NAME.tablemap-PID.part`) and a
+/// process that no longer runs. Before the tag (up to 0.1) the naming was `.NAME.PID.part`;
+/// those are removed only for `name` itself, the file being written again. Nothing else is
+/// touched. Only where running processes can be listed (/proc); elsewhere they stay.
 fn sweep_orphans(dir: &Path, name: &str) {
     if !Path::new("/proc/self").exists() {
         return;
     }
-    let prefix = format!(".{name}.");
+    let untagged = format!(".{name}.");
     let Ok(entries) = fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let file = entry.file_name();
         let file = file.to_string_lossy();
-        let Some(pid) = file.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(".part")) else {
+        let Some(rest) = file.strip_prefix('.').and_then(|rest| rest.strip_suffix(".part")) else {
             continue;
+        };
+        let pid = match rest.rsplit_once(&format!(".{TAG}")) {
+            Some((_, pid)) => pid,
+            None => match file.strip_prefix(&untagged).and_then(|rest| rest.strip_suffix(".part")) {
+                Some(pid) => pid,
+                None => continue,
+            },
         };
         let Ok(pid) = pid.parse::<u32>() else { continue };
         if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
@@ -159,11 +176,24 @@ mod tests {
     fn a_killed_writers_leftover_goes_and_nothing_else_does() {
         let dir = tempfile::tempdir().unwrap();
         // pid_max is at most 2^22: this pid never runs.
+        let running = format!(".other.pdf.tablemap-{}.part", std::process::id());
         let cases = [
+            // (a file in the folder, still there after writing batch.pdf)
+            (".batch.pdf.tablemap-4294967290.part", false),
+            // Any file's leftover goes, not only the one being written again.
+            (".walk sheet.pdf.tablemap-4294967290.part", false),
+            (".map.csv.tablemap-4294967290.part", false),
+            // The naming before the tag: only the file written again.
             (".batch.pdf.4294967290.part", false),
-            (".batch.pdf.notapid.part", true),
             (".other.pdf.4294967290.part", true),
-            ("batch.pdf.4294967290.part", true),
+            // A running process's (this one's) temporary stays.
+            (running.as_str(), true),
+            (".batch.pdf.tablemap-notapid.part", true),
+            (".batch.pdf.notapid.part", true),
+            ("batch.pdf.tablemap-4294967290.part", true),
+            (".batch.pdf.tablemap-4294967290.partial", true),
+            (".download.4294967290.part", true),
+            ("film.mkv.part", true),
             ("notes.txt", true),
         ];
         for (name, _) in cases {

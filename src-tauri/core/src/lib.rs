@@ -9,6 +9,7 @@ pub mod domain;
 pub mod exports;
 #[doc(hidden)]
 pub mod fuzz;
+pub mod i18n;
 pub mod imports;
 pub mod map;
 pub mod paths;

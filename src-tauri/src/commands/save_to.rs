@@ -14,6 +14,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 use tablemap_core::api::output::{self, FileKind, SaveTo};
+use tablemap_core::i18n;
 use tauri::{AppHandle, Manager, State};
 
 type Chosen = Pin<Box<dyn Future<Output = Option<FileHandle>> + Send>>;
@@ -27,8 +28,9 @@ pub async fn destination(app: &AppHandle, save_to: SaveTo, typed: &str, kind: Fi
         SaveTo::Ask => {
             let folder = state.read(output::folder)?;
             let name = output::file_name(typed, kind, Utc::now());
+            let title = dialog_title(&state, kind.dialog_title_key())?;
             let chosen = on_main_thread(app, move |mut dialog| {
-                dialog = dialog.set_file_name(name);
+                dialog = dialog.set_title(title).set_file_name(name);
                 if let Some(dir) = nearest_folder(&folder) {
                     dialog = dialog.set_directory(dir);
                 }
@@ -41,6 +43,12 @@ pub async fn destination(app: &AppHandle, save_to: SaveTo, typed: &str, kind: Fi
             Ok(output::with_extension(chosen, kind))
         }
     }
+}
+
+/// A dialog's title in the window's language (GTK's own is English "Save File").
+fn dialog_title(state: &AppState, key: &str) -> Answer<String> {
+    let chosen = state.read(tablemap_core::api::settings::get)?.language;
+    Ok(i18n::text(i18n::window_language(&chosen), key))
 }
 
 /// The output folder, or its nearest parent that exists (the output folder is made on first
@@ -80,8 +88,9 @@ pub async fn output_folder(state: State<'_, AppState>) -> Answer<String> {
 pub async fn choose_output_folder(app: AppHandle) -> Answer<String> {
     let state = app.state::<AppState>();
     let current = state.read(output::folder)?;
+    let title = dialog_title(&state, output::FOLDER_DIALOG_TITLE)?;
     let chosen = on_main_thread(&app, move |mut dialog| {
-        dialog = dialog.set_can_create_directories(true);
+        dialog = dialog.set_title(title).set_can_create_directories(true);
         if let Some(dir) = nearest_folder(&current) {
             dialog = dialog.set_directory(dir);
         }

@@ -299,13 +299,34 @@ fn check(lab: &Lab, attempts: &[Attempt]) -> String {
             }
         }
     }
-    let leftovers = std::fs::read_dir(lab.dir.join("pdf"))
-        .expect("pdf folder")
-        .filter(|e| e.as_ref().is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".part")))
-        .count();
+    let part_files = || {
+        std::fs::read_dir(lab.dir.join("pdf"))
+            .expect("pdf folder")
+            .filter(|e| e.as_ref().is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".part")))
+            .count()
+    };
+    let leftovers = part_files();
+    // The next write into the folder, whatever its file name, clears what killed prints left.
+    let last = lab.dir.join("pdf").join("after the crashes.pdf");
+    let _ = lab.run(&[
+        "stickers",
+        "print",
+        "--template",
+        "avery-l7160",
+        "--count",
+        "1",
+        "--out",
+        &last.to_string_lossy(),
+    ]);
+    assert_eq!(
+        part_files(),
+        0,
+        "the print after the crashes left {} of {leftovers} .part files",
+        part_files()
+    );
     format!(
         "{imports_whole} imports whole in the file, the rest absent; {pdfs_whole} PDFs whole, each with its \
          batch, the rest absent ({batches_without_pdf} batches recorded by a print killed before its PDF took \
-         its place); {leftovers} temporary .part files left by killed prints"
+         its place); {leftovers} temporary .part files left by killed prints, all gone with the next print"
     )
 }

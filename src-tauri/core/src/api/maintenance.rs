@@ -20,7 +20,7 @@ pub fn backup(store: &Store, out: &Path) -> Result<u64> {
     let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| ApiError::file(FileAction::Write, out, e))?;
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let part = dir.join(format!(".{name}.{}.part", std::process::id()));
+    let part = dir.join(crate::atomic_file::temp_name(&name, std::process::id()));
     let _ = std::fs::remove_file(&part);
     let made = store.copy_to(&part).map_err(ApiError::from).and_then(|()| {
         let key = store.key().cloned();

@@ -43,6 +43,29 @@ impl FileKind {
         }
     }
 
+    pub const ALL: [FileKind; 7] = [
+        FileKind::Stickers,
+        FileKind::Calibration,
+        FileKind::WalkSheet,
+        FileKind::Report,
+        FileKind::Csv,
+        FileKind::Geojson,
+        FileKind::PublicMap,
+    ];
+
+    /// The catalogue key (`crate::i18n`) of the save dialog's title.
+    pub fn dialog_title_key(self) -> &'static str {
+        match self {
+            FileKind::Stickers => "save.dialog.stickers",
+            FileKind::Calibration => "save.dialog.calibration",
+            FileKind::WalkSheet => "save.dialog.walkSheet",
+            FileKind::Report => "save.dialog.report",
+            FileKind::Csv => "save.dialog.csv",
+            FileKind::Geojson => "save.dialog.geojson",
+            FileKind::PublicMap => "save.dialog.publicMap",
+        }
+    }
+
     /// The save dialog's filter name.
     pub fn filter_name(self) -> &'static str {
         match self {
@@ -66,6 +89,9 @@ impl FileKind {
         }
     }
 }
+
+/// The catalogue key of the folder dialog's title (choosing the output folder).
+pub const FOLDER_DIALOG_TITLE: &str = "save.dialog.folder";
 
 /// Where the window should save: the output folder, or ask with the native save dialog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -162,6 +188,16 @@ pub fn in_output_folder(store: &Store, typed: &str, kind: FileKind, now: DateTim
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_dialog_title_is_in_every_language_the_window_has() {
+        let keys = FileKind::ALL.map(FileKind::dialog_title_key);
+        for key in keys.iter().copied().chain([FOLDER_DIALOG_TITLE]) {
+            for lang in crate::i18n::languages() {
+                assert!(crate::i18n::has(lang, key), "{lang} lacks {key}");
+            }
+        }
+    }
 
     #[test]
     fn typed_names_become_safe_file_names() {
