@@ -13,7 +13,8 @@ pub enum RetentionCommand {
     /// How long notes and geocoding answers are kept, and what is old now.
     Show,
     /// Choose, then apply at once: visit notes blanked after N months (or "off"), geocoding
-    /// answers forgotten after N months.
+    /// answers forgotten after N months. On a team, a coordinator's months for notes are the
+    /// whole team's (sent at the next sync).
     Set {
         #[arg(long, value_name = "N|off", value_parser = parse_months_or_off)]
         notes_months: Option<MonthsOrOff>,
@@ -50,6 +51,13 @@ pub(super) fn run(store: &mut Store, command: RetentionCommand, now: DateTime<Ut
             match s.retention.note_months {
                 Some(m) => println!("visit notes: blanked after {m} months"),
                 None => println!("visit notes: kept"),
+            }
+            match s.team_note_months {
+                Some(m) => {
+                    println!("the team's choice (a coordinator's): visit notes blanked after {m} months")
+                }
+                None if s.sets_for_team => println!("as a coordinator, your choice for notes is the team's"),
+                None => {}
             }
             println!("geocoding answers: forgotten after {} months", s.retention.geocoding_months);
             println!("{} visit notes are older than {} months", s.old_notes, s.old_after_months);

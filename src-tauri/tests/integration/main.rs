@@ -30,6 +30,7 @@ mod sync_people;
 mod sync_permissions;
 mod sync_proposals;
 mod sync_quarantine;
+mod sync_retention;
 mod sync_tls;
 mod tiles;
 mod walk;

@@ -67,6 +67,11 @@ fn write_for(action: Action, s: &Scene, bo: &str) -> Write {
             s.restaurant,
             quoted(30)
         )),
+        Action::SetTeamRetention => Write::Sql(format!(
+            "INSERT INTO tablemap.campaign_settings (key, value, hlc) VALUES ('note_retention', \
+             '{{\"months\": 6}}', '{}')",
+            stamp(30)
+        )),
     }
 }
 

@@ -2,11 +2,17 @@
 //! notes blanked after so many months, geocoding answers forgotten after so many, and the caches
 //! emptied on demand. The choice lives in the database's settings; it is applied when saved,
 //! when the window opens and by `tablemap retention apply`.
+//!
+//! On a team, a coordinator's choice of months for notes is also the team's (the campaign
+//! setting `note_retention`): the server blanks older notes at every sync, and every member's
+//! machine when it pulls the setting. A member's own choice can only be shorter than the team's.
 
-use super::Result;
+use super::{access, Result};
+use crate::domain::permissions::Action;
 use crate::sources::tiles::TileCache;
-use crate::store::{retention, settings, Store};
-use chrono::{DateTime, Months, Utc};
+use crate::store::retention::months_before as months_ago;
+use crate::store::{outbox, retention, settings, Store};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -39,6 +45,10 @@ pub struct RetentionStatus {
     pub old_notes: u64,
     /// The months `old_notes` counts from.
     pub old_after_months: u32,
+    /// The team's months for notes (a coordinator's choice), while on a team.
+    pub team_note_months: Option<u32>,
+    /// Saving the choice of months for notes sets it for the whole team (a coordinator on a team).
+    pub sets_for_team: bool,
     #[ts(type = "number")]
     pub geocoding_answers: u64,
 }
@@ -67,22 +77,36 @@ pub fn get(store: &Store) -> Result<Retention> {
     Ok(settings::get(store.conn(), KEY)?.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
 }
 
-fn months_ago(now: DateTime<Utc>, months: u32) -> DateTime<Utc> {
-    now.checked_sub_months(Months::new(months)).unwrap_or(DateTime::<Utc>::MIN_UTC)
+/// The shorter of two choices (`None`: notes kept).
+fn shorter(a: Option<u32>, b: Option<u32>) -> Option<u32> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Whether saving here sets the team's months: a coordinator on a team.
+fn sets_for_team(store: &Store) -> Result<bool> {
+    let me = access::me(store.conn())?;
+    Ok(me.volunteer_id.is_some() && me.may(Action::SetTeamRetention))
 }
 
 pub fn status(store: &Store, now: DateTime<Utc>) -> Result<RetentionStatus> {
     let retention = get(store)?;
-    let old_after_months = retention.note_months.unwrap_or(12);
+    let team_note_months = retention::team_note_months(store.conn())?;
+    let old_after_months = shorter(retention.note_months, team_note_months).unwrap_or(12);
     Ok(RetentionStatus {
         retention,
         old_notes: retention::old_notes(store.conn(), months_ago(now, old_after_months))?,
         old_after_months,
+        team_note_months,
+        sets_for_team: sets_for_team(store)?,
         geocoding_answers: crate::store::geocode_cache::count_all(store.conn())?,
     })
 }
 
-/// Saves the choice and applies it at once.
+/// Saves the choice and applies it at once; a coordinator on a team sets the team's months for
+/// notes with it (sent at the next sync).
 pub fn set(store: &mut Store, r: Retention, now: DateTime<Utc>) -> Result<Applied> {
     if r.note_months.is_some_and(|m| !(1..=120).contains(&m)) || !(1..=120).contains(&r.geocoding_months) {
         return Err(super::ApiError::Invalid(crate::domain::ValidationError {
@@ -92,13 +116,24 @@ pub fn set(store: &mut Store, r: Retention, now: DateTime<Utc>) -> Result<Applie
     }
     let json = serde_json::to_string(&r)
         .map_err(|e| super::ApiError::Encode { what: "the retention choice", reason: e.to_string() })?;
-    store.write(|tx| settings::set(tx, KEY, &json))?;
+    let for_team = sets_for_team(store)?;
+    store.write(|tx| -> crate::store::Result<()> {
+        settings::set(tx, KEY, &json)?;
+        if for_team {
+            let value = retention::team_notes_value(r.note_months);
+            settings::set(tx, retention::TEAM_KEY, &value.to_string())?;
+            outbox::campaign_setting(tx, retention::TEAM_KEY, &value, now)?;
+        }
+        Ok(())
+    })?;
     apply(store, now)
 }
 
-/// Blanks old notes and forgets old geocoding answers, as chosen.
+/// Blanks old notes (the shorter of this person's months and the team's) and forgets old
+/// geocoding answers, as chosen.
 pub fn apply(store: &mut Store, now: DateTime<Utc>) -> Result<Applied> {
-    let r = get(store)?;
+    let mut r = get(store)?;
+    r.note_months = shorter(r.note_months, retention::team_note_months(store.conn())?);
     Ok(store.write(|tx| -> crate::store::Result<Applied> {
         Ok(Applied {
             notes_blanked: match r.note_months {

@@ -227,6 +227,7 @@ fn sync_once(
         store.write(|tx| outbox::set_state(tx, "team", &json))?;
     }
     let Pushed { sent, refused } = push::push_with(store, &mut client, None, &mut |s| progress(s.into()))?;
+    push::apply_note_retention(&mut client, now)?;
     progress(SyncProgress { stage: SyncStage::Receiving, done: 0, total: 0 });
     let p = pull::pull_with(store, &mut client, now, &mut |s| progress(s.into()))?;
     let n = |v: usize| v as u32;

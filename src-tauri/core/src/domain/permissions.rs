@@ -80,10 +80,12 @@ pub enum Action {
     Review,
     /// Erase a restaurant or a volunteer everywhere (a person's right to erasure).
     Erase,
+    /// Choose how long the whole team keeps visit notes (on the server and every machine).
+    SetTeamRetention,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::LogOwnVisits,
         Action::LogForOthers,
         Action::Reopen,
@@ -100,6 +102,7 @@ impl Action {
         Action::AddVolunteers,
         Action::Review,
         Action::Erase,
+        Action::SetTeamRetention,
     ];
 
     /// What it is, after "may not": "import or edit restaurants".
@@ -121,12 +124,13 @@ impl Action {
             Action::AddVolunteers => "add volunteers (on a team, whoever runs the server adds people)",
             Action::Review => "see or clear the review list",
             Action::Erase => "erase a restaurant or a volunteer",
+            Action::SetTeamRetention => "choose how long the team keeps visit notes",
         }
     }
 }
 
 /// The table: for each action, whether a volunteer, an organiser, a coordinator may.
-const TABLE: [(Action, [bool; 3]); 16] = [
+const TABLE: [(Action, [bool; 3]); 17] = [
     //                              volunteer organiser coordinator
     (Action::LogOwnVisits, [true, true, true]),
     (Action::LogForOthers, [false, false, true]),
@@ -144,6 +148,7 @@ const TABLE: [(Action, [bool; 3]); 16] = [
     (Action::AddVolunteers, [false, false, true]),
     (Action::Review, [false, false, true]),
     (Action::Erase, [false, false, true]),
+    (Action::SetTeamRetention, [false, false, true]),
 ];
 
 pub fn allows(role: Role, action: Action) -> bool {

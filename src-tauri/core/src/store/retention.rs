@@ -6,9 +6,54 @@
 
 use super::codec::time;
 use super::outbox::{clear_state, set_state};
-use super::Result;
-use chrono::{DateTime, Utc};
+use super::{settings, Result};
+use chrono::{DateTime, Months, Utc};
 use rusqlite::Connection;
+
+/// The team's choice of how long visit notes are kept: the campaign setting a coordinator sets
+/// (`{"months": N}`, or `{"months": null}` to keep them), as the last pull brought it.
+pub const TEAM_KEY: &str = "note_retention";
+
+/// `now` less `months` (the earliest time there is, if that is before it).
+pub fn months_before(now: DateTime<Utc>, months: u32) -> DateTime<Utc> {
+    now.checked_sub_months(Months::new(months)).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// Reads a `note_retention` value: `Some(months)` as chosen (`None` inside: keep notes), or
+/// `None` for a value the team server should never have taken (kept aside by the pull).
+pub fn parse_team_notes(value: &str) -> Option<Option<u32>> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct TeamNotes {
+        months: Option<u32>,
+    }
+    let parsed: TeamNotes = serde_json::from_str(value).ok()?;
+    match parsed.months {
+        Some(m) if !(1..=120).contains(&m) => None,
+        months => Some(months),
+    }
+}
+
+/// The value that says `months` for the team.
+pub fn team_notes_value(months: Option<u32>) -> serde_json::Value {
+    serde_json::json!({ "months": months })
+}
+
+/// The team's months, while this file is on a team and a coordinator chose some.
+pub fn team_note_months(conn: &Connection) -> Result<Option<u32>> {
+    if super::outbox::state(conn, "team")?.is_none() {
+        return Ok(None);
+    }
+    Ok(settings::get(conn, TEAM_KEY)?.as_deref().and_then(parse_team_notes).flatten())
+}
+
+/// Blanks the notes the team's choice no longer keeps (after a pull); answers how many.
+pub fn apply_team_notes(tx: &Connection, now: DateTime<Utc>) -> Result<u64> {
+    match team_note_months(tx)? {
+        Some(months) => blank_notes(tx, months_before(now, months)),
+        None => Ok(0),
+    }
+}
 
 /// Visits before `before` that still have a note.
 pub fn old_notes(conn: &Connection, before: DateTime<Utc>) -> Result<u64> {

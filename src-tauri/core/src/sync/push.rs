@@ -66,6 +66,17 @@ pub fn push_with(
     Ok(done)
 }
 
+/// Has the server blank the notes older than the team's choice (a coordinator's), which every
+/// sync does; answers how many it blanked. A server older than schema 11 has no such choice.
+pub fn apply_note_retention(client: &mut Client, now: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+    let at = crate::store::codec_text_time(now);
+    match client.query_one("SELECT tablemap.apply_note_retention($1)", &[&at]) {
+        Ok(row) => Ok(row.try_get::<_, i64>(0)?.max(0) as u64),
+        Err(e) if e.code() == Some(&SqlState::UNDEFINED_FUNCTION) => Ok(0),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Sends the erasures made here that the server has not had, each in its own transaction;
 /// answers the refused ones as sentences (they stay here, marked, and are not sent again).
 fn push_erasures(store: &mut Store, client: &mut Client) -> Result<Vec<String>> {

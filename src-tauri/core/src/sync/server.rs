@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (8, include_str!("../../server-migrations/0008_cheaper_checks.sql")),
     (9, include_str!("../../server-migrations/0009_faster_patterns.sql")),
     (10, include_str!("../../server-migrations/0010_erase.sql")),
+    (11, include_str!("../../server-migrations/0011_retention.sql")),
 ];
 
 /// The schema version this Tablemap brings.

@@ -3,4 +3,4 @@
 /**
  * Something a person does that the team must agree they may.
  */
-export type Action = "log_own_visits" | "log_for_others" | "reopen" | "correct_others_visits" | "propose_restaurants" | "edit_restaurants" | "decide_proposals" | "print_stickers" | "manage_templates" | "edit_campaign" | "draw_areas" | "claim_areas" | "assign_areas" | "add_volunteers" | "review" | "erase";
+export type Action = "log_own_visits" | "log_for_others" | "reopen" | "correct_others_visits" | "propose_restaurants" | "edit_restaurants" | "decide_proposals" | "print_stickers" | "manage_templates" | "edit_campaign" | "draw_areas" | "claim_areas" | "assign_areas" | "add_volunteers" | "review" | "erase" | "set_team_retention";

@@ -13,4 +13,12 @@ old_notes: number,
 /**
  * The months `old_notes` counts from.
  */
-old_after_months: number, geocoding_answers: number, };
+old_after_months: number, 
+/**
+ * The team's months for notes (a coordinator's choice), while on a team.
+ */
+team_note_months: number | null, 
+/**
+ * Saving the choice of months for notes sets it for the whole team (a coordinator on a team).
+ */
+sets_for_team: boolean, geocoding_answers: number, };

@@ -40,6 +40,8 @@ pub struct Pulled {
     pub parked: u64,
     /// Restaurants and volunteers a coordinator erased, erased here too.
     pub erased: usize,
+    /// Visit notes blanked here by the team's choice of how long notes are kept.
+    pub notes_blanked: usize,
 }
 
 /// Restaurants a pull applies per transaction, and other rows.
@@ -146,6 +148,8 @@ pub fn pull_with(
         pulled.parked = apply::parked_count(db)?;
         pulled.erased += apply_erasures(db, &w.erasures)?;
         shared::apply_settings(db, &w.settings)?;
+        // The team's months for notes (perhaps just pulled) over every note here, pulled ones too.
+        pulled.notes_blanked += crate::store::retention::apply_team_notes(db, now)? as usize;
         pulled.reviews += shared::apply_reviews(db, &w.reviews)?;
         if let Some(h) = &latest {
             outbox::observe(db, h, now)?;

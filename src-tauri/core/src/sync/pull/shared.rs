@@ -1,12 +1,12 @@
 //! The campaign's shared settings and the coordinators' review list, as pulled.
 
-use crate::store::{outbox, settings};
+use crate::store::{outbox, retention, settings};
 use crate::sync::Result;
 use postgres::Row;
 use rusqlite::{params, Connection};
 
 /// The settings the team shares (`campaign_settings` keys).
-pub const SHARED_SETTINGS: [&str; 1] = ["campaign"];
+pub const SHARED_SETTINGS: [&str; 2] = ["campaign", retention::TEAM_KEY];
 
 /// Takes each shared setting newer than the one here, if it passes the settings form's checks
 /// (else it is held with the reason). Rows are (key, value, hlc).
@@ -28,7 +28,9 @@ pub(super) fn apply_settings(db: &Connection, rows: &[Row]) -> Result<()> {
         }
         // The campaign's words meet the checks the settings form applies (an https address for
         // the stickers, names within their limits); else they are kept aside.
-        let value = match campaign_checked(&value) {
+        let checked =
+            if key == retention::TEAM_KEY { team_notes_checked(&value) } else { campaign_checked(&value) };
+        let value = match checked {
             Ok(v) => v,
             Err(reason) => {
                 db.prepare_cached(
@@ -63,6 +65,14 @@ pub(super) fn apply_reviews(db: &Connection, rows: &[Row]) -> Result<usize> {
 }
 
 /// The pulled campaign setting as the settings form would save it, or why not.
+/// How long the team keeps notes: months from 1 to 120, or none (the server checks the same).
+fn team_notes_checked(value: &str) -> std::result::Result<String, String> {
+    match retention::parse_team_notes(value) {
+        Some(months) => Ok(retention::team_notes_value(months).to_string()),
+        None => Err("how long the team keeps visit notes is not a number of months from 1 to 120".into()),
+    }
+}
+
 fn campaign_checked(value: &str) -> std::result::Result<String, String> {
     let campaign: crate::stickers::campaign::Campaign =
         serde_json::from_str(value).map_err(|e| format!("the campaign's settings cannot be read ({e})"))?;
