@@ -6,14 +6,17 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 RELEASE_BIN := target/release/tablemap
 XVFB := xvfb-run -a -s "-screen 0 1400x900x24"
 
-.PHONY: lint deps-bench bench-map bench-csv bench-osm bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean bench-tiles bench-areas bench-walk bench-sync bench-crash bench-report fuzz
+.PHONY: build-app lint deps-bench bench-map bench-csv bench-osm bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean bench-tiles bench-areas bench-walk bench-sync bench-crash bench-report fuzz
 
 ## Build the release app and open the window (on the per-user database; the first run offers demo data apart).
-run: build
+run: build-app
 	$(RELEASE_BIN)
 
-## Build the release binary without running it.
-build: deps ui
+## Build the release binaries without running them: the desktop app and the web service.
+build: build-app
+	cargo build --release -p tablemap-server
+
+build-app: deps ui
 	cargo build --release -p tablemap --features tauri/custom-protocol
 
 deps:
@@ -35,6 +38,7 @@ ui-test:
 ## embedded). The core's tests also regenerate the TypeScript bindings.
 rust-test: ui
 	cargo test -p tablemap-core
+	cargo test -p tablemap-server
 	cargo build -p tablemap
 	cargo test -p tablemap
 
@@ -137,7 +141,7 @@ bench-osm: deps
 	cargo bench -p tablemap-core --bench osm_import
 
 ## The window (release build, Xvfb): start-up to first render, then panning at 100,000.
-bench-app: deps-bench build
+bench-app: deps-bench build-app
 	$(XVFB) cargo run --release -q -p tablemap-e2e --bin bench-app -- $(RELEASE_BIN)
 	TABLEMAP_BIN=$(CURDIR)/$(RELEASE_BIN) $(XVFB) cargo run --release -q -p tablemap-e2e --bin bench-pan
 
@@ -145,7 +149,7 @@ deps-bench:
 	@.ci/ensure-deps.sh bench
 
 ## 1,000 and 10,000 stickers on Avery L7160 at levels M and Q, against the peers, with ratios.
-bench-stickers: deps-bench build
+bench-stickers: deps-bench build-app
 	TABLEMAP=$(RELEASE_BIN) python3 tests/bench/stickers/driver.py
 
 clean:

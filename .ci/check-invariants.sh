@@ -9,14 +9,17 @@ core=src-tauri/core/src
 
 # Only the app crate knows about Tauri: the core's dependency graph holds no GUI crate at all.
 gui_crates() { grep -E '^(tauri|tauri-[a-z-]+|wry|webkit2gtk|webkit2gtk-sys|gtk|gtk-sys|gdk|javascriptcore-rs) ' | sort -u; }
-if tree=$(cargo tree -p tablemap-core -e normal,build --prefix none 2>&1); then
-  hits=$(gui_crates <<<"$tree" || true)
-  [ -n "$hits" ] && bad "tablemap-core must not depend on Tauri, WebKit or GTK" "$hits"
-  # The same filter finds them in the app's graph, so it can fail.
-  [ -z "$(cargo tree -p tablemap -e normal --prefix none 2>/dev/null | gui_crates)" ] && bad "the GUI-crate check found no Tauri in the app either" "(gui_crates is broken)"
-else
-  bad "cargo tree -p tablemap-core failed" "$tree"
-fi
+# The web service (tablemap-server) runs on a plain server: no GUI crate in its graph either.
+for crate in tablemap-core tablemap-server; do
+  if tree=$(cargo tree -p "$crate" -e normal,build --prefix none 2>&1); then
+    hits=$(gui_crates <<<"$tree" || true)
+    [ -n "$hits" ] && bad "$crate must not depend on Tauri, WebKit or GTK" "$hits"
+  else
+    bad "cargo tree -p $crate failed" "$tree"
+  fi
+done
+# The same filter finds them in the app's graph, so it can fail.
+[ -z "$(cargo tree -p tablemap -e normal --prefix none 2>/dev/null | gui_crates)" ] && bad "the GUI-crate check found no Tauri in the app either" "(gui_crates is broken)"
 # Inside the app crate, only app.rs and commands/ use Tauri (the CLI runs without a window).
 hits=$(grep -rnE '\btauri(::|_)' src-tauri/src --include='*.rs' | grep -vE '^src-tauri/src/(app\.rs|commands/)' || true)
 [ -n "$hits" ] && bad "only app.rs and commands/ may use tauri" "$hits"

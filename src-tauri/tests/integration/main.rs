@@ -34,3 +34,4 @@ mod sync_retention;
 mod sync_tls;
 mod tiles;
 mod walk;
+mod web;

@@ -215,7 +215,9 @@ pub fn connect(config: &postgres::Config, tls: &Tls) -> Result<postgres::Client>
     result.map_err(|e| connect_error(&config, e))
 }
 
-fn rustls_connector(ca_pem: Option<&str>) -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
+/// TLS for PostgreSQL by rustls: Mozilla's roots, and the campaign's own authority if given
+/// (team sync, and the web service's pool).
+pub fn rustls_connector(ca_pem: Option<&str>) -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
     if let Some(pem) = ca_pem {

@@ -1,0 +1,95 @@
+//! `tablemap-server`, the campaign's web service, as a library: the binary (`main.rs`) reads its
+//! settings and calls `run`; tests call `serve` on a listener of their own. Domain rules come
+//! from `tablemap-core`; this crate only speaks HTTP and reads PostgreSQL.
+
+pub mod app;
+pub mod database;
+pub mod error;
+mod health;
+pub mod settings;
+
+pub use error::ServerError;
+pub use settings::Settings;
+
+use std::future::Future;
+use tokio::net::TcpListener;
+
+/// Checks the settings and the database, listens, and serves until SIGTERM or Ctrl-C.
+pub async fn run(settings: Settings) -> Result<(), ServerError> {
+    let landing = landing(&settings.landing)?;
+    let (pool, place) = database::pool(&settings.database_url, settings.max_connections)?;
+    database::check(&pool, &place).await?;
+    let listener = TcpListener::bind(settings.listen)
+        .await
+        .map_err(|e| ServerError::Listen { addr: settings.listen, reason: e.to_string() })?;
+    eprintln!("tablemap-server: listening on {}", settings.listen);
+    serve(listener, app::State { pool, landing }, stop_signal()).await?;
+    eprintln!("tablemap-server: stopped");
+    Ok(())
+}
+
+/// Serves on `listener` until `stop` resolves, then finishes the requests under way.
+pub async fn serve(
+    listener: TcpListener,
+    state: app::State,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    axum::serve(listener, app::router(state))
+        .with_graceful_shutdown(stop)
+        .await
+        .map_err(|e| ServerError::Serve(e.to_string()))
+}
+
+/// The landing address: an absolute http(s) URL, since a visitor's browser is sent there.
+pub fn landing(url: &str) -> Result<String, ServerError> {
+    let bad = |reason: &str| ServerError::Setting { flag: "landing", reason: reason.to_string() };
+    let url = url.trim();
+    let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
+    if !scheme_ok || url.len() < 10 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad("an address such as https://migrantscontribute.org.uk/"));
+    }
+    Ok(url.to_string())
+}
+
+/// SIGTERM (systemd stopping the service) or Ctrl-C.
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_landing_address_is_an_absolute_web_address() {
+        let cases = [
+            ("https://migrantscontribute.org.uk/", true),
+            ("http://localhost:9/", true),
+            (" https://mc.example/ ", true),
+            ("migrantscontribute.org.uk", false),
+            ("javascript:alert(1)", false),
+            ("https://mc.example/a b", false),
+            ("", false),
+        ];
+        for (url, ok) in cases {
+            assert_eq!(landing(url).is_ok(), ok, "{url:?}");
+        }
+    }
+}
