@@ -7,6 +7,7 @@ pub mod database;
 pub mod error;
 mod health;
 pub mod settings;
+mod web_login;
 
 pub use error::ServerError;
 pub use settings::Settings;
@@ -14,10 +15,23 @@ pub use settings::Settings;
 use std::future::Future;
 use tokio::net::TcpListener;
 
-/// Checks the settings and the database, listens, and serves until SIGTERM or Ctrl-C.
+/// Checks the settings and the database, listens, and serves until SIGTERM or Ctrl-C (or runs
+/// the subcommand given instead).
 pub async fn run(settings: Settings) -> Result<(), ServerError> {
-    let landing = landing(&settings.landing)?;
-    let (pool, place) = database::pool(&settings.database_url, settings.max_connections)?;
+    if let Some(settings::Command::WebLogin { url, public_host, ca_file }) = settings.command {
+        let url = tokio::task::spawn_blocking(move || {
+            web_login::make(&url, public_host.as_deref(), ca_file.as_deref())
+        })
+        .await
+        .map_err(|e| ServerError::Serve(e.to_string()))??;
+        println!("made a login for the web service; start tablemap-server with --database-url set to:");
+        println!("{url}");
+        return Ok(());
+    }
+    let missing = |flag: &'static str| ServerError::Setting { flag, reason: "is needed".into() };
+    let landing = landing(settings.landing.as_deref().ok_or_else(|| missing("landing"))?)?;
+    let database_url = settings.database_url.ok_or_else(|| missing("database-url"))?;
+    let (pool, place) = database::pool(&database_url, settings.max_connections)?;
     database::check(&pool, &place).await?;
     let listener = TcpListener::bind(settings.listen)
         .await

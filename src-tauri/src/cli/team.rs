@@ -38,6 +38,16 @@ pub enum ServerCommand {
         #[arg(long, env = "TABLEMAP_CA_FILE")]
         ca_file: Option<std::path::PathBuf>,
     },
+    /// A login for the campaign's web service (tablemap-server), which may read only what the
+    /// public side needs and write only scan counts. The last line printed is its
+    /// --database-url: keep it as the service's secret.
+    WebLogin {
+        /// The server's name as the web service reaches it, if not the one in --url.
+        #[arg(long)]
+        public_host: Option<String>,
+        #[command(flatten)]
+        admin: AdminArgs,
+    },
     /// Everyone who has had a login: name, login, role, when the server last saw them sync.
     Users {
         #[command(flatten)]
@@ -105,17 +115,7 @@ pub struct SyncArgs {
 }
 
 fn admin(url: &str, ca_file: Option<&std::path::Path>) -> Result<(postgres::Config, Tls), CliError> {
-    let (mut config, mode) = tablemap_core::sync::admin_config(url).map_err(ApiError::from)?;
-    if config.get_password().is_none() {
-        if let Ok(pw) = std::env::var("PGPASSWORD") {
-            config.password(pw);
-        }
-    }
-    let tls = match ca_file {
-        Some(path) => Tls::with_ca_file(path).map_err(ApiError::from)?,
-        None => Tls::plain(mode),
-    };
-    Ok((config, tls))
+    Ok(tablemap_core::sync::admin_connection(url, ca_file).map_err(ApiError::from)?)
 }
 
 pub fn server(command: ServerCommand) -> Result<(), CliError> {
@@ -136,6 +136,12 @@ pub fn server(command: ServerCommand) -> Result<(), CliError> {
             let team = server::add_user(&config, &tls, person, Utc::now()).map_err(ApiError::from)?;
             println!("added {} ({}) as login '{}'", team.name, team.role, team.user);
             hand_over(&team);
+        }
+        ServerCommand::WebLogin { public_host, admin: a } => {
+            let (config, tls) = admin(&a.url, a.ca_file.as_deref())?;
+            let url = server::web_login(&config, &tls, public_host.as_deref()).map_err(ApiError::from)?;
+            println!("made a login for the web service; start tablemap-server with --database-url set to:");
+            println!("{url}");
         }
         ServerCommand::Users { admin: a } => {
             let (config, tls) = admin(&a.url, a.ca_file.as_deref())?;

@@ -11,7 +11,12 @@ use tablemap_core::domain::{NewVisit, Outcome, RestaurantId, StickerState};
 use tablemap_core::sync::server::Role;
 use tablemap_core::sync::{pull, push};
 
-fn print(p: &mut Person, count: u32, to: Option<&Person>, minutes: i64) -> Result<String, api::ApiError> {
+pub(crate) fn print(
+    p: &mut Person,
+    count: u32,
+    to: Option<&Person>,
+    minutes: i64,
+) -> Result<String, api::ApiError> {
     let dir = tempfile::tempdir().expect("temp dir");
     let req = PrintRequest {
         volunteer_id: to.map(|v| v.id.clone()),
@@ -20,7 +25,7 @@ fn print(p: &mut Person, count: u32, to: Option<&Person>, minutes: i64) -> Resul
     api::stickers::print(&mut p.store, req, at(minutes), &mut |_, _| true).map(|r| r.batch_id)
 }
 
-fn codes(p: &Person, batch: &str) -> Vec<(String, StickerState)> {
+pub(crate) fn codes(p: &Person, batch: &str) -> Vec<(String, StickerState)> {
     api::stickers::batch(&p.store, batch)
         .expect("batch")
         .codes
@@ -29,7 +34,7 @@ fn codes(p: &Person, batch: &str) -> Vec<(String, StickerState)> {
         .collect()
 }
 
-fn place(p: &mut Person, r: &RestaurantId, code: &str, minutes: i64) {
+pub(crate) fn place(p: &mut Person, r: &RestaurantId, code: &str, minutes: i64) {
     let visit = NewVisit {
         stickers_left: 1,
         sticker_codes: vec![code.to_string()],

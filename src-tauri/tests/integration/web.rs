@@ -74,3 +74,167 @@ fn web_healthz_says_whether_the_database_answers_and_the_service_stops_cleanly()
     assert!(response.ends_with("the database is not reachable\n"), "{response}");
     assert!(service.stop().is_ok());
 }
+
+/// The web service's own login reads only what the public side needs and writes only scan
+/// counts and its daily key: every other read and write is tried and refused by PostgreSQL.
+#[test]
+fn web_the_service_login_reads_only_the_public_side_and_writes_only_counts() {
+    use crate::sync::{at, team, visit_as};
+    use crate::sync_campaign::{codes, place, print};
+    use tablemap_core::api;
+    use tablemap_core::domain::{ConsentAnswer, ConsentKind, NewConsent, NewVisit, Outcome};
+    use tablemap_core::sync::server::{self, Role};
+    use tablemap_core::sync::{admin_config, Tls};
+
+    let team = team();
+    let mut cora = team.person("Cora", Role::Coordinator);
+    let listed = cora.add_restaurant("Listed Kitchen", 1);
+    let unlisted = cora.add_restaurant("Unlisted Grill", 1);
+    let yes = NewConsent {
+        restaurant_id: listed.clone(),
+        kind: ConsentKind::ListedPublicly,
+        answer: ConsentAnswer::Yes,
+        recorded_by: cora.id.clone(),
+    };
+    api::visits::record_consent(&mut cora.store, yes, at(2)).expect("consent");
+    for r in [&listed, &unlisted] {
+        let visit =
+            NewVisit { note: Some("Owner: Selam".into()), ..visit_as(r, &cora.id, Outcome::Spoke, 3) };
+        api::visits::record(&mut cora.store, visit, at(3)).expect("visit");
+    }
+    let batch = print(&mut cora, 2, None, 4).expect("print");
+    let printed = codes(&cora, &batch);
+    place(&mut cora, &listed, &printed[0].0, 5);
+    place(&mut cora, &unlisted, &printed[1].0, 5);
+    let report = cora.sync(6);
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+
+    let (config, mode) = admin_config(&team.admin_url()).expect("admin url");
+    let url = server::web_login(&config, &Tls::plain(mode), None).expect("web login");
+    assert!(url.starts_with("postgres://tmweb_") && url.ends_with("?sslmode=disable"), "{url}");
+    let mut web = postgres::Client::connect(&url, postgres::NoTls).expect("the web login connects");
+
+    let refused = [
+        "SELECT * FROM tablemap.visits",
+        "SELECT note FROM tablemap.web_visits",
+        "SELECT * FROM tablemap.consent_records",
+        "SELECT * FROM tablemap.volunteers",
+        "SELECT * FROM tablemap.people",
+        "SELECT * FROM tablemap.restaurants",
+        "SELECT * FROM tablemap.restaurant_fields",
+        "SELECT * FROM tablemap.sticker_events",
+        "SELECT * FROM tablemap.print_batches",
+        "SELECT * FROM tablemap.web_ever_listed",
+        "SELECT * FROM tablemap.reviews",
+        "SELECT * FROM tablemap.erasures",
+        "SELECT * FROM tablemap.area_notes",
+        "SELECT hlc FROM tablemap.campaign_settings",
+        "INSERT INTO tablemap.visits (id, restaurant_id, volunteer_id, visited_at, recorded_at, outcome, hlc) \
+         SELECT 'x', restaurant_id, 'v', visited_at, recorded_at, 'agreed', hlc FROM tablemap.web_visits LIMIT 1",
+        "UPDATE tablemap.campaign_settings SET value = '{}'",
+        "INSERT INTO tablemap.restaurants (id, source, created_at) VALUES ('x', 'web', '2026-06-01T12:00:00Z')",
+        "SELECT tablemap.erase('restaurant', 'x', '2026-06-01T12:00:00Z')",
+        "SELECT tablemap.apply_note_retention('2026-06-01T12:00:00Z')",
+        "DELETE FROM tablemap.scans",
+        "UPDATE tablemap.scans SET day = day + 1",
+        "INSERT INTO tablemap.web_logins (login) VALUES ('tmweb_x')",
+    ];
+    for sql in refused {
+        let mut tx = web.transaction().expect("begin");
+        let e = tx.batch_execute(sql).expect_err(sql);
+        let code = e.code().cloned();
+        assert!(
+            matches!(
+                code,
+                Some(
+                    postgres::error::SqlState::INSUFFICIENT_PRIVILEGE
+                        | postgres::error::SqlState::UNDEFINED_COLUMN
+                )
+            ),
+            "{sql}: {e}"
+        );
+    }
+
+    let names: Vec<String> = web
+        .query("SELECT value->>0 FROM tablemap.web_restaurant_fields WHERE field = 'name'", &[])
+        .expect("names")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(names, ["Listed Kitchen"]);
+    let mut one = |sql: &str| -> i64 { web.query_one(sql, &[]).expect(sql).get(0) };
+    let cases = [
+        (format!("SELECT count(*) FROM tablemap.web_visits WHERE restaurant_id = '{}'", listed.as_str()), 2),
+        ("SELECT count(*) FROM tablemap.web_visits".to_string(), 2),
+        ("SELECT count(*) FROM tablemap.web_listing".to_string(), 1),
+        ("SELECT count(*) FROM tablemap.web_codes".to_string(), 2),
+        // The whole life of a code once at a listed restaurant: printed, then placed.
+        (format!("SELECT count(*) FROM tablemap.web_sticker_events WHERE code = '{}'", printed[0].0), 2),
+        (format!("SELECT count(*) FROM tablemap.web_sticker_events WHERE code = '{}'", printed[1].0), 0),
+        ("SELECT count(*) FROM tablemap.campaign_settings".to_string(), 0),
+    ];
+    for (sql, want) in &cases {
+        // Column grants: count(*) on campaign_settings needs no column, and there is no row yet.
+        assert_eq!(one(sql), *want, "{sql}");
+    }
+    // What it may write: counts (added to in batches) and the day's key.
+    let code = &printed[0].0;
+    for _ in 0..2 {
+        web.execute(
+            "INSERT INTO tablemap.scans (code, day, count) VALUES ($1, '2026-06-01', 3) \
+             ON CONFLICT (code, day) DO UPDATE SET count = tablemap.scans.count + excluded.count",
+            &[code],
+        )
+        .expect("count scans");
+    }
+    web.batch_execute(
+        "INSERT INTO tablemap.web_keys (day, key) VALUES ('2026-06-01', decode(repeat('ab', 32), 'hex'));
+         DELETE FROM tablemap.web_keys WHERE day < '2026-06-02'",
+    )
+    .expect("the day's key");
+    let counted: i64 = team.admin().query_one("SELECT count FROM tablemap.scans", &[]).expect("scans").get(0);
+    assert_eq!(counted, 6);
+}
+
+/// `tablemap server web-login` and `tablemap-server web-login` (for a server with no desktop)
+/// each make a login; the CLI's last line is a --database-url the service starts with.
+#[test]
+fn web_logins_come_from_both_commands_and_the_url_serves() {
+    use tablemap_core::sync::server;
+    let pg = TestPostgres::start();
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.sqlite");
+    let admin = pg.admin_url();
+    // Before `server init` there is nothing to log in to: said so.
+    let early = crate::support::tablemap(&db, &["server", "web-login", "--url", &admin]);
+    assert_ne!(early.code, 0);
+    assert!(early.stderr.contains("run `tablemap server init` first"), "{}", early.stderr);
+
+    crate::support::tablemap(&db, &["server", "init", "--url", &admin]).ok();
+    let out = crate::support::tablemap(&db, &["server", "web-login", "--url", &admin]).ok();
+    let url = out.lines().last().expect("a last line").to_string();
+    assert!(url.starts_with("postgres://tmweb_"), "{out}");
+
+    let settings = tablemap_server::Settings {
+        command: Some(tablemap_server::settings::Command::WebLogin {
+            url: admin.clone(),
+            public_host: None,
+            ca_file: None,
+        }),
+        database_url: None,
+        listen: "127.0.0.1:0".parse().expect("address"),
+        landing: None,
+        max_connections: 1,
+    };
+    let runtime = crate::support::runtime();
+    runtime.block_on(tablemap_server::run(settings)).expect("tablemap-server web-login");
+    let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("admin");
+    let made: i64 = c.query_one("SELECT count(*) FROM tablemap.web_logins", &[]).expect("logins").get(0);
+    assert_eq!(made, 2);
+    assert!(server::latest() >= 12);
+
+    // The CLI's URL is one the service starts with and is healthy on.
+    let service = Service::start(&url);
+    assert_eq!(get(service.addr, "/healthz").0, 200);
+    assert!(service.stop().is_ok());
+}

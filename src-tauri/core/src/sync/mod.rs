@@ -301,6 +301,23 @@ fn certificate_problem(e: &postgres::Error) -> Option<String> {
         .then(|| "it does not offer TLS: turn TLS on in the server (ssl = on), or use sslmode=disable on a trusted network".to_string())
 }
 
+/// The admin connection of `server` commands: `url` read as `admin_config` does, the password
+/// from `PGPASSWORD` when the URL has none, and the campaign's own certificate authority from
+/// `ca_file` (which turns TLS on).
+pub fn admin_connection(url: &str, ca_file: Option<&std::path::Path>) -> Result<(postgres::Config, Tls)> {
+    let (mut config, mode) = admin_config(url)?;
+    if config.get_password().is_none() {
+        if let Ok(pw) = std::env::var("PGPASSWORD") {
+            config.password(pw);
+        }
+    }
+    let tls = match ca_file {
+        Some(path) => Tls::with_ca_file(path)?,
+        None => Tls::plain(mode),
+    };
+    Ok((config, tls))
+}
+
 /// An admin's `postgres://USER[:PASSWORD]@HOST[:PORT]/DB` URL (or key=value string), with TLS
 /// on unless the host is this machine or the URL says `sslmode=disable`; `sslmode=require`
 /// asks for TLS even on this machine.

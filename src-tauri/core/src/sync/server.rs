@@ -5,8 +5,10 @@
 use super::{connect, Result, SyncError, Tls};
 
 mod people;
+mod web;
 pub use crate::domain::permissions::Role;
 pub use people::{add_user, remove_user, rotate, set_role, users, NewPerson, TeamMember};
+pub use web::web_login;
 
 const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../../server-migrations/0001_team.sql")),
@@ -20,6 +22,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (9, include_str!("../../server-migrations/0009_faster_patterns.sql")),
     (10, include_str!("../../server-migrations/0010_erase.sql")),
     (11, include_str!("../../server-migrations/0011_retention.sql")),
+    (12, include_str!("../../server-migrations/0012_web.sql")),
 ];
 
 /// The schema version this Tablemap brings.

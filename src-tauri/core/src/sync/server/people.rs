@@ -29,7 +29,7 @@ pub struct TeamMember {
     pub removed: Option<String>,
 }
 
-fn random_text(bytes: usize) -> Result<Vec<u8>> {
+pub(super) fn random_text(bytes: usize) -> Result<Vec<u8>> {
     let mut out = vec![0u8; bytes];
     getrandom::fill(&mut out).map_err(|e| SyncError::Server(format!("no randomness for a login: {e}")))?;
     Ok(out)
@@ -44,7 +44,7 @@ fn new_login() -> Result<String> {
 }
 
 /// A new password and the SCRAM verifier the server keeps (the password itself never reaches it).
-fn new_password() -> Result<(String, String)> {
+pub(super) fn new_password() -> Result<(String, String)> {
     let password = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_text(18)?);
     let verifier = postgres_protocol::password::scram_sha_256(password.as_bytes());
     // DDL takes no parameters: the verifier is base64 and `$:`, so it cannot close the quotes.
@@ -52,7 +52,7 @@ fn new_password() -> Result<(String, String)> {
     Ok((password, verifier))
 }
 
-fn ready(c: &mut impl GenericClient) -> Result<()> {
+pub(super) fn ready(c: &mut impl GenericClient) -> Result<()> {
     let ok: bool = c.query_one("SELECT to_regclass('tablemap.people') IS NOT NULL", &[])?.try_get(0)?;
     if !ok {
         return Err(SyncError::Server("the team schema is missing: run `tablemap server init` first".into()));
