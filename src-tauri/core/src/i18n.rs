@@ -46,6 +46,36 @@ pub fn window_language(chosen: &str) -> &'static str {
     pick(&system)
 }
 
+/// The language a web visitor reads, from their browser's `Accept-Language` (`ar-EG,ar;q=0.9,
+/// en;q=0.8`): the catalogue of the first tag by preference that has one, else English.
+pub fn from_accept_language(header: &str) -> &'static str {
+    let mut tags: Vec<(f32, usize, &str)> = header
+        .split(',')
+        .enumerate()
+        .filter_map(|(i, part)| {
+            let mut bits = part.split(';');
+            let tag = bits.next()?.trim();
+            let q = bits
+                .find_map(|b| b.trim().strip_prefix("q=").map(|v| v.trim().parse::<f32>().unwrap_or(0.0)))
+                .unwrap_or(1.0);
+            (!tag.is_empty() && q > 0.0).then_some((q, i, tag))
+        })
+        .collect();
+    tags.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    tags.iter()
+        .map(|(_, _, tag)| tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase())
+        .find_map(|primary| languages().find(|lang| *lang == primary))
+        .unwrap_or("en")
+}
+
+/// Whether `language` is written right to left.
+pub fn right_to_left(language: &str) -> bool {
+    matches!(pick(language), "ar")
+        || language.starts_with("ur")
+        || language.starts_with("he")
+        || language.starts_with("fa")
+}
+
 /// The text of `key` in `language`, else in English, else the key itself (a missing key shows
 /// up rather than an empty title).
 pub fn text(language: &str, key: &str) -> String {
@@ -95,6 +125,25 @@ mod tests {
         }
         assert_eq!(window_language("ar"), "ar");
         assert_eq!(window_language(" en-GB "), "en");
+    }
+
+    #[test]
+    fn a_visitors_language_from_their_browser() {
+        let cases = [
+            ("ar-EG,ar;q=0.9,en;q=0.8", "ar"),
+            ("fr-FR,fr;q=0.9,ar;q=0.8,en;q=0.5", "ar"),
+            ("en;q=0.5, ar;q=0.9", "ar"),
+            ("ar;q=0, en", "en"),
+            ("*", "en"),
+            ("", "en"),
+            ("de", "en"),
+            ("AR", "ar"),
+            ("x;q=abc, ar", "ar"),
+        ];
+        for (header, want) in cases {
+            assert_eq!(from_accept_language(header), want, "{header}");
+        }
+        assert!(right_to_left("ar") && !right_to_left("en"));
     }
 
     #[test]

@@ -16,11 +16,23 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct State {
     pub pool: Pool,
     pub landing: String,
+    /// What the public side shows, kept fresh by `refresh::keep_fresh`.
+    pub snapshot: crate::refresh::Shared,
+}
+
+impl State {
+    /// A state with an empty snapshot (every sticker link goes to the landing page until the
+    /// first refresh).
+    pub fn new(pool: Pool, landing: String) -> State {
+        State { pool, landing, snapshot: Default::default() }
+    }
 }
 
 pub fn router(state: State) -> Router {
     Router::new()
         .route("/healthz", get(crate::health::healthz))
+        .route("/assets/sticker.css", get(crate::sticker::stylesheet))
+        .fallback(get(crate::sticker::link))
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         // No page of the service is worth telling another site about.

@@ -6,7 +6,11 @@ pub mod app;
 pub mod database;
 pub mod error;
 mod health;
+pub mod html;
+pub mod refresh;
 pub mod settings;
+pub mod snapshot;
+pub mod sticker;
 mod web_login;
 
 pub use error::ServerError;
@@ -33,25 +37,41 @@ pub async fn run(settings: Settings) -> Result<(), ServerError> {
     let database_url = settings.database_url.ok_or_else(|| missing("database-url"))?;
     let (pool, place) = database::pool(&database_url, settings.max_connections)?;
     database::check(&pool, &place).await?;
+    let state = app::State::new(pool, landing);
+    // The first snapshot before listening: a login without the web service's grants (a
+    // person's, or a server not brought up to schema 12) stops the start here, in words.
+    let first = refresh::load(&state.pool).await.map_err(|e| ServerError::Database {
+        place: place.clone(),
+        reason: format!(
+            "cannot read the public side ({e}): start with the login `tablemap server web-login` makes, after \
+             `tablemap server init`"
+        ),
+    })?;
+    *state.snapshot.write().unwrap_or_else(|p| p.into_inner()) = std::sync::Arc::new(first);
     let listener = TcpListener::bind(settings.listen)
         .await
         .map_err(|e| ServerError::Listen { addr: settings.listen, reason: e.to_string() })?;
     eprintln!("tablemap-server: listening on {}", settings.listen);
-    serve(listener, app::State { pool, landing }, stop_signal()).await?;
+    serve(listener, state, stop_signal()).await?;
     eprintln!("tablemap-server: stopped");
     Ok(())
 }
 
-/// Serves on `listener` until `stop` resolves, then finishes the requests under way.
+/// Serves on `listener` until `stop` resolves, then finishes the requests under way; keeps the
+/// public side fresh meanwhile (every `refresh::PERIOD`).
 pub async fn serve(
     listener: TcpListener,
     state: app::State,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
-    axum::serve(listener, app::router(state))
+    let fresh =
+        tokio::spawn(refresh::keep_fresh(state.pool.clone(), state.snapshot.clone(), refresh::PERIOD));
+    let served = axum::serve(listener, app::router(state))
         .with_graceful_shutdown(stop)
         .await
-        .map_err(|e| ServerError::Serve(e.to_string()))
+        .map_err(|e| ServerError::Serve(e.to_string()));
+    fresh.abort();
+    served
 }
 
 /// The landing address: an absolute http(s) URL, since a visitor's browser is sent there.

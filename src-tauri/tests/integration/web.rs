@@ -9,9 +9,14 @@ use tablemap_server::{app, database};
 
 /// One request; answers the status code and the whole response.
 fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
+    get_with(addr, path, "")
+}
+
+/// One request with extra header lines (each ending in CRLF).
+fn get_with(addr: std::net::SocketAddr, path: &str, headers: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: go.campaign.example\r\nConnection: close\r\n\r\n")
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: go.campaign.example\r\n{headers}Connection: close\r\n\r\n")
         .expect("send");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("read");
@@ -37,7 +42,7 @@ impl Service {
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
         let addr = listener.local_addr().expect("address");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let state = app::State { pool, landing: "https://mc.example/".into() };
+        let state = app::State::new(pool, "https://mc.example/".into());
         let thread = std::thread::spawn(move || {
             runtime.block_on(tablemap_server::serve(listener, state, async {
                 let _ = stopped.await;
@@ -64,8 +69,10 @@ fn web_healthz_says_whether_the_database_answers_and_the_service_stops_cleanly()
     for header in ["referrer-policy: no-referrer", "x-content-type-options: nosniff"] {
         assert!(lower.contains(header), "{header}: {response}");
     }
-    // An address the service does not serve (yet) is a plain 404, not an error page.
-    assert_eq!(get(service.addr, "/nothing-here").0, 404);
+    // Any other address goes to the campaign's landing page, never an error page.
+    let (code, response) = get(service.addr, "/nothing-here");
+    assert_eq!(code, 303, "{response}");
+    assert!(response.contains("location: https://mc.example/\r\n"), "{response}");
 
     // The database goes away: the health check says so, and the service itself keeps answering.
     drop(pg);
@@ -236,5 +243,91 @@ fn web_logins_come_from_both_commands_and_the_url_serves() {
     // The CLI's URL is one the service starts with and is healthy on.
     let service = Service::start(&url);
     assert_eq!(get(service.addr, "/healthz").0, 200);
+    assert!(service.stop().is_ok());
+}
+
+/// Polls `path` until it answers `want` (the service refreshes what it shows every few
+/// seconds); answers the response and how long it took.
+fn until(addr: std::net::SocketAddr, path: &str, want: u16) -> (String, Duration) {
+    let started = std::time::Instant::now();
+    loop {
+        let (code, response) = get(addr, path);
+        if code == want {
+            return (response, started.elapsed());
+        }
+        assert!(started.elapsed() < Duration::from_secs(70), "{path} never answered {want}: {response}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// Sticker links: a code up at a listed restaurant shows its page (in the visitor's language);
+/// a blank, unknown, unlisted code or any other path goes to the landing page; a withdrawn
+/// listing leaves the page within 60 seconds.
+#[test]
+fn web_a_placed_code_shows_its_venue_and_anything_else_goes_to_the_landing_page() {
+    use crate::sync::{at, team};
+    use crate::sync_campaign::{codes, place, print};
+    use tablemap_core::api;
+    use tablemap_core::domain::{ConsentAnswer, ConsentKind, NewConsent};
+    use tablemap_core::stickers::campaign::Campaign;
+    use tablemap_core::sync::server::{self, Role};
+    use tablemap_core::sync::{admin_config, Tls};
+
+    let team = team();
+    let mut cora = team.person("Cora", Role::Coordinator);
+    let words = Campaign { base_url: "https://mc.example/S".into(), ..Campaign::default() };
+    api::stickers::save_campaign(&mut cora.store, words, at(1)).expect("campaign");
+    let listed = cora.add_restaurant("Listed Kitchen", 1);
+    let unlisted = cora.add_restaurant("Unlisted Grill", 1);
+    let cora_id = cora.id.clone();
+    let answer = |answer| NewConsent {
+        restaurant_id: listed.clone(),
+        kind: ConsentKind::ListedPublicly,
+        answer,
+        recorded_by: cora_id.clone(),
+    };
+    api::visits::record_consent(&mut cora.store, answer(ConsentAnswer::Yes), at(2)).expect("yes");
+    let batch = print(&mut cora, 3, None, 3).expect("print");
+    let printed: Vec<String> = codes(&cora, &batch).into_iter().map(|(c, _)| c).collect();
+    place(&mut cora, &listed, &printed[0], 4);
+    place(&mut cora, &unlisted, &printed[1], 4);
+    assert!(cora.sync(5).refused.is_empty());
+
+    let (config, mode) = admin_config(&team.admin_url()).expect("admin url");
+    let url = server::web_login(&config, &Tls::plain(mode), None).expect("web login");
+    let service = Service::start(&url);
+    let placed = format!("/S/{}", printed[0]);
+    let (page, _) = until(service.addr, &placed, 200);
+    assert!(page.contains("You found #MigrantsContribute at Listed Kitchen"), "{page}");
+    assert!(page.contains("<a class=\"primary\" href=\"/map#"), "{page}");
+    let lower = page.to_ascii_lowercase();
+    assert!(lower.contains("content-security-policy: default-src 'none'"), "{page}");
+    assert!(lower.contains("cache-control: no-store"), "{page}");
+
+    // Case, hyphens and the visitor's language.
+    let typed = format!("/s/{}-{}", &printed[0][..3].to_ascii_lowercase(), &printed[0][3..]);
+    assert_eq!(get(service.addr, &typed).0, 200, "{typed}");
+    let (_, arabic) = get_with(service.addr, &placed, "Accept-Language: ar-EG,ar;q=0.9,en;q=0.5\r\n");
+    assert!(arabic.contains("dir=\"rtl\"") && arabic.contains("وجدت"), "{arabic}");
+
+    let elsewhere = [
+        format!("/S/{}", printed[1]),
+        format!("/S/{}", printed[2]),
+        "/S/7K3M9QZ".to_string(),
+        "/S/not-a-code".to_string(),
+        format!("/other/{}", printed[0]),
+        "/".to_string(),
+    ];
+    for path in &elsewhere {
+        let (code, response) = get(service.addr, path);
+        assert_eq!(code, 303, "{path}: {response}");
+        assert!(response.contains("location: https://mc.example/\r\n"), "{path}: {response}");
+    }
+
+    // The owner withdraws the listing: the page goes within 60 seconds.
+    api::visits::record_consent(&mut cora.store, answer(ConsentAnswer::No), at(6)).expect("no");
+    assert!(cora.sync(7).refused.is_empty());
+    let (_, took) = until(service.addr, &placed, 303);
+    assert!(took < Duration::from_secs(60), "{took:?}");
     assert!(service.stop().is_ok());
 }

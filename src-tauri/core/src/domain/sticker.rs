@@ -53,6 +53,25 @@ impl StickerState {
     }
 }
 
+/// One event in a code's life, as far as where it is goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Event<'a> {
+    pub id: &'a str,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub state: StickerState,
+    pub restaurant_id: Option<&'a str>,
+}
+
+/// The restaurant a code is up at now: its latest event (by time, then id, as the store orders
+/// them) placed it there. A code missing, replaced or never placed is nowhere.
+pub fn placed_at<'a>(events: &[Event<'a>]) -> Option<&'a str> {
+    let latest = events.iter().max_by(|a, b| (a.at, a.id).cmp(&(b.at, b.id)))?;
+    match latest.state {
+        StickerState::Placed => latest.restaurant_id,
+        _ => None,
+    }
+}
+
 impl fmt::Display for StickerState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -38,8 +38,14 @@ const FILES: &[(&str, &[u8])] = &[
 
 /// Whether a restaurant may appear on the public map: its owner said yes to being listed.
 pub fn is_public(row: &ExportRow) -> bool {
-    row.listed_publicly == Some(true)
-        && !matches!(row.status, crate::domain::Status::DoNotContact | crate::domain::Status::Closed)
+    shows(row.listed_publicly, row.status)
+}
+
+/// The public map's rule, for the static export and the web service alike: the standing answer
+/// to "listed publicly" is yes, and the restaurant is neither do-not-contact nor closed.
+pub fn shows(listed_publicly: Option<bool>, status: crate::domain::Status) -> bool {
+    listed_publicly == Some(true)
+        && !matches!(status, crate::domain::Status::DoNotContact | crate::domain::Status::Closed)
 }
 
 /// The public fields of one restaurant, as a GeoJSON feature.
