@@ -4,7 +4,7 @@
 //! missing or unlisted one, any other path) is a 303 to the landing address, never an error page.
 
 use crate::app::State;
-use crate::html::{escape, fill, CONTENT_SECURITY_POLICY};
+use crate::html::{escape, isolated, sentence, CONTENT_SECURITY_POLICY};
 use crate::snapshot::{Snapshot, Venue};
 use axum::extract;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
@@ -61,32 +61,37 @@ fn to_landing(landing: &str) -> Response {
 /// The page: the campaign's headline, "You found … at …", the venue's address and cuisines, and
 /// two links. Every text that came from a person is escaped.
 pub fn page(venue: &Venue, campaign: &Campaign, landing: &str, language: &str) -> String {
-    let t = |key: &str, args: &[(&str, &str)]| escape(&fill(&i18n::text(language, key), args));
+    let t = |key: &str, args: &[(&str, &str)]| sentence(&i18n::text(language, key), args);
     let found = t("web.found", &[("headline", &campaign.headline), ("name", &venue.name)]);
     let address: Vec<&str> =
         [venue.address.as_deref(), venue.postcode.as_deref()].into_iter().flatten().collect();
-    let second = campaign.second_line.as_deref().map(|s| format!("<p>{}</p>", escape(s))).unwrap_or_default();
+    let second =
+        campaign.second_line.as_deref().map(|s| format!("<p>{}</p>", isolated(s))).unwrap_or_default();
     let address = if address.is_empty() {
         String::new()
     } else {
-        format!("<p class=\"address\">{}</p>", escape(&address.join(", ")))
+        format!("<p class=\"address\">{}</p>", isolated(&address.join(", ")))
     };
     let cuisines = if venue.cuisines.is_empty() {
         String::new()
     } else {
-        format!("<p class=\"cuisines\">{}</p>", escape(&venue.cuisines.join(", ")))
+        format!("<p class=\"cuisines\">{}</p>", isolated(&venue.cuisines.join(", ")))
     };
     let dir = if i18n::right_to_left(language) { "rtl" } else { "ltr" };
     format!(
         "<!doctype html>\n<html lang=\"{lang}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"referrer\" content=\"no-referrer\">\n<title>{found}</title>\n\
+         <meta name=\"referrer\" content=\"no-referrer\">\n<title>{title}</title>\n\
          <link rel=\"stylesheet\" href=\"/assets/sticker.css\">\n</head>\n<body>\n<main>\n\
          <p class=\"headline\">{headline}</p>\n<h1>{found}</h1>\n{second}\n{address}\n{cuisines}\n\
          <nav class=\"links\">\n<a class=\"primary\" href=\"/map#{id}\">{on_map}</a>\n\
          <a href=\"{landing}\">{more}</a>\n</nav>\n</main>\n</body>\n</html>\n",
         lang = escape(language),
-        headline = escape(&campaign.headline),
+        title = escape(&crate::html::fill(
+            &i18n::text(language, "web.found"),
+            &[("headline", &campaign.headline), ("name", &venue.name)]
+        )),
+        headline = isolated(&campaign.headline),
         id = escape(&venue.id),
         on_map = t("web.onMap", &[("name", &venue.name)]),
         landing = escape(landing),

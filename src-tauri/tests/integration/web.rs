@@ -298,7 +298,7 @@ fn web_a_placed_code_shows_its_venue_and_anything_else_goes_to_the_landing_page(
     let service = Service::start(&url);
     let placed = format!("/S/{}", printed[0]);
     let (page, _) = until(service.addr, &placed, 200);
-    assert!(page.contains("You found #MigrantsContribute at Listed Kitchen"), "{page}");
+    assert!(page.contains("You found <bdi>#MigrantsContribute</bdi> at <bdi>Listed Kitchen</bdi>"), "{page}");
     assert!(page.contains("<a class=\"primary\" href=\"/map#"), "{page}");
     let lower = page.to_ascii_lowercase();
     assert!(lower.contains("content-security-policy: default-src 'none'"), "{page}");
