@@ -46,9 +46,10 @@ CREATE VIEW tablemap.web_visits WITH (security_barrier) AS
 -- Every printed code (they are printed on windows for anyone to read): a scan of anything else
 -- is not counted.
 CREATE VIEW tablemap.web_codes AS
-    SELECT DISTINCT code.value AS code, b.txid
-    FROM tablemap.print_batches b, jsonb_array_elements_text(b.body->'codes') AS code(value)
-    WHERE jsonb_typeof(b.body->'codes') = 'array';
+    SELECT DISTINCT c.value->>'code' AS code, b.txid
+    FROM tablemap.print_batches b, jsonb_array_elements(b.body->'codes') AS c(value)
+    WHERE jsonb_typeof(b.body->'codes') = 'array' AND jsonb_typeof(c.value) = 'object'
+      AND c.value ? 'code';
 
 -- Where the codes of those restaurants' stickers are, and what became of them: no volunteer,
 -- no visit.

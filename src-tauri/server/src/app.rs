@@ -18,13 +18,23 @@ pub struct State {
     pub landing: String,
     /// What the public side shows, kept fresh by `refresh::keep_fresh`.
     pub snapshot: crate::refresh::Shared,
+    /// Scans counted and not yet written.
+    pub counter: std::sync::Arc<crate::scans::Counter>,
+    /// The proxy whose `X-Forwarded-For` says who the visitor is (`--trusted-proxy`).
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 impl State {
     /// A state with an empty snapshot (every sticker link goes to the landing page until the
-    /// first refresh).
+    /// first refresh) and nothing counted.
     pub fn new(pool: Pool, landing: String) -> State {
-        State { pool, landing, snapshot: Default::default() }
+        State {
+            pool,
+            landing,
+            snapshot: Default::default(),
+            counter: Default::default(),
+            trusted_proxy: None,
+        }
     }
 }
 

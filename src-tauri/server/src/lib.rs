@@ -8,6 +8,7 @@ pub mod error;
 mod health;
 pub mod html;
 pub mod refresh;
+pub mod scans;
 pub mod settings;
 pub mod snapshot;
 pub mod sticker;
@@ -37,7 +38,8 @@ pub async fn run(settings: Settings) -> Result<(), ServerError> {
     let database_url = settings.database_url.ok_or_else(|| missing("database-url"))?;
     let (pool, place) = database::pool(&database_url, settings.max_connections)?;
     database::check(&pool, &place).await?;
-    let state = app::State::new(pool, landing);
+    let mut state = app::State::new(pool, landing);
+    state.trusted_proxy = settings.trusted_proxy;
     // The first snapshot before listening: a login without the web service's grants (a
     // person's, or a server not brought up to schema 12) stops the start here, in words.
     let first = refresh::load(&state.pool).await.map_err(|e| ServerError::Database {
@@ -66,11 +68,19 @@ pub async fn serve(
 ) -> Result<(), ServerError> {
     let fresh =
         tokio::spawn(refresh::keep_fresh(state.pool.clone(), state.snapshot.clone(), refresh::PERIOD));
-    let served = axum::serve(listener, app::router(state))
+    let (counter, pool) = (state.counter.clone(), state.pool.clone());
+    let flushing = tokio::spawn(scans::keep_flushing(counter.clone(), pool.clone(), scans::FLUSH_EVERY));
+    let app = app::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(stop)
         .await
         .map_err(|e| ServerError::Serve(e.to_string()));
     fresh.abort();
+    flushing.abort();
+    // A clean stop writes what was counted since the last batch.
+    if let Err(e) = counter.flush(&pool).await {
+        eprintln!("tablemap-server: scan counts not written at the stop: {e}");
+    }
     served
 }
 

@@ -30,6 +30,11 @@ pub struct Settings {
     #[arg(long, env = "TABLEMAP_LANDING", required = true)]
     pub landing: Option<String>,
 
+    /// The proxy in front (its address as this service sees it): only its X-Forwarded-For is
+    /// believed for who a visitor is; anyone else's is ignored.
+    #[arg(long, env = "TABLEMAP_TRUSTED_PROXY")]
+    pub trusted_proxy: Option<std::net::IpAddr>,
+
     /// Connections to PostgreSQL at most, for this instance.
     #[arg(long, env = "TABLEMAP_MAX_CONNECTIONS", default_value_t = 8)]
     pub max_connections: usize,

@@ -29,8 +29,42 @@ pub fn venue_for<'a>(snapshot: &'a Snapshot, path: &str) -> Option<(&'a Venue, &
     Some((venue, snapshot.campaign.as_ref()?))
 }
 
-pub async fn link(extract::State(state): extract::State<State>, uri: Uri, headers: HeaderMap) -> Response {
+/// The visitor's address: the connection's, or the one the trusted proxy says it served.
+fn visitor(
+    peer: std::net::SocketAddr,
+    trusted: Option<std::net::IpAddr>,
+    headers: &HeaderMap,
+) -> std::net::IpAddr {
+    if Some(peer.ip()) != trusted {
+        return peer.ip();
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .next_back()
+        .unwrap_or(peer.ip())
+}
+
+pub async fn link(
+    extract::State(state): extract::State<State>,
+    extract::ConnectInfo(peer): extract::ConnectInfo<std::net::SocketAddr>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let snapshot = crate::refresh::current(&state.snapshot);
+    let printed = snapshot
+        .base_path
+        .as_deref()
+        .and_then(|base| code_in(uri.path(), base))
+        .filter(|code| snapshot.codes.contains(code));
+    if let Some(code) = printed {
+        let browser = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let address = visitor(peer, state.trusted_proxy, &headers);
+        state.counter.scan(&state.pool, &code, address, browser, chrono::Utc::now()).await;
+    }
     let Some((venue, campaign)) = venue_for(&snapshot, uri.path()) else {
         return to_landing(&state.landing);
     };

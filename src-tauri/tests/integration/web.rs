@@ -33,6 +33,11 @@ struct Service {
 
 impl Service {
     fn start(database_url: &str) -> Service {
+        Service::start_behind(database_url, None)
+    }
+
+    /// Started with `--trusted-proxy`.
+    fn start_behind(database_url: &str, trusted_proxy: Option<std::net::IpAddr>) -> Service {
         let (pool, _) = database::pool(database_url, 4).expect("pool");
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -42,7 +47,7 @@ impl Service {
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
         let addr = listener.local_addr().expect("address");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let state = app::State::new(pool, "https://mc.example/".into());
+        let state = app::State { trusted_proxy, ..app::State::new(pool, "https://mc.example/".into()) };
         let thread = std::thread::spawn(move || {
             runtime.block_on(tablemap_server::serve(listener, state, async {
                 let _ = stopped.await;
@@ -184,6 +189,16 @@ fn web_the_service_login_reads_only_the_public_side_and_writes_only_counts() {
         // Column grants: count(*) on campaign_settings needs no column, and there is no row yet.
         assert_eq!(one(sql), *want, "{sql}");
     }
+    let mut readable: Vec<String> = web
+        .query("SELECT code FROM tablemap.web_codes", &[])
+        .expect("codes")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    readable.sort();
+    let mut all: Vec<String> = printed.iter().map(|(c, _)| c.clone()).collect();
+    all.sort();
+    assert_eq!(readable, all, "every printed code, as the code itself");
     // What it may write: counts (added to in batches) and the day's key.
     let code = &printed[0].0;
     for _ in 0..2 {
@@ -231,6 +246,7 @@ fn web_logins_come_from_both_commands_and_the_url_serves() {
         database_url: None,
         listen: "127.0.0.1:0".parse().expect("address"),
         landing: None,
+        trusted_proxy: None,
         max_connections: 1,
     };
     let runtime = crate::support::runtime();
@@ -260,15 +276,35 @@ fn until(addr: std::net::SocketAddr, path: &str, want: u16) -> (String, Duration
     }
 }
 
-/// Sticker links: a code up at a listed restaurant shows its page (in the visitor's language);
-/// a blank, unknown, unlisted code or any other path goes to the landing page; a withdrawn
-/// listing leaves the page within 60 seconds.
-#[test]
-fn web_a_placed_code_shows_its_venue_and_anything_else_goes_to_the_landing_page() {
+/// A team whose coordinator set the sticker address `https://mc.example/S`, added "Listed
+/// Kitchen" (listed publicly) and "Unlisted Grill", printed three codes and put the first up at
+/// the listed one and the second at the other; with the web service's login.
+struct Scene {
+    team: crate::sync::Team,
+    cora: crate::sync::Person,
+    listed: tablemap_core::domain::RestaurantId,
+    printed: Vec<String>,
+    url: String,
+}
+
+fn listing(
+    r: &tablemap_core::domain::RestaurantId,
+    by: &crate::sync::Person,
+    yes: bool,
+) -> tablemap_core::domain::NewConsent {
+    use tablemap_core::domain::{ConsentAnswer, ConsentKind, NewConsent};
+    NewConsent {
+        restaurant_id: r.clone(),
+        kind: ConsentKind::ListedPublicly,
+        answer: if yes { ConsentAnswer::Yes } else { ConsentAnswer::No },
+        recorded_by: by.id.clone(),
+    }
+}
+
+fn scene() -> Scene {
     use crate::sync::{at, team};
     use crate::sync_campaign::{codes, place, print};
     use tablemap_core::api;
-    use tablemap_core::domain::{ConsentAnswer, ConsentKind, NewConsent};
     use tablemap_core::stickers::campaign::Campaign;
     use tablemap_core::sync::server::{self, Role};
     use tablemap_core::sync::{admin_config, Tls};
@@ -279,22 +315,27 @@ fn web_a_placed_code_shows_its_venue_and_anything_else_goes_to_the_landing_page(
     api::stickers::save_campaign(&mut cora.store, words, at(1)).expect("campaign");
     let listed = cora.add_restaurant("Listed Kitchen", 1);
     let unlisted = cora.add_restaurant("Unlisted Grill", 1);
-    let cora_id = cora.id.clone();
-    let answer = |answer| NewConsent {
-        restaurant_id: listed.clone(),
-        kind: ConsentKind::ListedPublicly,
-        answer,
-        recorded_by: cora_id.clone(),
-    };
-    api::visits::record_consent(&mut cora.store, answer(ConsentAnswer::Yes), at(2)).expect("yes");
+    let yes = listing(&listed, &cora, true);
+    api::visits::record_consent(&mut cora.store, yes, at(2)).expect("yes");
     let batch = print(&mut cora, 3, None, 3).expect("print");
     let printed: Vec<String> = codes(&cora, &batch).into_iter().map(|(c, _)| c).collect();
     place(&mut cora, &listed, &printed[0], 4);
     place(&mut cora, &unlisted, &printed[1], 4);
     assert!(cora.sync(5).refused.is_empty());
-
     let (config, mode) = admin_config(&team.admin_url()).expect("admin url");
     let url = server::web_login(&config, &Tls::plain(mode), None).expect("web login");
+    Scene { team, cora, listed, printed, url }
+}
+
+/// Sticker links: a code up at a listed restaurant shows its page (in the visitor's language);
+/// a blank, unknown, unlisted code or any other path goes to the landing page; a withdrawn
+/// listing leaves the page within 60 seconds.
+#[test]
+fn web_a_placed_code_shows_its_venue_and_anything_else_goes_to_the_landing_page() {
+    use crate::sync::at;
+    use tablemap_core::api;
+
+    let Scene { team: _team, mut cora, listed, printed, url } = scene();
     let service = Service::start(&url);
     let placed = format!("/S/{}", printed[0]);
     let (page, _) = until(service.addr, &placed, 200);
@@ -325,9 +366,69 @@ fn web_a_placed_code_shows_its_venue_and_anything_else_goes_to_the_landing_page(
     }
 
     // The owner withdraws the listing: the page goes within 60 seconds.
-    api::visits::record_consent(&mut cora.store, answer(ConsentAnswer::No), at(6)).expect("no");
+    let no = listing(&listed, &cora, false);
+    api::visits::record_consent(&mut cora.store, no, at(6)).expect("no");
     assert!(cora.sync(7).refused.is_empty());
     let (_, took) = until(service.addr, &placed, 303);
     assert!(took < Duration::from_secs(60), "{took:?}");
     assert!(service.stop().is_ok());
+}
+
+/// Scans count stickers, never people: a visitor's repeat scans of a code on one day count once,
+/// crawlers and link previews not at all, an address scanning faster than a person no more than
+/// its burst; counts reach PostgreSQL in batches and at a clean stop; nothing of a visitor is
+/// written.
+#[test]
+fn web_scans_count_stickers_never_people_and_survive_a_clean_stop() {
+    let Scene { team, printed, url, .. } = scene();
+    let service = Service::start_behind(&url, Some("127.0.0.1".parse().expect("ip")));
+    until(service.addr, &format!("/S/{}", printed[0]), 200);
+
+    let phone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148";
+    let scan = |code: &str, browser: &str, from: &str| {
+        let headers = format!("User-Agent: {browser}\r\nX-Forwarded-For: 10.9.9.9, {from}\r\n");
+        get_with(service.addr, &format!("/S/{code}"), &headers).0
+    };
+    // Amal scans the sticker three times, Ben once, Amal again from another browser.
+    for _ in 0..3 {
+        assert_eq!(scan(&printed[0], phone, "203.0.113.7"), 200);
+    }
+    scan(&printed[0], phone, "203.0.113.8");
+    scan(&printed[0], "Mozilla/5.0 (Android 14) Chrome/120 Mobile", "203.0.113.7");
+    // A link shared in a chat: the preview fetchers are not people.
+    for bot in ["facebookexternalhit/1.1", "WhatsApp/2.23.20.0", "TelegramBot (like TwitterBot)", ""] {
+        scan(&printed[0], bot, "198.51.100.1");
+    }
+    // A blank printed code counts (it is one of ours); an unknown one does not.
+    assert_eq!(scan(&printed[2], phone, "203.0.113.7"), 303);
+    assert_eq!(scan("7K3M9QZ", phone, "203.0.113.7"), 303);
+    // One address firing 25 scans with 25 browser strings: no more than its burst count.
+    for i in 0..25 {
+        scan(&printed[1], &format!("{phone} v{i}"), "198.51.100.9");
+    }
+    assert!(service.stop().is_ok(), "a clean stop");
+
+    let mut admin = team.admin();
+    let counted: Vec<(String, i64)> = admin
+        .query("SELECT code, count FROM tablemap.scans WHERE day = current_date ORDER BY count DESC", &[])
+        .expect("scans")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let want = vec![(printed[1].clone(), 20), (printed[0].clone(), 3), (printed[2].clone(), 1)];
+    assert_eq!(counted, want);
+    // What is kept: codes, days, counts; the day's key; no address, browser or hash anywhere.
+    let columns: Vec<String> = admin
+        .query(
+            "SELECT column_name::text FROM information_schema.columns WHERE table_schema = 'tablemap' \
+             AND table_name = 'scans' ORDER BY ordinal_position",
+            &[],
+        )
+        .expect("columns")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(columns, ["code", "day", "count", "txid"]);
+    let keys: i64 = admin.query_one("SELECT count(*) FROM tablemap.web_keys", &[]).expect("keys").get(0);
+    assert_eq!(keys, 1);
 }
