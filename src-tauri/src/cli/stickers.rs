@@ -302,7 +302,7 @@ fn batch(store: &Store, id: &str, format: Format) -> Result<(), CliError> {
         b.ec_level,
         b.created_at.format("%Y-%m-%d %H:%M")
     );
-    let rows: Vec<[String; 5]> = detail
+    let rows: Vec<[String; 7]> = detail
         .codes
         .iter()
         .map(|c| {
@@ -311,10 +311,12 @@ fn batch(store: &Store, id: &str, format: Format) -> Result<(), CliError> {
                 c.code.clone(),
                 c.state.to_string(),
                 c.placed_at_restaurant.clone().or_else(|| c.restaurant_name.clone()).unwrap_or_default(),
+                c.scans.to_string(),
+                c.last_scanned.map(|d| d.to_string()).unwrap_or_default(),
                 c.url.clone(),
             ]
         })
         .collect();
-    print_table(&["#", "CODE", "STATE", "RESTAURANT", "URL"], &rows);
+    print_table(&["#", "CODE", "STATE", "RESTAURANT", "SCANS", "LAST SCANNED", "URL"], &rows);
     Ok(())
 }

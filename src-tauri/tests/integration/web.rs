@@ -283,6 +283,7 @@ struct Scene {
     team: crate::sync::Team,
     cora: crate::sync::Person,
     listed: tablemap_core::domain::RestaurantId,
+    batch: String,
     printed: Vec<String>,
     url: String,
 }
@@ -324,7 +325,7 @@ fn scene() -> Scene {
     assert!(cora.sync(5).refused.is_empty());
     let (config, mode) = admin_config(&team.admin_url()).expect("admin url");
     let url = server::web_login(&config, &Tls::plain(mode), None).expect("web login");
-    Scene { team, cora, listed, printed, url }
+    Scene { team, cora, listed, batch, printed, url }
 }
 
 /// Sticker links: a code up at a listed restaurant shows its page (in the visitor's language);
@@ -335,7 +336,7 @@ fn web_a_placed_code_shows_its_venue_and_anything_else_goes_to_the_landing_page(
     use crate::sync::at;
     use tablemap_core::api;
 
-    let Scene { team: _team, mut cora, listed, printed, url } = scene();
+    let Scene { team: _team, mut cora, listed, printed, url, .. } = scene();
     let service = Service::start(&url);
     let placed = format!("/S/{}", printed[0]);
     let (page, _) = until(service.addr, &placed, 200);
@@ -380,7 +381,7 @@ fn web_a_placed_code_shows_its_venue_and_anything_else_goes_to_the_landing_page(
 /// written.
 #[test]
 fn web_scans_count_stickers_never_people_and_survive_a_clean_stop() {
-    let Scene { team, printed, url, .. } = scene();
+    let Scene { team, mut cora, printed, url, batch, .. } = scene();
     let service = Service::start_behind(&url, Some("127.0.0.1".parse().expect("ip")));
     until(service.addr, &format!("/S/{}", printed[0]), 200);
 
@@ -431,4 +432,24 @@ fn web_scans_count_stickers_never_people_and_survive_a_clean_stop() {
     assert_eq!(columns, ["code", "day", "count", "txid"]);
     let keys: i64 = admin.query_one("SELECT count(*) FROM tablemap.web_keys", &[]).expect("keys").get(0);
     assert_eq!(keys, 1);
+
+    // The counts reach the desktop with the next sync: the batch lists scans and the last day.
+    let report = cora.sync(10);
+    assert_eq!(report.pulled_scans, 3);
+    let today = chrono::Utc::now().date_naive();
+    let listed: Vec<(String, u32, Option<chrono::NaiveDate>)> =
+        tablemap_core::api::stickers::batch(&cora.store, &batch)
+            .expect("batch")
+            .codes
+            .into_iter()
+            .map(|c| (c.code, c.scans, c.last_scanned))
+            .collect();
+    let want = vec![
+        (printed[0].clone(), 3, Some(today)),
+        (printed[1].clone(), 20, Some(today)),
+        (printed[2].clone(), 1, Some(today)),
+    ];
+    assert_eq!(listed, want);
+    // A second sync brings nothing new.
+    assert_eq!(cora.sync(11).pulled_scans, 0, "nothing new");
 }

@@ -131,6 +131,8 @@ pub struct SyncReport {
     pub pulled_campaign: u32,
     /// Restaurants and volunteers a coordinator erased, erased here too.
     pub pulled_erasures: u32,
+    /// Sticker scan counts (per code and day) the web service counted, new or changed here.
+    pub pulled_scans: u32,
 }
 
 impl SyncReport {
@@ -143,6 +145,7 @@ impl SyncReport {
             + self.pulled_reviews
             + self.pulled_campaign
             + self.pulled_erasures
+            + self.pulled_scans
             > 0
     }
 }
@@ -241,6 +244,7 @@ fn sync_once(
         pulled_reviews: n(p.reviews),
         pulled_campaign: n(p.campaign),
         pulled_erasures: n(p.erased),
+        pulled_scans: n(p.scans),
     })
 }
 

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0017_visits_in_fold_order.sql"),
     include_str!("../../migrations/0018_visit_hours.sql"),
     include_str!("../../migrations/0019_first_reached.sql"),
+    include_str!("../../migrations/0020_scans.sql"),
 ];
 
 pub fn latest() -> i64 {

@@ -41,6 +41,10 @@ pub struct StickerCode {
     pub placed_at_restaurant: Option<String>,
     #[ts(type = "string")]
     pub state_since: DateTime<Utc>,
+    /// Scans the campaign's web service counted (pulled by team sync), and the last day one was.
+    pub scans: u32,
+    #[ts(type = "string | null")]
+    pub last_scanned: Option<chrono::NaiveDate>,
 }
 
 pub fn insert_batch(conn: &Connection, b: &PrintBatch) -> Result<()> {
@@ -169,7 +173,9 @@ pub fn code(conn: &Connection, code: &str) -> Result<StickerCode> {
 
 fn code_rows(conn: &Connection, filter: &str, value: &str) -> Result<Vec<StickerCode>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT c.code, c.seq, c.url, c.restaurant_id, r.name, e.state, e.at, pr.name FROM sticker_codes c \
+        "SELECT c.code, c.seq, c.url, c.restaurant_id, r.name, e.state, e.at, pr.name, \
+         (SELECT coalesce(sum(count), 0) FROM scans s WHERE s.code = c.code), \
+         (SELECT max(day) FROM scans s WHERE s.code = c.code AND s.count > 0) FROM sticker_codes c \
          LEFT JOIN restaurants r ON r.id = c.restaurant_id \
          JOIN sticker_events e ON e.id = (SELECT id FROM sticker_events WHERE code = c.code ORDER BY at DESC, id DESC LIMIT 1) \
          LEFT JOIN restaurants pr ON pr.id = (SELECT restaurant_id FROM sticker_events WHERE code = c.code AND state = 'placed' \
@@ -186,11 +192,13 @@ fn code_rows(conn: &Connection, filter: &str, value: &str) -> Result<Vec<Sticker
             r.get::<_, String>(5)?,
             r.get::<_, String>(6)?,
             r.get::<_, Option<String>>(7)?,
+            r.get::<_, i64>(8)?,
+            r.get::<_, Option<String>>(9)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (code, seq, url, rid, rname, state, at, placed) = row?;
+        let (code, seq, url, rid, rname, state, at, placed, scans, last) = row?;
         out.push(StickerCode {
             code,
             seq,
@@ -200,6 +208,8 @@ fn code_rows(conn: &Connection, filter: &str, value: &str) -> Result<Vec<Sticker
             state: parse_enum("sticker_events.state", &state)?,
             placed_at_restaurant: placed,
             state_since: parse_time("sticker_events.at", &at)?,
+            scans: u32::try_from(scans).unwrap_or(u32::MAX),
+            last_scanned: last.and_then(|d| d.parse().ok()),
         });
     }
     Ok(out)

@@ -6,4 +6,8 @@ export type StickerCode = { code: string, seq: number, url: string, restaurant_i
 /**
  * Where it was placed (the latest `placed` event's restaurant), when it was.
  */
-placed_at_restaurant: string | null, state_since: string, };
+placed_at_restaurant: string | null, state_since: string, 
+/**
+ * Scans the campaign's web service counted (pulled by team sync), and the last day one was.
+ */
+scans: number, last_scanned: string | null, };

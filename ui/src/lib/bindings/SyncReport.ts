@@ -8,4 +8,8 @@ pulled_campaign: number,
 /**
  * Restaurants and volunteers a coordinator erased, erased here too.
  */
-pulled_erasures: number, };
+pulled_erasures: number, 
+/**
+ * Sticker scan counts (per code and day) the web service counted, new or changed here.
+ */
+pulled_scans: number, };

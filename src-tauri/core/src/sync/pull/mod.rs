@@ -42,6 +42,8 @@ pub struct Pulled {
     pub erased: usize,
     /// Visit notes blanked here by the team's choice of how long notes are kept.
     pub notes_blanked: usize,
+    /// Scan counts (per code and day) new or changed here.
+    pub scans: usize,
 }
 
 /// Restaurants a pull applies per transaction, and other rows.
@@ -147,6 +149,7 @@ pub fn pull_with(
         count(db, &mut pulled, parked.iter().map(|(k, b)| (*k, b)))?;
         pulled.parked = apply::parked_count(db)?;
         pulled.erased += apply_erasures(db, &w.erasures)?;
+        pulled.scans += shared::apply_scans(db, &w.scans)?;
         shared::apply_settings(db, &w.settings)?;
         // The team's months for notes (perhaps just pulled) over every note here, pulled ones too.
         pulled.notes_blanked += crate::store::retention::apply_team_notes(db, now)? as usize;

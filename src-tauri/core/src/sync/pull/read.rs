@@ -30,6 +30,9 @@ pub(super) struct Window {
     pub reviews: Vec<Row>,
     /// (id, kind, erased_by, erased_at) of each erasure the team made in the window.
     pub erasures: Vec<Row>,
+    /// (code, day, count) of the scan counts the web service changed in the window (none from a
+    /// server older than schema 12).
+    pub scans: Vec<Row>,
 }
 
 /// Each kind pulled as rows, with the query that reads its window as the local row's JSON.
@@ -136,6 +139,12 @@ pub(super) fn window(client: &mut Client, cursor: &str) -> Result<Window> {
         &format!("SELECT id, kind, erased_by, erased_at FROM tablemap.erasures WHERE {window} ORDER BY erased_at, id"),
         &args,
     )?;
+    let counted: bool = tx.query_one("SELECT to_regclass('tablemap.scans') IS NOT NULL", &[])?.try_get(0)?;
+    let scans = if counted {
+        tx.query(&format!("SELECT code, day::text, count FROM tablemap.scans WHERE {window}"), &args)?
+    } else {
+        Vec::new()
+    };
     tx.commit()?;
 
     let fields = fields
@@ -149,5 +158,5 @@ pub(super) fn window(client: &mut Client, cursor: &str) -> Result<Window> {
             Some(FieldRow { restaurant_id: r.try_get(0).ok()?, field: r.try_get(1).ok()?, version })
         })
         .collect();
-    Ok(Window { high, people, restaurants, fields, rows, settings, reviews, erasures })
+    Ok(Window { high, people, restaurants, fields, rows, settings, reviews, erasures, scans })
 }

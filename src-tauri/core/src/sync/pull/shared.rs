@@ -47,6 +47,29 @@ pub(super) fn apply_settings(db: &Connection, rows: &[Row]) -> Result<()> {
     Ok(())
 }
 
+/// Stores the pulled scan counts (the server's count for a code and day replaces this one);
+/// answers how many. A row that is not a code, a day and a count is left out.
+pub(super) fn apply_scans(db: &Connection, rows: &[Row]) -> Result<usize> {
+    let mut stmt = db.prepare_cached(
+        "INSERT INTO scans (code, day, count) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (code, day) DO UPDATE SET count = excluded.count WHERE count != excluded.count",
+    )?;
+    let mut n = 0;
+    for r in rows {
+        let (Ok(code), Ok(day), Ok(count)) =
+            (r.try_get::<_, String>(0), r.try_get::<_, String>(1), r.try_get::<_, i64>(2))
+        else {
+            continue;
+        };
+        let code_ok = crate::domain::sticker_code::normalise(&code).is_some_and(|c| c == code);
+        if !code_ok || day.parse::<chrono::NaiveDate>().is_err() || count < 0 {
+            continue;
+        }
+        n += stmt.execute(params![code, day, count])?;
+    }
+    Ok(n)
+}
+
 /// Stores the pulled reviews; answers how many.
 pub(super) fn apply_reviews(db: &Connection, rows: &[Row]) -> Result<usize> {
     let mut n = 0;
