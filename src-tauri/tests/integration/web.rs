@@ -381,7 +381,7 @@ fn web_a_placed_code_shows_its_venue_and_anything_else_goes_to_the_landing_page(
 /// written.
 #[test]
 fn web_scans_count_stickers_never_people_and_survive_a_clean_stop() {
-    let Scene { team, mut cora, printed, url, batch, .. } = scene();
+    let Scene { team, mut cora, printed, url, batch, listed: restaurant } = scene();
     let service = Service::start_behind(&url, Some("127.0.0.1".parse().expect("ip")));
     until(service.addr, &format!("/S/{}", printed[0]), 200);
 
@@ -450,6 +450,11 @@ fn web_scans_count_stickers_never_people_and_survive_a_clean_stop() {
         (printed[2].clone(), 1, Some(today)),
     ];
     assert_eq!(listed, want);
+    // The restaurant's panel: the sticker up there, scanned 3 times this month, last today.
+    let up = cora.detail(&restaurant).stickers_up;
+    let seen: Vec<(String, u32, u32, Option<chrono::NaiveDate>)> =
+        up.into_iter().map(|s| (s.code, s.month_scans, s.scans, s.last_scanned)).collect();
+    assert_eq!(seen, vec![(printed[0].clone(), 3, 3, Some(today))]);
     // A second sync brings nothing new.
     assert_eq!(cora.sync(11).pulled_scans, 0, "nothing new");
 }

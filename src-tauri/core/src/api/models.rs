@@ -16,6 +16,8 @@ pub struct RestaurantDetail {
     pub summary: StatusSummary,
     pub visits: Vec<Visit>,
     pub consents: Consents,
+    /// Stickers up there now, with the scans the campaign's web service counted.
+    pub stickers_up: Vec<crate::store::stickers::StickerUp>,
 }
 
 /// A restaurant as a row in the side list.

@@ -127,6 +127,7 @@ pub(crate) fn detail_in(conn: &Connection, id: &RestaurantId) -> Result<Restaura
         summary: status::get(conn, id)?,
         visits: visits::for_restaurant(conn, id)?,
         consents: consents::for_restaurant(conn, id)?,
+        stickers_up: crate::store::stickers::up_at(conn, id, chrono::Utc::now().date_naive())?,
     })
 }
 

@@ -47,6 +47,64 @@ pub struct StickerCode {
     pub last_scanned: Option<chrono::NaiveDate>,
 }
 
+/// A sticker up at a restaurant now, with what the web service counted of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StickerUp {
+    pub code: String,
+    /// When it was put up.
+    #[ts(type = "string")]
+    pub placed_at: DateTime<Utc>,
+    /// Scans in the current month (UTC), that month (`YYYY-MM`), and in all.
+    pub month: String,
+    pub month_scans: u32,
+    pub scans: u32,
+    #[ts(type = "string | null")]
+    pub last_scanned: Option<chrono::NaiveDate>,
+}
+
+/// The stickers whose latest event put them up at `restaurant`, newest first, with their scans
+/// as of `today`.
+pub fn up_at(
+    conn: &Connection,
+    restaurant: &RestaurantId,
+    today: chrono::NaiveDate,
+) -> Result<Vec<StickerUp>> {
+    let month = today.format("%Y-%m").to_string();
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.code, e.at, \
+             (SELECT coalesce(sum(count), 0) FROM scans s WHERE s.code = e.code AND substr(s.day, 1, 7) = ?2), \
+             (SELECT coalesce(sum(count), 0) FROM scans s WHERE s.code = e.code), \
+             (SELECT max(day) FROM scans s WHERE s.code = e.code AND s.count > 0) \
+         FROM sticker_events e \
+         WHERE e.restaurant_id = ?1 AND e.state = 'placed' \
+           AND e.id = (SELECT id FROM sticker_events WHERE code = e.code ORDER BY at DESC, id DESC LIMIT 1) \
+         ORDER BY e.at DESC, e.code",
+    )?;
+    let rows = stmt.query_map(params![restaurant.as_str(), month], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, Option<String>>(4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (code, at, month_scans, scans, last) = row?;
+        out.push(StickerUp {
+            code,
+            placed_at: parse_time("sticker_events.at", &at)?,
+            month: month.clone(),
+            month_scans: u32::try_from(month_scans).unwrap_or(u32::MAX),
+            scans: u32::try_from(scans).unwrap_or(u32::MAX),
+            last_scanned: last.and_then(|d| d.parse().ok()),
+        });
+    }
+    Ok(out)
+}
+
 pub fn insert_batch(conn: &Connection, b: &PrintBatch) -> Result<()> {
     conn.execute(
         "INSERT INTO print_batches (id, template_id, template_name, count, start_at, ec_level, base_url, query, purpose, \

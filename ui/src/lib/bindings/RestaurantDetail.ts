@@ -3,13 +3,18 @@ import type { Consents } from "./Consents";
 import type { RestaurantId } from "./RestaurantId";
 import type { Standing } from "./Standing";
 import type { Status } from "./Status";
+import type { StickerUp } from "./StickerUp";
 import type { Visit } from "./Visit";
 import type { VolunteerId } from "./VolunteerId";
 
 /**
  * A restaurant with its derived status, its visits (newest first) and its consents.
  */
-export type RestaurantDetail = { visits: Array<Visit>, consents: Consents, id: RestaurantId, name: string, address: string | null, postcode: string | null, lat: number, lon: number, cuisines: Array<string>, languages: Array<string>, 
+export type RestaurantDetail = { visits: Array<Visit>, consents: Consents, 
+/**
+ * Stickers up there now, with the scans the campaign's web service counted.
+ */
+stickers_up: Array<StickerUp>, id: RestaurantId, name: string, address: string | null, postcode: string | null, lat: number, lon: number, cuisines: Array<string>, languages: Array<string>, 
 /**
  * OpenStreetMap `opening_hours` syntax, kept as written.
  */

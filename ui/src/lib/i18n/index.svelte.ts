@@ -31,6 +31,13 @@ export function formatDate(isoDate: string): string {
   );
 }
 
+/** A month (`YYYY-MM`) by its name in the user's language: "November". */
+export function formatMonth(yearMonth: string): string {
+  return new Intl.DateTimeFormat(locale.language, { month: "long", timeZone: "UTC" }).format(
+    new Date(`${yearMonth}-15T12:00:00Z`),
+  );
+}
+
 export function formatNumber(n: number): string {
   return new Intl.NumberFormat(locale.language).format(n);
 }
