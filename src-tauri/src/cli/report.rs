@@ -75,6 +75,13 @@ fn print_report(r: &Report) {
             r.beside.closed.to_string(),
         ]],
     );
+    if let Some(up) = f.sticker_still_up {
+        println!(
+            "seen recently: {up} of the {} with a sticker placed had one scanned in the 30 days before the end \
+             (a lower bound: not every sticker up is scanned)",
+            f.sticker_placed
+        );
+    }
     println!();
     let weeks: Vec<[String; 4]> = r
         .weeks

@@ -216,8 +216,9 @@ fn erase(store: &mut Store, id: &str, yes: bool, now: DateTime<Utc>) -> Result<(
 }
 
 fn parse_stage(s: &str) -> Result<FunnelStage, String> {
-    serde_json::from_value(serde_json::Value::String(s.trim().to_string()))
-        .map_err(|_| format!("'{s}' is not a stage: known, contacted, agreed or sticker_placed"))
+    serde_json::from_value(serde_json::Value::String(s.trim().to_string())).map_err(|_| {
+        format!("'{s}' is not a stage: known, contacted, agreed, sticker_placed or sticker_still_up")
+    })
 }
 
 fn list(store: &Store, args: ListArgs, now: DateTime<Utc>) -> Result<(), CliError> {

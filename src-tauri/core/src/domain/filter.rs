@@ -56,6 +56,8 @@ pub enum FunnelStage {
     Contacted,
     Agreed,
     StickerPlaced,
+    /// Placed in the period, and one of its stickers scanned lately ("seen recently").
+    StickerStillUp,
 }
 
 impl RestaurantFilter {

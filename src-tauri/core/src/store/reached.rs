@@ -29,6 +29,17 @@ pub const KNOWN: &str = "r.standing != 'rejected' AND (r.created_at < :end \
 pub const YES_TO_A_STICKER: &str =
     "k.kind = 'display_sticker' AND k.answer = 'yes' AND k.recorded_at >= :start AND k.recorded_at < :end";
 
+/// How far back a scan shows a sticker is still up: the funnel's last stage, "seen recently".
+pub const RECENT_DAYS: u32 = 30;
+
+/// A restaurant (`r`) with a sticker placed there before `:end` that the campaign's web service
+/// counted a scan of in the `RECENT_DAYS` days before `:end` (UTC days): a lower bound of the
+/// stickers still up, since not every sticker up is scanned.
+pub const SEEN_RECENTLY: &str = "r.id IN (SELECT e.restaurant_id FROM sticker_events e \
+     JOIN scans sc ON sc.code = e.code \
+     WHERE e.state = 'placed' AND e.at < :end AND sc.count > 0 \
+       AND sc.day < date(:end) AND sc.day >= date(:end, '-30 days'))";
+
 /// The campaign's time zone: the setting, or Europe/London.
 pub fn campaign_time_zone(conn: &Connection) -> Result<Tz> {
     Ok(settings::get(conn, TIME_ZONE_KEY)?
@@ -79,6 +90,22 @@ pub fn stage_condition(stage: FunnelStage) -> String {
             format!("{} UNION ALL {consented}", visited(&format!(" AND v.outcome IN {AGREED}")))
         }
         FunnelStage::StickerPlaced => visited(" AND v.outcome = 'sticker_placed'"),
+        FunnelStage::StickerStillUp => {
+            return format!(
+                "{KNOWN} AND r.id IN ({}) AND {SEEN_RECENTLY}",
+                visited(" AND v.outcome = 'sticker_placed'")
+            )
+        }
     };
     format!("{KNOWN} AND r.id IN ({members})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seen_recently_looks_back_the_days_it_says() {
+        assert!(SEEN_RECENTLY.contains(&format!("'-{RECENT_DAYS} days'")), "{SEEN_RECENTLY}");
+    }
 }

@@ -4,4 +4,4 @@
  * The stages of the funnel, each holding the next: a restaurant with a sticker placed in the
  * period also agreed and was contacted in it.
  */
-export type FunnelStage = "known" | "contacted" | "agreed" | "sticker_placed";
+export type FunnelStage = "known" | "contacted" | "agreed" | "sticker_placed" | "sticker_still_up";

@@ -15,7 +15,7 @@ use chrono_tz::Tz;
 use rusqlite::Connection;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::store::reached::{AGREED, KNOWN, STANDING, YES_TO_A_STICKER};
+use crate::store::reached::{AGREED, KNOWN, SEEN_RECENTLY, STANDING, YES_TO_A_STICKER};
 
 /// What the period's visits and consents add up to.
 pub struct Found {
@@ -116,13 +116,15 @@ pub fn count(conn: &Connection, b: &Bounds, scope: Option<&Scope>, tz: &Tz) -> R
     )
     };
     let mut contacted = HashSet::new();
-    let (mut agreed, mut placed) = (HashSet::new(), 0u32);
+    let (mut agreed, mut placed) = (HashSet::new(), HashSet::new());
     let mut stmt = conn.prepare_cached(&per_restaurant)?;
     let mut rows = stmt.query(&*params(&per_restaurant, b, scope))?;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let (p, a): (bool, bool) = (r.get(1)?, r.get(2)?);
-        placed += u32::from(p);
+        if p {
+            placed.insert(id);
+        }
         if a {
             agreed.insert(id);
         }
@@ -177,12 +179,36 @@ pub fn count(conn: &Connection, b: &Bounds, scope: Option<&Scope>, tz: &Tz) -> R
             known: 0,
             contacted: contacted.len() as u32,
             agreed: agreed.len() as u32,
-            sticker_placed: placed,
+            sticker_placed: placed.len() as u32,
+            sticker_still_up: still_up(conn, b, scope, &placed)?,
         },
         by_week,
         by_volunteer,
         contacted,
     })
+}
+
+/// Of the restaurants with a sticker placed (by row number), those seen recently; `None` when
+/// no scan was ever counted.
+fn still_up(
+    conn: &Connection,
+    b: &Bounds,
+    scope: Option<&Scope>,
+    placed: &HashSet<i64>,
+) -> Result<Option<u32>> {
+    let any: bool =
+        conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM scans)")?.query_row([], |r| r.get(0))?;
+    if !any {
+        return Ok(None);
+    }
+    let sql = format!("SELECT r.pk FROM restaurants r WHERE {SEEN_RECENTLY}{}", scoped("r.id", scope));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(&*params(&sql, b, scope))?;
+    let mut n = 0;
+    while let Some(r) = rows.next()? {
+        n += u32::from(placed.contains(&r.get::<_, i64>(0)?));
+    }
+    Ok(Some(n))
 }
 
 /// Each volunteer who visited in the period or owes a follow-up due by the end, by name.

@@ -57,6 +57,10 @@ pub struct Funnel {
     pub contacted: u32,
     pub agreed: u32,
     pub sticker_placed: u32,
+    /// Of those with a sticker placed, the ones whose sticker was scanned in the 30 days before
+    /// the end ("seen recently": a lower bound of the stickers still up). `None` while the
+    /// campaign has no scan counts at all (no web service): left out, not faked.
+    pub sticker_still_up: Option<u32>,
 }
 
 /// Shown beside the funnel, not in it: restaurants whose status at the end is one of these.

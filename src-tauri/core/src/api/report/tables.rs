@@ -46,10 +46,15 @@ pub fn table(r: &Report, which: ReportTable) -> (Vec<&'static str>, Vec<Vec<Stri
                 vec!["contacted".into(), n(r.funnel.contacted)],
                 vec!["agreed".into(), n(r.funnel.agreed)],
                 vec!["sticker_placed".into(), n(r.funnel.sticker_placed)],
+            ]
+            .into_iter()
+            .chain(r.funnel.sticker_still_up.map(|up| vec!["sticker_still_up".into(), n(up)]))
+            .chain([
                 vec!["declined".into(), n(r.beside.declined)],
                 vec!["do_not_contact".into(), n(r.beside.do_not_contact)],
                 vec!["closed".into(), n(r.beside.closed)],
-            ],
+            ])
+            .collect(),
         ),
         ReportTable::Weeks => (
             vec!["week_of", "visits", "agreements", "stickers_placed"],

@@ -18,12 +18,16 @@ const TRACK: Colour = (0.92, 0.93, 0.95);
 pub(super) fn funnel(pen: &mut Pen<'_>, r: &Report) -> Block {
     block(pen, |pen| {
         let f = &r.funnel;
-        let stages = [
+        let mut stages = vec![
             ("Known", f.known, KNOWN),
             ("Contacted", f.contacted, CONTACTED),
             ("Agreed", f.agreed, AGREED),
             ("Sticker placed", f.sticker_placed, PLACED),
         ];
+        // Only once the campaign's web service counts scans: left out, not faked.
+        if let Some(up) = f.sticker_still_up {
+            stages.push(("Seen recently", up, PLACED));
+        }
         let (label_w, figure_w) = (95.0, 95.0);
         let bar_x = LEFT + label_w;
         let bar_w = WIDTH - label_w - figure_w;
