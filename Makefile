@@ -6,7 +6,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 RELEASE_BIN := target/release/tablemap
 XVFB := xvfb-run -a -s "-screen 0 1400x900x24"
 
-.PHONY: build-app lint deps-bench bench-map bench-csv bench-osm bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean bench-tiles bench-areas bench-walk bench-sync bench-crash bench-report fuzz
+.PHONY: bench-serve build-app lint deps-bench bench-map bench-csv bench-osm bench-stickers screenshot run build deps deps-test ui ui-check ui-test rust-test bindings-check invariants e2e test bench bench-store bench-app clean bench-tiles bench-areas bench-walk bench-sync bench-crash bench-report fuzz
 
 ## Build the release app and open the window (on the per-user database; the first run offers demo data apart).
 run: build-app
@@ -68,7 +68,7 @@ test: deps-test lint ui-check ui-test rust-test bindings-check invariants e2e
 ## Figures only: store latencies at 10,000 and 100,000 restaurants, an OpenStreetMap import of
 ## 50,000 elements, app start-up and memory, sticker sheets against reportlab+segno and
 ## glabels-3-batch, team sync against a local PostgreSQL, 1,000 crashes of the command line.
-bench: bench-store bench-map bench-csv bench-osm bench-app bench-stickers bench-tiles bench-areas bench-walk bench-sync bench-crash bench-report
+bench: bench-serve bench-store bench-map bench-csv bench-osm bench-app bench-stickers bench-tiles bench-areas bench-walk bench-sync bench-crash bench-report
 
 bench-store: deps
 	cargo bench -p tablemap-core --bench store
@@ -147,6 +147,11 @@ bench-app: deps-bench build-app
 
 deps-bench:
 	@.ci/ensure-deps.sh bench
+
+## The web service's sticker link under load for 10 s on loopback (release build), beside nginx
+## answering `return 302` in the same run: requests/s, p50/p99, the ratio, scans counted vs sent.
+bench-serve: deps-bench
+	cargo test --release -p tablemap --test integration web_bench -- --ignored --nocapture
 
 ## 1,000 and 10,000 stickers on Avery L7160 at levels M and Q, against the peers, with ratios.
 bench-stickers: deps-bench build-app

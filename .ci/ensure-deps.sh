@@ -14,8 +14,9 @@ build_pkgs=(build-essential pkg-config file curl libwebkit2gtk-4.1-dev libgtk-3-
 # (gnome-keyring under dbus-run-session).
 test_pkgs=(xvfb xauth xdotool webkit2gtk-driver zbar-tools poppler-utils glabels-data postgresql
   gnome-keyring libsecret-tools dbus-daemon)
-# The benchmarks also run the peers: glabels-3-batch, and reportlab + segno in a venv.
-bench_pkgs=(glabels python3-venv)
+# The benchmarks also run the peers: glabels-3-batch, reportlab + segno in a venv, and nginx
+# (the web service's peer in bench-serve).
+bench_pkgs=(glabels python3-venv nginx)
 pkgs=("${build_pkgs[@]}")
 [ "$purpose" = test ] && pkgs+=("${test_pkgs[@]}")
 [ "$purpose" = bench ] && pkgs+=("${test_pkgs[@]}" "${bench_pkgs[@]}")

@@ -35,3 +35,4 @@ mod sync_tls;
 mod tiles;
 mod walk;
 mod web;
+mod web_bench;

@@ -25,19 +25,19 @@ fn get_with(addr: std::net::SocketAddr, path: &str, headers: &str) -> (u16, Stri
 }
 
 /// A running service and what stops it.
-struct Service {
-    addr: std::net::SocketAddr,
+pub(crate) struct Service {
+    pub(crate) addr: std::net::SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<Result<(), tablemap_server::ServerError>>>,
 }
 
 impl Service {
-    fn start(database_url: &str) -> Service {
+    pub(crate) fn start(database_url: &str) -> Service {
         Service::start_behind(database_url, None)
     }
 
     /// Started with `--trusted-proxy`.
-    fn start_behind(database_url: &str, trusted_proxy: Option<std::net::IpAddr>) -> Service {
+    pub(crate) fn start_behind(database_url: &str, trusted_proxy: Option<std::net::IpAddr>) -> Service {
         let (pool, _) = database::pool(database_url, 4).expect("pool");
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -57,7 +57,7 @@ impl Service {
     }
 
     /// Stops it as SIGTERM would; answers how `serve` ended.
-    fn stop(mut self) -> Result<(), tablemap_server::ServerError> {
+    pub(crate) fn stop(mut self) -> Result<(), tablemap_server::ServerError> {
         let _ = self.stop.take().expect("running").send(());
         self.thread.take().expect("running").join().expect("the service's thread")
     }
@@ -264,7 +264,7 @@ fn web_logins_come_from_both_commands_and_the_url_serves() {
 
 /// Polls `path` until it answers `want` (the service refreshes what it shows every few
 /// seconds); answers the response and how long it took.
-fn until(addr: std::net::SocketAddr, path: &str, want: u16) -> (String, Duration) {
+pub(crate) fn until(addr: std::net::SocketAddr, path: &str, want: u16) -> (String, Duration) {
     let started = std::time::Instant::now();
     loop {
         let (code, response) = get(addr, path);
@@ -279,13 +279,13 @@ fn until(addr: std::net::SocketAddr, path: &str, want: u16) -> (String, Duration
 /// A team whose coordinator set the sticker address `https://mc.example/S`, added "Listed
 /// Kitchen" (listed publicly) and "Unlisted Grill", printed three codes and put the first up at
 /// the listed one and the second at the other; with the web service's login.
-struct Scene {
-    team: crate::sync::Team,
-    cora: crate::sync::Person,
-    listed: tablemap_core::domain::RestaurantId,
-    batch: String,
-    printed: Vec<String>,
-    url: String,
+pub(crate) struct Scene {
+    pub(crate) team: crate::sync::Team,
+    pub(crate) cora: crate::sync::Person,
+    pub(crate) listed: tablemap_core::domain::RestaurantId,
+    pub(crate) batch: String,
+    pub(crate) printed: Vec<String>,
+    pub(crate) url: String,
 }
 
 fn listing(
@@ -302,7 +302,7 @@ fn listing(
     }
 }
 
-fn scene() -> Scene {
+pub(crate) fn scene() -> Scene {
     use crate::sync::{at, team};
     use crate::sync_campaign::{codes, place, print};
     use tablemap_core::api;
