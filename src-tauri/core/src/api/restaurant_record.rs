@@ -39,6 +39,9 @@ pub struct RestaurantRecord {
     /// Printed sticker codes pre-assigned to it.
     pub codes_assigned: Vec<String>,
     pub stickers: Vec<StickerHistory>,
+    /// The stickers up there now, with how often the campaign's web service counted them
+    /// scanned (counts per sticker, never who scanned).
+    pub stickers_up: Vec<crate::store::stickers::StickerUp>,
     /// The areas it lies in.
     pub areas: Vec<String>,
 }
@@ -89,6 +92,7 @@ pub fn record(store: &Store, id: &RestaurantId, now: DateTime<Utc>) -> Result<Re
         consents: consents::history(conn, id)?,
         codes_assigned,
         stickers,
+        stickers_up: d.stickers_up,
         areas,
         restaurant: d.restaurant,
     })

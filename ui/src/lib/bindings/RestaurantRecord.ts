@@ -3,6 +3,7 @@ import type { ConsentRecord } from "./ConsentRecord";
 import type { Restaurant } from "./Restaurant";
 import type { StatusSummary } from "./StatusSummary";
 import type { StickerHistory } from "./StickerHistory";
+import type { StickerUp } from "./StickerUp";
 import type { Visit } from "./Visit";
 
 /**
@@ -21,6 +22,11 @@ consents: Array<ConsentRecord>,
  * Printed sticker codes pre-assigned to it.
  */
 codes_assigned: Array<string>, stickers: Array<StickerHistory>, 
+/**
+ * The stickers up there now, with how often the campaign's web service counted them
+ * scanned (counts per sticker, never who scanned).
+ */
+stickers_up: Array<StickerUp>, 
 /**
  * The areas it lies in.
  */
