@@ -29,7 +29,7 @@ pub struct TeamMember {
     pub removed: Option<String>,
 }
 
-pub(super) fn random_text(bytes: usize) -> Result<Vec<u8>> {
+fn random_text(bytes: usize) -> Result<Vec<u8>> {
     let mut out = vec![0u8; bytes];
     getrandom::fill(&mut out).map_err(|e| SyncError::Server(format!("no randomness for a login: {e}")))?;
     Ok(out)
@@ -37,10 +37,15 @@ pub(super) fn random_text(bytes: usize) -> Result<Vec<u8>> {
 
 /// `tm_` and 12 letters or digits: needs no quoting anywhere, and says nothing of the person.
 fn new_login() -> Result<String> {
+    opaque_login("tm_")
+}
+
+/// `prefix` and 12 random lower-case letters or digits (no look-alikes).
+pub(super) fn opaque_login(prefix: &str) -> Result<String> {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
     let letters: String =
         random_text(12)?.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
-    Ok(format!("tm_{letters}"))
+    Ok(format!("{prefix}{letters}"))
 }
 
 /// A new password and the SCRAM verifier the server keeps (the password itself never reaches it).

@@ -2,22 +2,14 @@
 //! login in the `tablemap_web` group (schema 12), which reads only the public side's views and
 //! writes only scan counts and the day's key. Its name is opaque, like people's.
 
-use super::people::{new_password, random_text, ready};
+use super::people::{new_password, opaque_login, ready};
 use crate::sync::{connect, Result, SyncError, Tls, TlsMode};
-
-/// `tmweb_` and 12 letters or digits.
-fn new_web_login() -> Result<String> {
-    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
-    let letters: String =
-        random_text(12)?.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
-    Ok(format!("tmweb_{letters}"))
-}
 
 /// Makes a new web login (a random password, kept by the server as a SCRAM verifier made here)
 /// and answers the service's `--database-url` for it: `public_host` (else the admin URL's host),
 /// TLS as the admin connection has it.
 pub fn web_login(config: &postgres::Config, tls: &Tls, public_host: Option<&str>) -> Result<String> {
-    let login = new_web_login()?;
+    let login = opaque_login("tmweb_")?;
     let (password, verifier) = new_password()?;
     let mut client = connect(config, tls)?;
     let mut tx = client.transaction()?;
